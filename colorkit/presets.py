@@ -1,0 +1,96 @@
+"""The one table of presets: ``smoke`` (CI, seconds), ``cpu`` (2 cores, minutes), ``gpu`` (Colab A100).
+
+Introduced in notebook ``00_quickstart``. Every notebook's ``parameters`` cell says ``PRESET = "auto"``;
+:func:`resolve_preset` turns that into a name (the ``COLORKIT_PRESET`` environment variable if set,
+else ``gpu`` on CUDA, else ``cpu``) and :func:`get_preset` into a :class:`Preset`. Notebooks may
+override single fields with plain literals: ``get_preset(PRESET, batch_size=BATCH_SIZE)``.
+"""
+from __future__ import annotations
+
+import dataclasses
+import os
+from dataclasses import dataclass, field
+
+PRESET_NAMES = ("smoke", "cpu", "gpu")
+
+
+@dataclass(frozen=True)
+class Preset:
+    name: str
+    # data
+    image_size: int  # side of the square crops the models train on
+    max_images: int | None  # images taken from a source when preparing (None: all)
+    data_source: str  # default course dataset when online: "samples", "tiny-imagenet" or "coco"
+    # model
+    base_width: int  # channels of the first U-Net stage (64 in the seeds' full-size models)
+    depth: int  # number of down-sampling stages of the U-Net family
+    pretrained: bool  # ImageNet weights for ResNet encoders
+    # training
+    batch_size: int
+    lr: float
+    max_steps: int | None
+    max_minutes: float | None
+    val_every: int  # validate every N steps
+    num_workers: int
+    amp: bool  # mixed precision (used on CUDA only)
+    channels_last: bool
+    compile: bool
+    # evaluation
+    eval_images: int
+    extra: dict = field(default_factory=dict)
+
+    def replace(self, **overrides) -> "Preset":
+        """A copy with some fields changed; unknown names are an error, not silently ignored."""
+        known = {f.name for f in dataclasses.fields(self)}
+        unknown = set(overrides) - known
+        if unknown:
+            raise TypeError(f"unknown preset field(s) {sorted(unknown)}; known: {sorted(known)}")
+        return dataclasses.replace(self, **{k: v for k, v in overrides.items() if v is not None})
+
+
+PRESETS: dict[str, Preset] = {
+    "smoke": Preset(
+        name="smoke", image_size=32, max_images=24, data_source="samples",
+        base_width=8, depth=2, pretrained=False,
+        batch_size=4, lr=2e-3, max_steps=4, max_minutes=0.5, val_every=2, num_workers=0,
+        amp=False, channels_last=False, compile=False, eval_images=4,
+    ),
+    "cpu": Preset(
+        name="cpu", image_size=64, max_images=20000, data_source="tiny-imagenet",
+        base_width=32, depth=3, pretrained=False,
+        batch_size=32, lr=2e-3, max_steps=None, max_minutes=10.0, val_every=200, num_workers=0,
+        amp=False, channels_last=True, compile=False, eval_images=200,
+    ),
+    "gpu": Preset(
+        name="gpu", image_size=256, max_images=10000, data_source="coco",
+        base_width=64, depth=4, pretrained=True,
+        batch_size=32, lr=2e-4, max_steps=None, max_minutes=60.0, val_every=500, num_workers=4,
+        amp=True, channels_last=True, compile=False, eval_images=1000,
+    ),
+}
+
+
+def resolve_preset(name: str = "auto") -> str:
+    """``auto`` -> ``$COLORKIT_PRESET`` if set, else ``gpu`` when CUDA is available, else ``cpu``."""
+    name = (name or "auto").strip().lower()
+    if name == "auto":
+        env = os.environ.get("COLORKIT_PRESET", "").strip().lower()
+        if env:
+            name = env
+        else:
+            from .runtime import cuda_available
+
+            name = "gpu" if cuda_available() else "cpu"
+    if name not in PRESETS:
+        raise ValueError(f"unknown preset {name!r}; choose one of {', '.join(PRESET_NAMES)} or 'auto'")
+    return name
+
+
+def get_preset(name: str = "auto", **overrides) -> Preset:
+    """The :class:`Preset` for ``name`` (resolved as in :func:`resolve_preset`), with overrides applied."""
+    return PRESETS[resolve_preset(name)].replace(**overrides)
+
+
+def preset_table() -> list[dict]:
+    """The table as rows (for notebooks and the README)."""
+    return [dataclasses.asdict(p) for p in PRESETS.values()]
