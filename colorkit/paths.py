@@ -1,0 +1,42 @@
+"""Where colorkit keeps downloads, prepared shards, checkpoints and runs.
+
+Introduced in notebook ``01_data_prep``. One rule: ``$COLORKIT_HOME`` if set; else, inside a
+clone of the repository, its top folder (so ``data/`` and ``runs/`` sit beside ``notebooks/``);
+else ``/content/colorkit`` on Colab; else ``~/.cache/colorkit``.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+def repo_root() -> Path | None:
+    """The clone this package was installed from (editable install), or None."""
+    here = Path(__file__).resolve().parent.parent
+    if (here / "pyproject.toml").exists() and (here / "notebooks").is_dir():
+        return here
+    return None
+
+
+def home() -> Path:
+    env = os.environ.get("COLORKIT_HOME")
+    if env:
+        return Path(env).expanduser()
+    root = repo_root()
+    if root is not None:
+        return root
+    from .runtime import in_colab
+
+    if in_colab():
+        return Path("/content/colorkit")
+    return Path.home() / ".cache" / "colorkit"
+
+
+def data_dir(*parts: str) -> Path:
+    """``<home>/data/...``: downloads and prepared shards (ignored by git)."""
+    return home().joinpath("data", *parts)
+
+
+def runs_dir(*parts: str) -> Path:
+    """``<home>/runs/...``: checkpoints, logs and executed notebooks (ignored by git)."""
+    return home().joinpath("runs", *parts)
