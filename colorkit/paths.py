@@ -40,3 +40,17 @@ def data_dir(*parts: str) -> Path:
 def runs_dir(*parts: str) -> Path:
     """``<home>/runs/...``: checkpoints, logs and executed notebooks (ignored by git)."""
     return home().joinpath("runs", *parts)
+
+
+def checkpoint_path(model_name: str, preset: str) -> Path:
+    """Where the course keeps the checkpoint a lesson trained: ``<home>/runs/checkpoints/<preset>/<model>.pt``.
+
+    Later lessons (06 evaluate, 07 colorize) find the models earlier lessons trained here.
+    """
+    return runs_dir("checkpoints", preset, f"{model_name}.pt")
+
+
+def list_checkpoints(preset: str) -> dict[str, Path]:
+    """``{model name: path}`` of the checkpoints the course has trained under ``preset``."""
+    folder = runs_dir("checkpoints", preset)
+    return {p.stem: p for p in sorted(folder.glob("*.pt"))} if folder.is_dir() else {}
