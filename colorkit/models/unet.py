@@ -1,0 +1,61 @@
+"""``unet``: the U-Net from scratch (introduced in notebook ``03_unet``).
+
+Each encoder stage is a double convolution (3x3 conv, BatchNorm, ReLU, twice) followed by 2x2 max-pooling;
+the decoder upsamples (2x2 transposed convolution, or bilinear + 1x1 conv), concatenates the encoder
+feature map of the same size (the *skip connection*: edges and textures go straight to the output), and
+applies another double convolution. Widths are ``base_width * 2**i`` for ``i = 0..depth``: with
+``base_width=64, depth=4`` that is the classic 64 -> 128 -> 256 -> 512 -> 1024.
+"""
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from . import register
+from .blocks import AbHead, DoubleConv, check_input
+
+
+class Up(nn.Module):
+    def __init__(self, cin: int, cskip: int, cout: int, norm: str, mode: str):
+        super().__init__()
+        if mode == "transpose":
+            self.up = nn.ConvTranspose2d(cin, cout, 2, stride=2)
+        elif mode == "bilinear":
+            self.up = nn.Sequential(nn.Upsample(scale_factor=2, mode="bilinear", align_corners=False),
+                                    nn.Conv2d(cin, cout, 1))
+        else:
+            raise ValueError(f"unknown up mode {mode!r}; choose 'transpose' or 'bilinear'")
+        self.conv = DoubleConv(cout + cskip, cout, norm)
+
+    def forward(self, x, skip):
+        return self.conv(torch.cat([self.up(x), skip], dim=1))
+
+
+@register("unet")
+class UNet(nn.Module):
+    def __init__(self, base_width: int = 64, depth: int = 4, norm: str = "batch", up: str = "transpose",
+                 dropout: float = 0.0, zero_init_head: bool = False):
+        super().__init__()
+        if depth < 1:
+            raise ValueError("depth must be >= 1")
+        widths = [base_width * 2 ** i for i in range(depth + 1)]
+        self.stride = 2 ** depth
+        self.inc = DoubleConv(1, widths[0], norm)
+        self.downs = nn.ModuleList(
+            nn.Sequential(nn.MaxPool2d(2), DoubleConv(widths[i], widths[i + 1], norm)) for i in range(depth)
+        )
+        self.drop = nn.Dropout2d(dropout) if dropout > 0 else nn.Identity()
+        self.ups = nn.ModuleList(
+            Up(widths[i + 1], widths[i], widths[i], norm, up) for i in reversed(range(depth))
+        )
+        self.head = AbHead(widths[0], zero_init=zero_init_head)
+
+    def forward(self, L_norm):
+        check_input(L_norm, self.stride, "unet")
+        skips = [self.inc(L_norm)]
+        for down in self.downs:
+            skips.append(down(skips[-1]))
+        x = self.drop(skips.pop())
+        for up in self.ups:
+            x = up(x, skips.pop())
+        return self.head(x)
