@@ -232,3 +232,91 @@ def lab_norm_to_rgb(L_norm: np.ndarray, ab_norm: np.ndarray, dtype=np.float32) -
         L = L[..., None]
     lab = np.concatenate([L, denormalize_ab(np.asarray(ab_norm, np.float32))], axis=-1)
     return lab_to_rgb(lab, dtype=dtype)
+
+
+# --- fast 8-bit path for full-resolution photos (used by colorkit.colorize, notebook 07) -------
+# The same formulas as rgb_to_lab / lab_to_rgb, organised for 12-megapixel photos: L alone from
+# three 256-entry tables, row blocks that stay in the CPU cache, and the sRGB gamma of the output
+# through a 65,536-entry table instead of a power function. About 15x faster than rgb_to_lab +
+# lab_to_rgb on a 4000x3000 photo; agrees with them to 1e-4 in L and +-1 code in RGB
+# (tests/test_colorize.py).
+_Y_FROM_U8 = [(_SRGB_TO_LINEAR_U8 * w).astype(np.float32) for w in _XYZN_FROM_RGB[1]]
+_GAMMA_LUT_SIZE = 1 << 16
+_GAMMA_LUT_U8 = None
+_BLOCK_ROWS = 64
+
+
+def _gamma_lut_u8() -> np.ndarray:
+    """uint8 sRGB code of linear values ``i / _GAMMA_LUT_SIZE`` (rounded, as lab_to_rgb does)."""
+    global _GAMMA_LUT_U8
+    if _GAMMA_LUT_U8 is None:
+        lin = np.arange(_GAMMA_LUT_SIZE + 1, dtype=np.float64) / _GAMMA_LUT_SIZE
+        srgb = np.where(lin > 0.0031308, 1.055 * lin ** (1 / 2.4) - 0.055, 12.92 * lin)
+        _GAMMA_LUT_U8 = np.round(np.clip(srgb, 0, 1) * 255).astype(np.uint8)
+    return _GAMMA_LUT_U8
+
+
+def _lightness_from_y(y: np.ndarray, out: np.ndarray) -> None:
+    f = np.cbrt(y)
+    small = y <= _EPS
+    if small.any():
+        np.copyto(f, _KAPPA * y + np.float32(16.0 / 116.0), where=small)
+    np.multiply(f, np.float32(116.0), out=out)
+    out -= np.float32(16.0)
+
+
+def rgb8_to_l(rgb: np.ndarray) -> np.ndarray:
+    """CIELAB lightness L (float32 HxW, [0, 100]) of an 8-bit sRGB photo (``HxWx3`` uint8, or ``HxW``
+    uint8 gray), without computing a* and b*. Equals ``rgb_to_lab(rgb)[..., 0]`` to about 1e-4."""
+    rgb = np.asarray(rgb)
+    if rgb.dtype != np.uint8:
+        raise TypeError(f"rgb8_to_l needs uint8 input, got {rgb.dtype}; use rgb_to_lab for float images")
+    if rgb.ndim == 2:  # gray: R = G = B, so L depends on one 256-entry table
+        lut = np.empty(256, np.float32)
+        _lightness_from_y(_SRGB_TO_LINEAR_U8 * np.float32(_XYZN_FROM_RGB[1].sum()), lut)
+        return lut[rgb]
+    if rgb.ndim != 3 or rgb.shape[-1] != 3:
+        raise ValueError(f"expected HxWx3 or HxW uint8, got shape {rgb.shape}")
+    h, w = rgb.shape[:2]
+    out = np.empty((h, w), np.float32)
+    yr, yg, yb = _Y_FROM_U8
+    for r in range(0, h, _BLOCK_ROWS):
+        c = rgb[r:r + _BLOCK_ROWS]
+        y = yr[c[..., 0]]
+        y += yg[c[..., 1]]
+        y += yb[c[..., 2]]
+        _lightness_from_y(y, out[r:r + _BLOCK_ROWS])
+    return out
+
+
+def lab_to_rgb8(L: np.ndarray, ab: np.ndarray) -> np.ndarray:
+    """Lightness ``L`` (HxW) and ``ab`` (HxWx2), LAB units -> uint8 sRGB ``HxWx3``, clipped to the gamut.
+
+    The fast equivalent of ``lab_to_rgb(np.dstack([L, ab]), dtype=np.uint8)`` (+-1 code, on under 1%
+    of pixels) for full-resolution photos.
+    """
+    L = np.asarray(L, np.float32)
+    ab = np.asarray(ab, np.float32)
+    if L.ndim != 2 or ab.shape != L.shape + (2,):
+        raise ValueError(f"expected L HxW and ab HxWx2, got {L.shape} and {ab.shape}")
+    h, w = L.shape
+    out = np.empty((h, w, 3), np.uint8)
+    lut = _gamma_lut_u8()
+    n = np.float32(_GAMMA_LUT_SIZE)
+    for r in range(0, h, _BLOCK_ROWS):
+        lab = np.empty((min(_BLOCK_ROWS, h - r), w, 3), np.float32)
+        lab[..., 0] = L[r:r + _BLOCK_ROWS]
+        lab[..., 0] += np.float32(16.0)
+        lab[..., 1:] = ab[r:r + _BLOCK_ROWS]
+        f = _matmul3(lab, _F_FROM_LAB)
+        np.maximum(f[..., 2], 0, out=f[..., 2])
+        t = f * f * f
+        small = f <= _F_EPS
+        if small.any():
+            np.copyto(t, (f - np.float32(16.0 / 116.0)) * np.float32(1.0 / _KAPPA), where=small)
+        lin = _matmul3(t, _RGB_FROM_XYZN)
+        lin *= n
+        np.clip(lin, 0, n, out=lin)
+        lin += np.float32(0.5)
+        out[r:r + _BLOCK_ROWS] = lut[lin.astype(np.int32)]
+    return out
