@@ -1,0 +1,71 @@
+"""The plain (non-U-Net) GAN generator, and the ``gan`` / ``unet_gan`` model names.
+
+Introduced in notebook ``05_gan``. :class:`GANGenerator` is the generator of the seeds' "GAN" row:
+a strided-convolution encoder and a transposed-convolution decoder with no skip connections, so
+every detail must pass through the bottleneck (compare with the U-Net of notebook ``03_unet``).
+
+The registry names ``gan`` and ``unet_gan`` build the *generator* of a GAN (what a checkpoint needs
+to colorize); :data:`DEFAULT_OBJECTIVE` tells the training engine that these names are trained with
+the adversarial objective of :mod:`colorkit.objectives_generative` (generator + PatchGAN).
+"""
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from . import register
+from .blocks import check_input
+
+# model name -> objective the engine trains it with (names not listed: plain supervised regression)
+DEFAULT_OBJECTIVE = {"gan": "gan", "unet_gan": "gan", "vae": "vae", "unet_vae": "vae"}
+
+
+@register("gan_generator")
+class GANGenerator(nn.Module):
+    """Encoder-decoder without skips: ``depth`` stride-2 conv stages (width doubling from
+    ``base_width``, capped at 8x), then ``depth`` transposed-conv stages back to full size, tanh.
+
+    Input normalized L ``N x 1 x H x W`` (H, W divisible by ``2**depth``), output normalized ab.
+    """
+
+    def __init__(self, base_width: int = 64, depth: int = 4, dropout: float = 0.0):
+        super().__init__()
+        self.config = dict(base_width=base_width, depth=depth, dropout=dropout)
+        self.stride = 2 ** depth
+        widths = [base_width * min(2 ** i, 8) for i in range(depth)]
+        down: list[nn.Module] = []
+        ch = 1
+        for i, w in enumerate(widths):
+            down += [nn.Conv2d(ch, w, 4, 2, 1, bias=i == 0)]
+            if i > 0:
+                down.append(nn.BatchNorm2d(w))
+            down.append(nn.LeakyReLU(0.2, True))
+            ch = w
+        up: list[nn.Module] = []
+        for w in reversed([base_width] + widths[:-1]):
+            up += [nn.ConvTranspose2d(ch, w, 4, 2, 1, bias=False), nn.BatchNorm2d(w), nn.ReLU(True)]
+            if dropout:
+                up.append(nn.Dropout(dropout))
+            ch = w
+        self.encoder = nn.Sequential(*down)
+        self.decoder = nn.Sequential(*up)
+        self.head = nn.Sequential(nn.Conv2d(ch, 2, 3, 1, 1), nn.Tanh())
+
+    def forward(self, L: torch.Tensor) -> torch.Tensor:
+        check_input(L, self.stride, "gan_generator")
+        return self.head(self.decoder(self.encoder(L)))
+
+
+@register("gan")
+def gan(**kwargs) -> nn.Module:
+    """The seeds' "GAN" row: :class:`GANGenerator`, trained against a PatchGAN (objective ``gan``)."""
+    return GANGenerator(**kwargs)
+
+
+@register("unet_gan")
+def unet_gan(**kwargs) -> nn.Module:
+    """The seeds' "U-Net GAN" row: the from-scratch U-Net of notebook 03 as generator, trained
+    against a PatchGAN (objective ``gan``). Keyword arguments go to the ``unet`` model."""
+    from . import build
+
+    return build("unet", **kwargs)

@@ -1,0 +1,126 @@
+"""Variational autoencoders for colorization: the conv ``vae`` and the shared VAE machinery.
+
+Introduced in notebook ``04_vae``. A colorization VAE maps the gray image L to a Gaussian posterior
+``q(z | L) = N(mu, diag(exp(logvar)))`` over a small spatial latent map, draws ``z = mu + sigma * eps``
+(the reparameterization trick, so gradients reach ``mu`` and ``logvar``), and decodes ``z`` to ab.
+Training adds ``beta * KL(q(z | L) || N(0, I))`` (:func:`colorkit.losses.kl_divergence`) to the
+reconstruction loss. At inference, several draws give several plausible colorizations of one photo
+(:meth:`VAEMixin.sample`, scored by :func:`diversity_score`) and ``z = mu`` gives the posterior mean.
+
+Every VAE here keeps the generator contract: ``model(L)`` returns normalized ab (a draw in training
+mode, the posterior mean in eval mode); ``model(L, return_latent=True)`` returns ``(ab, mu, logvar)``.
+"""
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from ..color import denormalize_ab
+from . import register
+from .blocks import check_input
+
+
+def reparameterize(mu: torch.Tensor, logvar: torch.Tensor, temperature: float = 1.0,
+                   generator: torch.Generator | None = None) -> torch.Tensor:
+    """``mu + temperature * exp(logvar / 2) * eps`` with ``eps ~ N(0, I)`` (differentiable in mu, logvar)."""
+    eps = torch.randn(mu.shape, generator=generator, device=mu.device, dtype=mu.dtype)
+    return mu + temperature * torch.exp(0.5 * logvar) * eps
+
+
+class VAEMixin:
+    """Shared forward/sampling for the VAEs: subclasses define ``encode(L) -> (mu, logvar, ctx)``
+    and ``decode(z, ctx) -> ab``."""
+
+    logvar_clamp = (-10.0, 10.0)  # keeps exp(logvar) finite early in training
+
+    def forward(self, L: torch.Tensor, return_latent: bool = False):
+        mu, logvar, ctx = self.encode(L)
+        logvar = logvar.clamp(*self.logvar_clamp)
+        z = reparameterize(mu, logvar) if self.training else mu
+        ab = self.decode(z, ctx)
+        return (ab, mu, logvar) if return_latent else ab
+
+    @torch.no_grad()
+    def sample(self, L: torch.Tensor, n: int = 4, temperature: float = 1.0,
+               generator: torch.Generator | None = None) -> torch.Tensor:
+        """``n`` colorizations of each image: a tensor ``n x N x 2 x H x W`` of normalized ab.
+
+        Each draw takes a new ``z ~ q(z | L)`` (scaled by ``temperature``); the network runs in eval
+        mode (BatchNorm uses its running statistics) whatever mode it was in, and is put back after.
+        """
+        was_training = self.training
+        self.eval()
+        try:
+            mu, logvar, ctx = self.encode(L)
+            logvar = logvar.clamp(*self.logvar_clamp)
+            return torch.stack([self.decode(reparameterize(mu, logvar, temperature, generator), ctx)
+                                for _ in range(n)])
+        finally:
+            self.train(was_training)
+
+    @torch.no_grad()
+    def posterior_mean(self, L: torch.Tensor) -> torch.Tensor:
+        """The colorization decoded from ``z = mu`` (no sampling noise)."""
+        was_training = self.training
+        self.eval()
+        try:
+            mu, _, ctx = self.encode(L)
+            return self.decode(mu, ctx)
+        finally:
+            self.train(was_training)
+
+
+def diversity_score(draws: torch.Tensor) -> float:
+    """How different several colorizations of the same photos are: the mean over pixels and over all
+    pairs of draws of the Euclidean ab distance, in LAB units (0 = all draws identical).
+
+    ``draws``: ``K x N x 2 x H x W`` normalized ab (as returned by :meth:`VAEMixin.sample`), K >= 2.
+    """
+    if draws.ndim != 5 or draws.shape[0] < 2 or draws.shape[2] != 2:
+        raise ValueError(f"expected K x N x 2 x H x W with K >= 2 draws, got shape {tuple(draws.shape)}")
+    ab = denormalize_ab(draws.float())
+    k = ab.shape[0]
+    i, j = torch.triu_indices(k, k, offset=1)
+    dist = (ab[i] - ab[j]).pow(2).sum(dim=2).sqrt()  # pairs x N x H x W
+    return float(dist.mean())
+
+
+def _conv(cin: int, cout: int, stride: int) -> list[nn.Module]:
+    return [nn.Conv2d(cin, cout, 4 if stride == 2 else 3, stride, 1, bias=False),
+            nn.BatchNorm2d(cout), nn.LeakyReLU(0.2, True)]
+
+
+@register("vae")
+class ConvVAE(VAEMixin, nn.Module):
+    """The seeds' "VAE" row: a strided-conv encoder of L to a spatial latent (``latent_channels`` at
+    1/2**depth of the input size), and a transposed-conv decoder from the latent to ab. No skips:
+    everything the decoder knows about the photo passes through ``z``.
+    """
+
+    def __init__(self, base_width: int = 32, depth: int = 4, latent_channels: int = 16):
+        super().__init__()
+        self.config = dict(base_width=base_width, depth=depth, latent_channels=latent_channels)
+        self.stride = 2 ** depth
+        widths = [base_width * min(2 ** i, 8) for i in range(depth)]
+        enc: list[nn.Module] = []
+        ch = 1
+        for w in widths:
+            enc += _conv(ch, w, 2)
+            ch = w
+        self.encoder = nn.Sequential(*enc)
+        self.to_mu = nn.Conv2d(ch, latent_channels, 1)
+        self.to_logvar = nn.Conv2d(ch, latent_channels, 1)
+        dec: list[nn.Module] = [nn.Conv2d(latent_channels, ch, 1), nn.ReLU(True)]
+        for w in reversed([base_width] + widths[:-1]):
+            dec += [nn.ConvTranspose2d(ch, w, 4, 2, 1, bias=False), nn.BatchNorm2d(w), nn.ReLU(True)]
+            ch = w
+        dec += [nn.Conv2d(ch, 2, 3, 1, 1), nn.Tanh()]
+        self.decoder = nn.Sequential(*dec)
+
+    def encode(self, L):
+        check_input(L, self.stride, "vae")
+        h = self.encoder(L)
+        return self.to_mu(h), self.to_logvar(h), None
+
+    def decode(self, z, ctx=None):
+        return self.decoder(z)
