@@ -6,3 +6,11 @@ photos -> ``colorkit.data`` (prepare shards, datasets) -> ``colorkit.train`` wit
 ``colorkit.colorize``, ``colorkit.widgets``, ``colorkit.viz``.
 """
 __version__ = "0.1.0"
+
+
+def __getattr__(name):  # lazy, so ``import colorkit`` stays fast and torch-free
+    if name == "load":  # colorkit.load(path_or_url, sha256=None): see colorkit.hub (notebook 07)
+        from .hub import load
+
+        return load
+    raise AttributeError(f"module 'colorkit' has no attribute {name!r}")

@@ -1,0 +1,267 @@
+"""Shareable models: model cards, exports, and ``colorkit.load(path_or_url, sha256=None)``.
+
+Introduced in notebook ``07_colorize_your_photos``. A *model card* is a small plain-data dict saved
+inside every checkpoint (``card`` key) and as a ``.json`` beside it: architecture, preset, data,
+steps, metrics on the test split, colorkit version. The training engine builds it with
+:func:`make_card` and writes it with :func:`write_card`.
+
+:func:`load` takes a checkpoint path or an ``http(s)://`` URL. Downloads are cached under
+``colorkit.paths.data_dir("models")`` and verified: with ``sha256=...`` a file whose checksum differs
+is refused (:class:`~colorkit.checkpoint.ChecksumMismatchError`) and never reaches ``torch.load``; and
+every checkpoint is loaded with ``torch.load(weights_only=True)``, so a pickle that would run code is
+refused (:class:`~colorkit.checkpoint.UnsafeCheckpointError`) whatever its checksum.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import json
+import logging
+import os
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+from .checkpoint import (FORMAT, ChecksumMismatchError, UnsafeCheckpointError, atomic_write_bytes, file_sha256,
+                         load_checkpoint, save_checkpoint, verify_sha256)
+
+log = logging.getLogger(__name__)
+
+CARD_FORMAT = "colorkit-card/1"
+CARD_FIELDS = ("architecture", "preset", "data", "steps", "metrics", "colorkit_version")
+
+
+# --- model cards -------------------------------------------------------------------------------
+def _plain(x):
+    """Make a value safe for both JSON and ``torch.load(weights_only=True)``."""
+    if isinstance(x, dict):
+        return {str(k): _plain(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [_plain(v) for v in x]
+    if isinstance(x, (str, bool, int)) or x is None:
+        return x
+    if isinstance(x, float):
+        return x if x == x and abs(x) != float("inf") else str(x)  # NaN/inf are not valid JSON
+    if hasattr(x, "item") and getattr(x, "ndim", 1) == 0:  # numpy / torch scalars
+        return _plain(x.item())
+    if isinstance(x, os.PathLike):
+        return os.fspath(x)
+    return str(x)
+
+
+def make_card(model_name: str, model_kwargs: dict | None = None, *, preset: str | None = None,
+              data: str | dict | None = None, steps: int | None = None, metrics: dict | None = None,
+              model=None, **extra) -> dict:
+    """A model card (plain data) for a checkpoint.
+
+    ``model_name``/``model_kwargs``: the registry name and constructor arguments; ``preset``: the
+    preset trained under; ``data``: what it was trained on (a folder, a dataset name, or a dict such
+    as ``{"source": ..., "images": ..., "image_size": ...}``); ``steps``: optimizer steps; ``metrics``:
+    scores on the test split (e.g. ``{"de2000": 9.8, "gray_copy_de2000": 11.6}``); ``model``: the
+    network, to record its parameter count. Extra keyword arguments are stored as they are.
+    """
+    import torch
+
+    from . import __version__
+
+    card = {
+        "format": CARD_FORMAT,
+        "architecture": {"name": model_name, "kwargs": dict(model_kwargs or {})},
+        "preset": preset,
+        "data": data,
+        "steps": None if steps is None else int(steps),
+        "metrics": dict(metrics or {}),
+        "colorkit_version": __version__,
+        "torch_version": torch.__version__.split("+")[0],
+        "created": _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    }
+    if model is not None:
+        card["architecture"]["parameters"] = int(sum(p.numel() for p in model.parameters()))
+    card.update(extra)
+    return _plain(card)
+
+
+def card_path(checkpoint: str | os.PathLike) -> Path:
+    """Where the card of ``checkpoint`` sits: ``<checkpoint without .pt>.json``."""
+    return Path(checkpoint).with_suffix(".json")
+
+
+def write_card(card: dict, checkpoint: str | os.PathLike) -> Path:
+    """Write ``card`` as pretty JSON beside ``checkpoint`` (atomically). Returns the JSON path."""
+    path = card_path(checkpoint)
+    atomic_write_bytes(path, (json.dumps(_plain(card), indent=2, sort_keys=False) + "\n").encode("utf-8"))
+    return path
+
+
+def read_card(checkpoint: str | os.PathLike | dict) -> dict | None:
+    """The card of a checkpoint: its ``card`` key, else the ``.json`` beside it, else None."""
+    if isinstance(checkpoint, dict):
+        return checkpoint.get("card")
+    path = Path(checkpoint)
+    js = card_path(path)
+    if js.is_file() and js != path:
+        return json.loads(js.read_text(encoding="utf-8"))
+    if path.suffix == ".json":
+        return json.loads(path.read_text(encoding="utf-8"))
+    return load_checkpoint(path).get("card")
+
+
+def format_card(card: dict | None) -> str:
+    """A short human-readable summary of a card (what notebook 07 prints under each model)."""
+    if not card:
+        return "(no model card)"
+    arch = card.get("architecture") or {}
+    kw = ", ".join(f"{k}={v}" for k, v in (arch.get("kwargs") or {}).items())
+    params = arch.get("parameters")
+    lines = [f"{arch.get('name', '?')}({kw})" + (f", {params / 1e6:.2f} M parameters" if params else ""),
+             f"preset {card.get('preset')}, {card.get('steps')} steps, data: {card.get('data')}",
+             f"colorkit {card.get('colorkit_version')}"]
+    metrics = card.get("metrics") or {}
+    if metrics:
+        lines.append("test metrics: " + ", ".join(
+            f"{k} {v:.3g}" if isinstance(v, (int, float)) else f"{k} {v}" for k, v in metrics.items()))
+    return "\n".join(lines)
+
+
+# --- building a network from a checkpoint --------------------------------------------------------
+def model_from_checkpoint(ckpt: dict, network: str = "generator", device=None, source: str = "checkpoint"):
+    """Rebuild the network stored in a checkpoint dict (layout in :mod:`colorkit.checkpoint`), load its
+    weights (strictly) and return it in eval mode, with ``.card`` and ``.model_name`` attached."""
+    import torch
+
+    from .models import available, build
+
+    if ckpt.get("format") != FORMAT:
+        raise UnsafeCheckpointError(
+            f"{source} is not a colorkit checkpoint (format {ckpt.get('format')!r}, expected {FORMAT!r}); "
+            "checkpoints are written by colorkit train or colorkit.hub.export_model")
+    spec = ckpt.get("model") or {}
+    name = spec.get("name")
+    if name not in available():
+        raise KeyError(f"{source} holds a {name!r} model, which this colorkit ({available()}) does not know; "
+                       "upgrade colorkit (pip install -U colorkit) or check the file")
+    states = ckpt.get("state") or {}
+    if network not in states:
+        raise KeyError(f"{source} has no {network!r} network; it holds {sorted(states)}")
+    model = build(name, **(spec.get("kwargs") or {}))
+    model.load_state_dict(states[network], strict=True)
+    model.eval()
+    if device is not None:
+        model.to(torch.device(device) if isinstance(device, str) else device)
+    model.card = ckpt.get("card")
+    model.model_name = name
+    return model
+
+
+def export_model(checkpoint: str | os.PathLike, out: str | os.PathLike, card: dict | None = None,
+                 networks: tuple[str, ...] = ("generator",)) -> tuple[Path, str]:
+    """Write a shareable copy of ``checkpoint``: only the networks and the card (no optimizer, RNG or
+    config), plus the card JSON beside it. Returns ``(path, sha256)`` to publish together."""
+    ckpt = load_checkpoint(checkpoint)
+    card = card if card is not None else ckpt.get("card")
+    slim = {"format": FORMAT, "model": ckpt["model"],
+            "state": {k: v for k, v in ckpt.get("state", {}).items() if k in networks},
+            "step": ckpt.get("step"), "card": _plain(card) if card else None}
+    out = save_checkpoint(slim, out)
+    if card:
+        write_card(card, out)
+    return out, file_sha256(out)
+
+
+# --- downloads ---------------------------------------------------------------------------------
+def is_url(s) -> bool:
+    return isinstance(s, str) and urllib.parse.urlparse(s).scheme in ("http", "https")
+
+
+def cache_path(url: str, cache_dir: str | os.PathLike | None = None) -> Path:
+    """Where a download of ``url`` is cached: ``<data>/models/<hash of the URL>-<file name>``."""
+    from .paths import data_dir
+
+    folder = Path(cache_dir) if cache_dir else data_dir("models")
+    name = Path(urllib.parse.urlparse(url).path).name or "model.pt"
+    key = hashlib.sha256(url.encode("utf-8")).hexdigest()[:12]
+    return folder / f"{key}-{name}"
+
+
+def download(url: str, sha256: str | None = None, cache_dir: str | os.PathLike | None = None,
+             progress: bool = True, timeout: float = 60.0) -> Path:
+    """Download ``url`` once into the cache and return the local path.
+
+    With ``sha256`` the file is verified after download (and on every cache hit): a mismatch deletes
+    the download and raises :class:`ChecksumMismatchError`. Without it the file is cached by URL and
+    a warning says it is unverified (it is still loaded with ``weights_only=True``).
+    """
+    dst = cache_path(url, cache_dir)
+    if dst.is_file():
+        if not sha256:
+            return dst
+        try:
+            verify_sha256(dst, sha256)
+            return dst
+        except ChecksumMismatchError:
+            log.warning("cached %s does not match the expected checksum; downloading it again", dst)
+            dst.unlink()
+    if not sha256:
+        log.warning("downloading %s without a checksum: pass sha256=... to make sure it is the file you expect", url)
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    tmp = dst.with_name(f".{dst.name}.{os.getpid()}.part")
+    try:
+        req = urllib.request.Request(url, headers={"User-Agent": "colorkit"})
+        try:
+            resp = urllib.request.urlopen(req, timeout=timeout)
+        except OSError as e:
+            raise ConnectionError(f"could not download {url}: {e}. Check the address and your network, "
+                                  "or download the file yourself and pass its path") from e
+        with resp, open(tmp, "wb") as f:
+            total = int(resp.headers.get("Content-Length") or 0) or None
+            bar = None
+            if progress:
+                from tqdm.auto import tqdm
+
+                bar = tqdm(total=total, unit="B", unit_scale=True, desc=dst.name, leave=False)
+            h = hashlib.sha256()
+            for block in iter(lambda: resp.read(1 << 20), b""):
+                f.write(block)
+                h.update(block)
+                if bar is not None:
+                    bar.update(len(block))
+            if bar is not None:
+                bar.close()
+        got = h.hexdigest()
+        if sha256 and got.lower() != sha256.lower():
+            raise ChecksumMismatchError(
+                f"{url}: downloaded file has SHA-256 {got}, expected {sha256}. It was refused and deleted: "
+                "the file on the server is not the one you were promised (tampered, replaced or damaged).")
+        os.replace(tmp, dst)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+    return dst
+
+
+def resolve(path_or_url, sha256: str | None = None, cache_dir=None) -> Path:
+    """A local path for a checkpoint path or URL (downloading and verifying URLs)."""
+    if is_url(path_or_url):
+        return download(path_or_url, sha256=sha256, cache_dir=cache_dir)
+    p = Path(path_or_url).expanduser()
+    if not p.is_file():
+        raise FileNotFoundError(f"no checkpoint at {p}; give a .pt file path or an http(s) URL")
+    return p
+
+
+def load(path_or_url, sha256: str | None = None, device=None, network: str = "generator", cache_dir=None):
+    """Load a trained colorization model from a checkpoint path or URL, ready to use (eval mode).
+
+    ``sha256``: the checksum to insist on (a mismatch is refused before anything is unpickled).
+    Returns the ``torch.nn.Module`` with ``.card`` (the model card, or None) and ``.model_name``;
+    pass it to :func:`colorkit.colorize.colorize_image`. Raises
+    :class:`~colorkit.checkpoint.ChecksumMismatchError` or :class:`~colorkit.checkpoint.UnsafeCheckpointError`
+    for tampered files.
+    """
+    path = resolve(path_or_url, sha256=sha256, cache_dir=cache_dir)
+    ckpt = load_checkpoint(path, map_location="cpu", sha256=sha256)
+    model = model_from_checkpoint(ckpt, network=network, device=device, source=str(path_or_url))
+    if model.card is None and not is_url(path_or_url) and card_path(path).is_file():
+        model.card = json.loads(card_path(path).read_text(encoding="utf-8"))
+    model.checkpoint_path = str(path)
+    return model
