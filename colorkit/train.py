@@ -1,0 +1,692 @@
+"""The one training engine, used by every notebook and by ``colorkit train`` (introduced in notebook
+``02_baseline_cnn``).
+
+``train(config, train_data, val_data)`` runs any :class:`~colorkit.objectives.Objective` (``regression``
+here; VAE and GAN objectives plug in the same way) with:
+
+* AdamW/Adam and a progress-driven schedule (one-cycle by default) that works for a step budget
+  (``max_steps``) or a time budget (``max_minutes``), whichever ends first;
+* mixed precision (bf16, or fp16 with grad scaling) on CUDA only, channels_last, optional ``torch.compile``,
+  gradient clipping;
+* validation every ``val_every`` steps on a fixed set of held-out images, with a sample grid (gray / predicted
+  / true) logged to TensorBoard (``<out_dir>/tb``), tqdm progress and a live loss plot inside notebooks;
+* atomic checkpoints (``<out_dir>/last.pt``) holding networks, optimizers, grad scalers, schedule progress,
+  step, RNG states (torch, numpy, python) and the config, all as plain data (``torch.load(weights_only=True)``);
+  ``resume=True`` continues an interrupted run to exactly the weights of an uninterrupted one on CPU (the
+  data order is a function of ``seed`` and the step; with ``num_workers=0``, which the presets use on CPU);
+  Ctrl-C / a notebook interrupt saves a checkpoint first;
+* a NaN/inf loss stops training *before* the bad update with a clear message
+  (:class:`~colorkit.objectives.NonFiniteLossError`); the last good checkpoint is left untouched;
+* the same code under ``torchrun --nproc_per_node N`` with DistributedDataParallel (gloo on CPU, nccl on
+  CUDA): ``batch_size`` is the *global* batch, each rank takes its slice of the same batches a single process
+  would use; only rank 0 logs and saves.
+"""
+from __future__ import annotations
+
+import dataclasses
+import inspect
+import json
+import math
+import os
+import random
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from .checkpoint import FORMAT, load_checkpoint, save_checkpoint
+from .objectives import NonFiniteLossError, get_objective  # noqa: F401  (re-exported)
+
+CHECKPOINT_NAME = "last.pt"
+
+
+# --------------------------------------------------------------------------------------------------- config
+@dataclass
+class TrainConfig:
+    """Everything a run depends on, as plain data (it is stored in the checkpoint)."""
+
+    model: str = "unet"
+    model_kwargs: dict = field(default_factory=dict)
+    objective: str = "regression"
+    loss: str = "l1"
+    optimizer: str = "adamw"
+    lr: float = 2e-3
+    betas: tuple = (0.9, 0.999)
+    weight_decay: float = 1e-4
+    schedule: str = "onecycle"  # onecycle | cosine | constant (see colorkit.objectives.lr_factor)
+    warmup: float = 0.1  # fraction of the budget spent warming up (onecycle)
+    batch_size: int = 32  # global batch (split over DDP ranks)
+    max_steps: int | None = None
+    max_minutes: float | None = None
+    val_every: int = 200
+    eval_images: int = 200  # held-out images scored at each validation
+    n_visuals: int = 8  # images in the fixed sample grid
+    log_every: int = 10
+    save_every: int | None = None  # default: at each validation
+    seed: int = 0
+    amp: bool = True  # CUDA only; bf16 where supported, else fp16 + grad scaling
+    channels_last: bool = False
+    compile: bool = False
+    grad_clip: float | None = None
+    num_workers: int = 0
+    hflip: bool = True  # random horizontal flips of the batch (a cheap augmentation, seeded)
+    device: str = "auto"
+    out_dir: str = "runs/train"
+    live_plot: str | bool = "auto"  # "auto": in notebooks only
+    tensorboard: bool = True
+    progress_bar: bool = True
+    extra: dict = field(default_factory=dict)  # objective-specific settings (GAN weights, KL beta, ...)
+
+    def __post_init__(self):
+        if self.max_steps is None and self.max_minutes is None:
+            raise ValueError("set a budget: max_steps and/or max_minutes")
+        if self.batch_size < 1:
+            raise ValueError("batch_size must be >= 1")
+        self.betas = tuple(self.betas)
+
+    @classmethod
+    def from_preset(cls, preset, model: str = "unet", **overrides) -> "TrainConfig":
+        """A config from a :class:`~colorkit.presets.Preset` (or its name). Model keyword arguments the
+        constructor accepts (``base_width``, ``depth``, ``pretrained``, ...) come from the preset and its
+        ``extra["model_kwargs"][model]``; ``overrides`` (including ``model_kwargs``) win."""
+        from .presets import Preset, get_preset
+
+        p = preset if isinstance(preset, Preset) else get_preset(preset)
+        extra = dict(p.extra or {})
+        kw = default_model_kwargs(model, p)
+        kw.update(overrides.pop("model_kwargs", None) or {})
+        fields = {f.name for f in dataclasses.fields(cls)}
+        values = dict(
+            model=model, model_kwargs=kw, batch_size=p.batch_size, lr=p.lr, max_steps=p.max_steps,
+            max_minutes=p.max_minutes, val_every=p.val_every, eval_images=p.eval_images, num_workers=p.num_workers,
+            amp=p.amp, channels_last=p.channels_last, compile=p.compile,
+        )
+        values.update({k: v for k, v in extra.items() if k in fields and k not in ("model_kwargs", "extra")})
+        unknown = set(overrides) - fields
+        if unknown:
+            raise TypeError(f"unknown TrainConfig field(s) {sorted(unknown)}; known: {sorted(fields)}")
+        values.update({k: v for k, v in overrides.items()})
+        return cls(**values)
+
+    def to_dict(self) -> dict:
+        d = dataclasses.asdict(self)
+        d["betas"] = list(self.betas)
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "TrainConfig":
+        fields = {f.name for f in dataclasses.fields(cls)}
+        return cls(**{k: v for k, v in d.items() if k in fields})
+
+
+def default_model_kwargs(model: str, preset) -> dict:
+    """The preset's size settings that ``model``'s constructor accepts, plus ``preset.extra["model_kwargs"]``."""
+    from .models import _REGISTRY, _load_all
+
+    _load_all()
+    if model not in _REGISTRY:
+        raise KeyError(f"unknown model {model!r}; available: {', '.join(sorted(_REGISTRY))}")
+    params = inspect.signature(_REGISTRY[model]).parameters
+    kw = {k: getattr(preset, k) for k in ("base_width", "depth", "pretrained") if k in params}
+    per_model = (preset.extra or {}).get("model_kwargs", {})
+    kw.update({k: v for k, v in per_model.get(model, {}).items() if k in params})
+    return kw
+
+
+@dataclass
+class TrainResult:
+    """What :func:`train` returns: the trained objective (``.model`` is the plain generator), the logs and
+    where the checkpoint is."""
+
+    objective: object
+    config: TrainConfig
+    step: int
+    images_seen: int
+    elapsed_s: float
+    stop_reason: str  # "max_steps", "max_minutes", "interrupted"
+    history: list = field(default_factory=list)  # [{"step", "lr", <loss names>...}] every log_every steps
+    val_history: list = field(default_factory=list)  # [{"step", "val_..."}]
+    checkpoint: str | None = None
+    sample_grid: np.ndarray | None = None  # H x W x 3 float image of the last validation's grid
+
+    @property
+    def model(self):
+        return self.objective.networks["generator"]
+
+    @property
+    def images_per_second(self) -> float:
+        return self.images_seen / max(self.elapsed_s, 1e-9)
+
+    def predict(self, L_norm):
+        """Normalized L -> normalized ab with the trained generator (eval mode)."""
+        self.objective.train_mode(False)
+        return self.objective.predict(L_norm.to(self.objective.device)).cpu()
+
+
+# --------------------------------------------------------------------------------------------------- data
+class StepBatchSampler(torch.utils.data.Sampler):
+    """Infinite batches whose content is a pure function of ``(seed, step)``: the index stream is the
+    concatenation of one seeded permutation per epoch, cut into global batches of ``batch_size``; rank
+    ``r`` of ``world`` takes the ``r``-th contiguous slice. Starting at ``start_step`` continues exactly
+    where an interrupted run stopped (this replaces ``DistributedSampler``, which only knows epochs)."""
+
+    def __init__(self, n: int, batch_size: int, seed: int = 0, start_step: int = 0, rank: int = 0, world: int = 1):
+        if n < 1:
+            raise ValueError("the training data is empty")
+        if batch_size % world:
+            raise ValueError(f"batch_size {batch_size} must be divisible by the number of processes ({world})")
+        self.n, self.batch_size, self.seed = n, batch_size, seed
+        self.start_step, self.rank, self.world = start_step, rank, world
+        self._perm_cache: dict[int, torch.Tensor] = {}
+
+    def _perm(self, epoch: int) -> torch.Tensor:
+        if epoch not in self._perm_cache:
+            g = torch.Generator().manual_seed(self.seed * 1_000_003 + epoch)
+            self._perm_cache = {epoch: torch.randperm(self.n, generator=g)}
+        return self._perm_cache[epoch]
+
+    def global_batch(self, step: int) -> list[int]:
+        out, pos = [], step * self.batch_size
+        while len(out) < self.batch_size:
+            epoch, off = divmod(pos, self.n)
+            take = min(self.batch_size - len(out), self.n - off)
+            out += self._perm(epoch)[off:off + take].tolist()
+            pos += take
+        return out
+
+    def __iter__(self):
+        step, per = self.start_step, self.batch_size // self.world
+        while True:
+            yield self.global_batch(step)[self.rank * per:(self.rank + 1) * per]
+            step += 1
+
+    def __len__(self):  # infinite in principle; a large number keeps DataLoader happy
+        return 2**62
+
+
+def as_dataset(data):
+    """A map-style dataset of ``(L_norm 1xHxW, ab_norm 2xHxW)`` items from: a Dataset, or a pair of tensors
+    ``(L N1HW, ab N2HW)``."""
+    if data is None:
+        return None
+    if isinstance(data, (tuple, list)) and len(data) == 2 and all(torch.is_tensor(t) for t in data):
+        L, ab = data
+        if L.ndim != 4 or ab.ndim != 4 or L.shape[1] != 1 or ab.shape[1] != 2 or len(L) != len(ab):
+            raise ValueError(f"expected (L N x 1 x H x W, ab N x 2 x H x W), got {tuple(L.shape)}, {tuple(ab.shape)}")
+        return torch.utils.data.TensorDataset(L.float(), ab.float())
+    if hasattr(data, "__getitem__") and hasattr(data, "__len__"):
+        return data
+    raise TypeError(
+        "train_data must be a map-style Dataset returning (L_norm, ab_norm) (e.g. colorkit.data ShardDataset) "
+        f"or a pair of tensors (L, ab); got {type(data).__name__}"
+    )
+
+
+def fixed_batches(dataset, n: int, batch_size: int) -> list:
+    """The first ``n`` items of ``dataset`` as a list of batches (the fixed validation set)."""
+    n = min(n, len(dataset))
+    items = [dataset[i] for i in range(n)]
+    batches = []
+    for i in range(0, n, batch_size):
+        chunk = items[i:i + batch_size]
+        batches.append(tuple(torch.stack([torch.as_tensor(c[k]) for c in chunk]) for k in range(2)))
+    return batches
+
+
+# --------------------------------------------------------------------------------------------------- RNG state
+def rng_state() -> dict:
+    """torch, numpy and python RNG states as plain data (tensors, ints, lists)."""
+    np_state = np.random.get_state()
+    py_state = random.getstate()
+    st = {
+        "torch": torch.get_rng_state(),
+        "numpy": {"key": torch.from_numpy(np_state[1].astype(np.int64)), "pos": int(np_state[2]),
+                  "has_gauss": int(np_state[3]), "cached_gaussian": float(np_state[4])},
+        "python": {"version": py_state[0], "state": list(py_state[1]), "gauss": py_state[2]},
+    }
+    if torch.cuda.is_available():
+        st["cuda"] = torch.cuda.get_rng_state_all()
+    return st
+
+
+def set_rng_state(st: dict) -> None:
+    torch.set_rng_state(st["torch"].cpu())
+    n = st["numpy"]
+    np.random.set_state(("MT19937", n["key"].numpy().astype(np.uint32), n["pos"], n["has_gauss"], n["cached_gaussian"]))
+    p = st["python"]
+    random.setstate((p["version"], tuple(p["state"]), p["gauss"]))
+    if "cuda" in st and torch.cuda.is_available():
+        torch.cuda.set_rng_state_all([s.cpu() for s in st["cuda"]])
+
+
+# --------------------------------------------------------------------------------------------------- distributed
+@dataclass
+class Dist:
+    rank: int = 0
+    world: int = 1
+    local_rank: int = 0
+    initialized_here: bool = False
+
+    @property
+    def main(self) -> bool:
+        return self.rank == 0
+
+
+def init_distributed(device_type: str) -> Dist:
+    """Join the process group when started by ``torchrun`` (``WORLD_SIZE`` > 1): gloo on CPU, nccl on CUDA."""
+    import torch.distributed as dist
+
+    world = int(os.environ.get("WORLD_SIZE", "1"))
+    if world <= 1 and not (dist.is_available() and dist.is_initialized()):
+        return Dist()
+    here = False
+    if not dist.is_initialized():
+        dist.init_process_group(backend="nccl" if device_type == "cuda" else "gloo")
+        here = True
+    return Dist(dist.get_rank(), dist.get_world_size(), int(os.environ.get("LOCAL_RANK", "0")), here)
+
+
+# --------------------------------------------------------------------------------------------------- live plot
+def _in_notebook() -> bool:
+    try:
+        from IPython import get_ipython
+
+        ip = get_ipython()
+        return ip is not None and hasattr(ip, "kernel")
+    except Exception:
+        return False
+
+
+class LivePlot:
+    """A matplotlib figure of the training and validation losses, redrawn in place in a notebook."""
+
+    def __init__(self, title: str = ""):
+        from IPython.display import display
+
+        self.title = title
+        self.handle = display(None, display_id=True)
+
+    def update(self, history: list, val_history: list, names) -> None:
+        import matplotlib.pyplot as plt
+
+        fig, ax = plt.subplots(figsize=(7, 3))
+        for name in names:
+            pts = [(h["step"], h[name]) for h in history if name in h]
+            if pts:
+                ax.plot(*zip(*pts), label=name, alpha=0.8)
+        vnames = sorted({k for v in val_history for k in v if k.startswith("val_")})
+        for name in vnames:
+            pts = [(v["step"], v[name]) for v in val_history if name in v]
+            ax.plot(*zip(*pts), "o-", label=name)
+        ax.set_xlabel("step")
+        ax.set_yscale("log")
+        ax.set_title(self.title)
+        ax.legend(fontsize=8)
+        fig.tight_layout()
+        self.handle.update(fig)
+        plt.close(fig)
+
+
+# --------------------------------------------------------------------------------------------------- engine
+def _device(config: TrainConfig, d: Dist) -> torch.device:
+    from .runtime import get_device
+
+    dev = get_device(config.device)
+    if dev.type == "cuda" and d.world > 1:
+        dev = torch.device("cuda", d.local_rank)
+        torch.cuda.set_device(dev)
+    return dev
+
+
+def _amp_dtype(config: TrainConfig, device: torch.device):
+    if not config.amp or device.type != "cuda":
+        return None
+    return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
+
+
+def _flip(batch, step: int, seed: int):
+    """Deterministic horizontal flip of the whole batch on odd (seed+step) draws: cheap augmentation that
+    depends only on the step, so resume stays exact."""
+    if (step * 2654435761 + seed) % 4 < 2:
+        return batch
+    return tuple(t.flip(-1) if torch.is_tensor(t) and t.ndim == 4 else t for t in batch)
+
+
+def _sample_grid(objective, batch) -> np.ndarray:
+    import torchvision
+
+    vis = objective.visuals(batch)
+    rows = [vis[n].float().cpu().clamp(0, 1) for n in objective.visual_names if n in vis]
+    grid = torchvision.utils.make_grid(torch.cat(rows), nrow=len(rows[0]), padding=2, pad_value=1.0)
+    return grid.permute(1, 2, 0).numpy()
+
+
+def _validate(objective, batches) -> dict:
+    objective.train_mode(False)
+    sums, n = {}, 0
+    try:
+        for b in batches:
+            b = objective.to_device(b)
+            logs = objective.validation_step(b)
+            k = len(b[0])
+            for key, v in logs.items():
+                sums[key] = sums.get(key, 0.0) + float(v) * k
+            n += k
+    finally:
+        objective.train_mode(True)
+    return {k: v / max(n, 1) for k, v in sums.items()}
+
+
+def checkpoint_dict(objective, config: TrainConfig, step: int, elapsed_s: float, images_seen: int,
+                    history: list, val_history: list) -> dict:
+    """The checkpoint layout of :mod:`colorkit.checkpoint` filled from a running objective."""
+    import torch as _t
+
+    from . import __version__
+
+    st = objective.state_dict()
+    return {
+        "format": FORMAT,
+        "model": {"name": config.model, "kwargs": dict(config.model_kwargs)},
+        "objective": config.objective,
+        "state": st["state"],
+        "optim": st["optim"],
+        "scaler": st["scaler"],
+        "sched": {"schedule": config.schedule, "progress": float(objective.progress)},
+        "step": int(step),
+        "rng": rng_state(),
+        "config": config.to_dict(),
+        "progress": {"elapsed_s": float(elapsed_s), "images_seen": int(images_seen)},
+        "history": {"train": history, "val": val_history},
+        "card": {
+            "colorkit": __version__, "torch": str(_t.__version__), "model": config.model, "objective": config.objective,
+            "loss": config.loss, "steps": int(step), "images_seen": int(images_seen),
+            "train_minutes": round(elapsed_s / 60, 2), "val": val_history[-1] if val_history else {},
+            "saved": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        },
+    }
+
+
+def _check_compatible(ckpt: dict, config: TrainConfig, path: Path) -> None:
+    old = ckpt.get("config", {})
+    for key in ("model", "objective"):
+        if old.get(key) != getattr(config, key):
+            raise ValueError(
+                f"{path} was trained with {key}={old.get(key)!r} but this run asks for {getattr(config, key)!r}: "
+                "use another out_dir, or resume=False to start over (the old checkpoint is then overwritten)"
+            )
+    old_kw = {k: v for k, v in (old.get("model_kwargs") or {}).items() if k != "pretrained"}
+    new_kw = {k: v for k, v in config.model_kwargs.items() if k != "pretrained"}
+    if old_kw != new_kw:
+        raise ValueError(f"{path} was trained with model_kwargs={old_kw} but this run asks for {new_kw}: "
+                         "use another out_dir, or resume=False")
+
+
+def train(config: TrainConfig, train_data, val_data=None, resume: bool = True, callbacks=()) -> TrainResult:
+    """Train ``config.objective`` on ``train_data`` (a Dataset of ``(L_norm, ab_norm)`` or a pair of tensors)
+    until ``max_steps`` or ``max_minutes``; validate on the first ``eval_images`` of ``val_data``.
+
+    ``resume=True`` continues from ``<out_dir>/last.pt`` if it exists (same model and objective required).
+    ``callbacks``: functions ``cb(step, logs, objective)`` called after every step (on rank 0 only for
+    logging; they run on every rank). Returns a :class:`TrainResult`.
+    """
+    import torch.distributed as tdist
+    from tqdm.auto import tqdm
+
+    from .runtime import seed_everything
+
+    dev_type = "cuda" if (config.device in ("auto", "cuda") and torch.cuda.is_available()) else "cpu"
+    if str(config.device).startswith("cuda"):
+        dev_type = "cuda"
+    d = init_distributed(dev_type)
+    device = _device(config, d)
+    out_dir = Path(config.out_dir)
+    ckpt_path = out_dir / CHECKPOINT_NAME
+    train_ds = as_dataset(train_data)
+    val_ds = as_dataset(val_data)
+
+    ckpt = None
+    if resume and ckpt_path.exists():
+        ckpt = load_checkpoint(ckpt_path, map_location="cpu")
+        _check_compatible(ckpt, config, ckpt_path)
+
+    seed_everything(config.seed)
+    obj_cls = get_objective(config.objective)
+    build_config = config
+    if ckpt is not None and config.model_kwargs.get("pretrained"):  # weights come from the checkpoint
+        build_config = dataclasses.replace(config, model_kwargs={**config.model_kwargs, "pretrained": False})
+    networks = obj_cls.build_networks(build_config)
+    objective = obj_cls(networks, config)
+
+    def wrap(name, net):
+        if not any(p.requires_grad for p in net.parameters()):
+            return net
+        if d.world > 1:
+            from torch.nn.parallel import DistributedDataParallel as DDP
+
+            net = DDP(net, device_ids=[device.index] if device.type == "cuda" else None)
+        if config.compile:
+            net = torch.compile(net)
+        return net
+
+    step, elapsed0, images_seen, history, val_history = 0, 0.0, 0, [], []
+    if ckpt is not None:
+        objective.load_state_dict({k: ckpt.get(k) for k in ("state", "optim", "scaler")})
+        step = int(ckpt["step"])
+        elapsed0 = float(ckpt.get("progress", {}).get("elapsed_s", 0.0))
+        images_seen = int(ckpt.get("progress", {}).get("images_seen", 0))
+        history = list(ckpt.get("history", {}).get("train", []))
+        val_history = list(ckpt.get("history", {}).get("val", []))
+    objective.setup(device, _amp_dtype(config, device), config.channels_last, wrap)
+    if ckpt is not None:
+        set_rng_state(ckpt["rng"])
+    del ckpt
+
+    sampler = StepBatchSampler(len(train_ds), config.batch_size, config.seed, step, d.rank, d.world)
+    loader = torch.utils.data.DataLoader(
+        train_ds, batch_sampler=sampler, num_workers=config.num_workers,
+        pin_memory=device.type == "cuda", persistent_workers=config.num_workers > 0,
+    )
+    val_batches = fixed_batches(val_ds, config.eval_images, max(1, config.batch_size)) if val_ds is not None else []
+    vis_batch = fixed_batches(val_ds or train_ds, config.n_visuals, config.n_visuals)[0]
+
+    writer = None
+    if d.main and config.tensorboard:
+        try:
+            from torch.utils.tensorboard import SummaryWriter
+
+            writer = SummaryWriter(str(out_dir / "tb"), purge_step=step or None)
+        except Exception as e:  # tensorboard missing: log and go on
+            print(f"[colorkit.train] TensorBoard logging off ({e}); pip install tensorboard to enable it")
+    live = None
+    if d.main and (config.live_plot is True or (config.live_plot == "auto" and _in_notebook())):
+        try:
+            live = LivePlot(f"{config.model} / {config.objective} ({config.loss})")
+        except Exception:
+            live = None
+
+    max_s = config.max_minutes * 60 if config.max_minutes else None
+
+    def progress_now(st: int, el: float) -> float:
+        p = 0.0
+        if config.max_steps:
+            p = max(p, st / config.max_steps)
+        if max_s:
+            p = max(p, el / max_s)
+        if d.world > 1:  # every rank must stop at the same step
+            t = torch.tensor([p], dtype=torch.float64)
+            tdist.broadcast(t, 0)
+            p = float(t)
+        return p
+
+    state = {"grid": None, "ckpt": None}
+
+    def save(st: int, el: float) -> None:
+        if d.main:
+            save_checkpoint(checkpoint_dict(objective, config, st, el, images_seen, history, val_history), ckpt_path)
+            state["ckpt"] = str(ckpt_path)
+
+    def validate(st: int) -> None:
+        if not d.main:
+            return
+        vlogs = _validate(objective, val_batches) if val_batches else {}
+        vlogs = {"step": st, **vlogs}
+        val_history.append(vlogs)
+        objective.train_mode(False)
+        try:
+            state["grid"] = _sample_grid(objective, objective.to_device(vis_batch))
+        finally:
+            objective.train_mode(True)
+        if writer is not None:
+            for k, v in vlogs.items():
+                if k != "step":
+                    writer.add_scalar(f"val/{k}", v, st)
+            writer.add_image("samples (gray / predicted / true)", state["grid"], st, dataformats="HWC")
+            writer.flush()
+        if live is not None:
+            live.update(history, val_history, objective.loss_names)
+
+    objective.train_mode(True)
+    t_start = time.perf_counter()
+    elapsed = elapsed0
+    save_every = config.save_every or config.val_every
+    bar = tqdm(total=config.max_steps, initial=step, disable=not (d.main and config.progress_bar),
+               desc=f"train {config.model}", dynamic_ncols=True)
+    stop_reason = "max_steps"
+    running: dict[str, list] = {}
+    try:
+        it = iter(loader)
+        while True:
+            elapsed = elapsed0 + time.perf_counter() - t_start
+            p = progress_now(step, elapsed)
+            if p >= 1.0:
+                stop_reason = "max_steps" if config.max_steps and step >= config.max_steps else "max_minutes"
+                break
+            objective.set_progress(p)
+            batch = objective.to_device(_flip(next(it), step, config.seed) if config.hflip else next(it))
+            logs = objective.training_step(batch, step)
+            step += 1
+            images_seen += config.batch_size
+            for k, v in logs.items():
+                running.setdefault(k, []).append(float(v))
+            for cb in callbacks:
+                cb(step, logs, objective)
+            if d.main and (step % config.log_every == 0):
+                rec = {"step": step, "lr": objective.optimizers["generator"].param_groups[0]["lr"]
+                       if "generator" in objective.optimizers else None}
+                rec.update({k: float(np.mean(v)) for k, v in running.items()})
+                running = {}
+                history.append(rec)
+                if writer is not None:
+                    for k, v in rec.items():
+                        if k != "step" and v is not None:
+                            writer.add_scalar(f"train/{k}", v, step)
+                bar.set_postfix({k: f"{v:.4f}" for k, v in rec.items() if k not in ("step", "lr") and v is not None})
+            bar.update(1)
+            if step % config.val_every == 0:
+                validate(step)
+            if step % save_every == 0:
+                save(step, elapsed0 + time.perf_counter() - t_start)
+    except KeyboardInterrupt:
+        stop_reason = "interrupted"
+        print(f"[colorkit.train] interrupted at step {step}: saving a checkpoint, resume with resume=True")
+    finally:
+        bar.close()
+    elapsed = elapsed0 + time.perf_counter() - t_start
+    if not val_history or val_history[-1]["step"] != step:
+        validate(step)
+    save(step, elapsed)
+    if writer is not None:
+        writer.close()
+    if live is not None:
+        live.update(history, val_history, objective.loss_names)
+    if d.world > 1:
+        tdist.barrier()
+        if d.initialized_here:
+            tdist.destroy_process_group()
+    objective.train_mode(False)
+    return TrainResult(objective, config, step, images_seen, elapsed, stop_reason, history, val_history,
+                       state["ckpt"], state["grid"])
+
+
+# --------------------------------------------------------------------------------------------------- loading
+def load_trained(path, device="cpu", network: str = "generator"):
+    """``(model, checkpoint)`` from a colorkit checkpoint: the network rebuilt from ``checkpoint["model"]``
+    (ImageNet weights are not fetched: the checkpoint has them), its weights loaded, in eval mode."""
+    from .models import build
+
+    ckpt = load_checkpoint(path, map_location="cpu")
+    if ckpt.get("format") != FORMAT:
+        raise ValueError(f"{path} is not a {FORMAT} file (format={ckpt.get('format')!r})")
+    kwargs = dict(ckpt["model"].get("kwargs") or {})
+    if "pretrained" in kwargs:
+        kwargs["pretrained"] = False
+    model = build(ckpt["model"]["name"], **kwargs)
+    model.load_state_dict(ckpt["state"][network])
+    return model.to(device).eval(), ckpt
+
+
+def export_checkpoint(src, dst, keep_training_state: bool = False):
+    """Copy a run's checkpoint to ``dst`` (e.g. :func:`colorkit.paths.checkpoint_path`), by default without
+    optimizer/scaler/RNG state (a smaller file that later lessons load for inference)."""
+    ckpt = load_checkpoint(src)
+    if not keep_training_state:
+        for k in ("optim", "scaler", "rng", "sched", "history"):
+            ckpt.pop(k, None)
+    return save_checkpoint(ckpt, dst)
+
+
+# --------------------------------------------------------------------------------------------------- CLI
+def add_cli_arguments(p) -> None:
+    from .models import available
+
+    p.add_argument("--model", default="unet", help=f"registered model ({', '.join(available())})")
+    p.add_argument("--data", required=True, help="folder of shards written by `colorkit prepare`")
+    p.add_argument("--val-data", default=None, help="validation shards (default: the 'val' split of --data)")
+    p.add_argument("--preset", default="auto", help="smoke | cpu | gpu | auto")
+    p.add_argument("--objective", default="regression")
+    p.add_argument("--loss", default=None, help="l1 | l2 | smooth_l1 (default: the preset's)")
+    p.add_argument("--max-minutes", type=float, default=None)
+    p.add_argument("--max-steps", type=int, default=None)
+    p.add_argument("--batch-size", type=int, default=None)
+    p.add_argument("--lr", type=float, default=None)
+    p.add_argument("--model-kwargs", default=None, help='JSON, e.g. \'{"base_width": 32, "depth": 3}\'')
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--no-resume", action="store_true", help="start over even if OUT/last.pt exists")
+    p.add_argument("--out", required=True, help="run folder (checkpoint last.pt, TensorBoard logs in tb/)")
+
+
+def _shard_dataset(root, split: str, crop: int):
+    from .data import dataset as ds_mod  # the issue-3 helper's ShardDataset
+
+    return ds_mod.ShardDataset(root, split=split, crop=crop, augment=split == "train")
+
+
+def run_cli(args) -> int:
+    from .presets import get_preset
+
+    preset = get_preset(args.preset)
+    over = {k: v for k, v in dict(loss=args.loss, max_minutes=args.max_minutes, max_steps=args.max_steps,
+                                   batch_size=args.batch_size, lr=args.lr).items() if v is not None}
+    if args.max_steps is not None and args.max_minutes is None:
+        over["max_minutes"] = None
+    if args.max_minutes is not None and args.max_steps is None:
+        over["max_steps"] = None
+    if args.model_kwargs:
+        over["model_kwargs"] = json.loads(args.model_kwargs)
+    cfg = TrainConfig.from_preset(preset, model=args.model, objective=args.objective, seed=args.seed,
+                                  out_dir=args.out, live_plot=False, **over)
+    train_ds = _shard_dataset(args.data, "train", preset.image_size)
+    try:
+        val_ds = _shard_dataset(args.val_data or args.data, "val", preset.image_size)
+    except (FileNotFoundError, ValueError) as e:
+        print(f"[colorkit train] no validation split ({e}); validating on training images")
+        val_ds = None
+    res = train(cfg, train_ds, val_ds, resume=not args.no_resume)
+    last = res.val_history[-1] if res.val_history else {}
+    print(f"[colorkit train] {res.stop_reason}: {res.step} steps, {res.images_seen} images, "
+          f"{res.images_per_second:.1f} img/s, {res.elapsed_s / 60:.1f} min; val {last}")
+    print(f"[colorkit train] checkpoint: {res.checkpoint}")
+    return 0
