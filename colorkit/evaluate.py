@@ -1,0 +1,330 @@
+"""The leaderboard: score trained models and the trivial baselines on the same held-out photos.
+
+Introduced in notebook ``06_evaluate``. On the command line::
+
+    colorkit evaluate PHOTOS [--checkpoint CKPT ...] [--size 256] --out DIR
+
+``PHOTOS`` is a folder of colour photos, a folder prepared by ``colorkit prepare`` (its ``test``
+split is scored and its ``train`` split fits the baselines), or ``samples`` (the built-in photos).
+Every image is centre-cropped and resized to ``size x size`` (OpenCV area interpolation); each model
+sees the normalized L of that image and its predicted a*b* is recombined with the image's own L, so
+every row is scored at the same resolution on the same pixels (conventions: :mod:`colorkit.metrics`).
+
+Written to ``DIR``: ``results.csv`` (one row per model or baseline, the gray copy first; one column
+per metric, plus ``params`` and ``ms_per_image``), ``results.md`` (the same as Markdown),
+``per_image.csv`` (every metric of every image, for distributions and the failure gallery) and
+``notes.txt`` (metrics that could not be computed, and why).
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Mapping, Sequence
+
+import numpy as np
+
+from . import metrics as M
+from .baselines import BASELINES, GrayCopy
+from .color import lab_to_rgb, rgb_to_lab
+
+log = logging.getLogger(__name__)
+
+DEFAULT_SIZE = 256
+DEFAULT_BASELINES = tuple(BASELINES)  # gray copy, mean ab, L lookup, nearest image
+TABLE_COLUMNS = ("kind", "params", "ms_per_image", *M.METRICS, "lpips", "fid", "kid")
+
+
+# --- data ----------------------------------------------------------------------------------------
+def _square(rgb: np.ndarray, size: int) -> np.ndarray:
+    from .data.prepare import resize_square
+
+    return resize_square(np.asarray(rgb), size, "crop")[0]
+
+
+def is_prepared(folder) -> bool:
+    return (Path(folder) / "manifest.csv").is_file()
+
+
+def load_images(source, size: int = DEFAULT_SIZE, split: str = "test", limit: int | None = None,
+                seed: int = 0) -> tuple[list[np.ndarray], list[str]]:
+    """``(images, names)``: uint8 ``size x size x 3`` photos from ``source``.
+
+    ``source``: ``"samples"`` (the built-in colour photos), a prepared folder (rows of ``split``), or a
+    folder / list of image files (all of them; ``split`` is ignored). ``limit`` keeps an evenly spread,
+    deterministic subset. Unreadable files are skipped with a logged warning, never silently.
+    """
+    if isinstance(source, str) and source == "samples":
+        from .data.samples import COLOR_SAMPLES, load_sample
+
+        names = list(COLOR_SAMPLES)
+        imgs = [_square(load_sample(n), size) for n in names]
+    elif isinstance(source, (str, os.PathLike)) and is_prepared(source):
+        imgs, names = _load_prepared(Path(source), size, split, limit)
+    else:
+        from .colorize import collect_inputs
+        from .data.images import ImageReadError, load_rgb
+
+        files = collect_inputs([source] if isinstance(source, (str, os.PathLike)) else list(source), recursive=True)
+        files = _subset(files, limit)
+        imgs, names = [], []
+        for f in files:
+            try:
+                imgs.append(_square(load_rgb(f, draft=(size, size)), size))
+                names.append(Path(f).name)
+            except ImageReadError as e:
+                log.warning("skipped %s: %s", f, e)
+    if limit is not None and len(imgs) > limit:
+        keep = _subset(list(range(len(imgs))), limit)
+        imgs, names = [imgs[i] for i in keep], [names[i] for i in keep]
+    if not imgs:
+        raise ValueError(f"no usable photos in {source!r} (split {split!r}); give a folder of colour photos, "
+                         "a folder made by `colorkit prepare`, or 'samples'")
+    return imgs, names
+
+
+def _subset(items: list, limit: int | None) -> list:
+    if limit is None or len(items) <= limit:
+        return list(items)
+    idx = np.linspace(0, len(items) - 1, limit).round().astype(int)
+    return [items[i] for i in idx]
+
+
+def _load_prepared(root: Path, size: int, split: str, limit: int | None):
+    from .data import shards as S
+    from .data.prepare import read_manifest
+
+    rows = [r for r in read_manifest(root) if r["split"] == split]
+    rows = _subset(rows, limit)
+    imgs, names, cache = [], [], {}
+    for r in rows:
+        if r["shard"] not in cache:
+            cache[r["shard"]] = S.open_shard(root / r["shard"])
+        sh = cache[r["shard"]]
+        lab = S.decode_lab(sh["L"][r["index"]], sh["ab"][r["index"]])
+        rgb = lab_to_rgb(lab, dtype=np.uint8)
+        imgs.append(rgb if rgb.shape[0] == size else _square(rgb, size))
+        names.append(Path(r["source"]).name or r["hash"][:12])
+    return imgs, names
+
+
+# --- predicting ----------------------------------------------------------------------------------
+def load_model(checkpoint, device="cpu"):
+    """A model from a checkpoint path (or an ``nn.Module``, returned as is), in eval mode."""
+    if hasattr(checkpoint, "forward"):
+        return checkpoint.eval()
+    from .hub import load
+
+    return load(checkpoint, device=device)
+
+
+def count_params(model) -> int:
+    if hasattr(model, "parameters"):
+        return int(sum(p.numel() for p in model.parameters()))
+    return int(getattr(model, "n_params", 0))
+
+
+def predict_images(model, images: Sequence[np.ndarray], **predict_kwargs) -> tuple[list[np.ndarray], float]:
+    """Colorize each image at its own size with ``model`` (a network or a :class:`~colorkit.baselines.Baseline`,
+    or a list of fitted baselines, one per image). Returns ``(uint8 predictions, seconds per image)``."""
+    from .colorize import predict_ab_small
+
+    preds, seconds = [], 0.0
+    for i, img in enumerate(images):
+        lab = rgb_to_lab(img)
+        L = lab[..., 0]
+        m = model[i] if isinstance(model, list) else model
+        t0 = time.perf_counter()
+        if hasattr(m, "forward"):
+            ab = predict_ab_small(m, L, work_size=max(L.shape), **predict_kwargs)
+        else:
+            ab = m.predict_ab(L)
+        seconds += time.perf_counter() - t0
+        lab[..., 1:] = ab
+        preds.append(lab_to_rgb(lab, dtype=np.uint8))
+    return preds, seconds / max(len(images), 1)
+
+
+# --- the evaluation ------------------------------------------------------------------------------
+@dataclass
+class Evaluation:
+    """What :func:`evaluate` returns: the table, per-image scores, notes, and (optionally) images."""
+
+    table: "object"  # pandas DataFrame, one row per model/baseline, gray copy first
+    per_image: "object"  # pandas DataFrame: model, image, metrics
+    notes: list[str] = field(default_factory=list)
+    truths: list | None = None
+    names: list[str] | None = None
+    preds: dict[str, list] = field(default_factory=dict)
+
+    def markdown(self, columns: Sequence[str] | None = None, digits: int = 3) -> str:
+        return to_markdown(self.table, columns, digits)
+
+
+def evaluate(photos, models: Mapping[str, object] | Sequence = (), size: int = DEFAULT_SIZE,
+             fit=None, limit: int | None = None, baselines: Sequence[str] = DEFAULT_BASELINES,
+             perceptual: bool = True, keep_predictions: bool = False, device="cpu",
+             progress: bool = True, predict_kwargs: Mapping[str, dict] | None = None) -> Evaluation:
+    """Score ``models`` and ``baselines`` on the same photos at ``size x size``.
+
+    ``photos``: anything :func:`load_images` takes, or a list of uint8 images. ``models``: ``{name:
+    checkpoint path or nn.Module}`` or a list of checkpoint paths (named by file stem). ``fit``: photos
+    to fit the data-driven baselines on (default: the train split of a prepared folder, else
+    leave-one-out over ``photos``). ``predict_kwargs``: per-model extra prediction options (e.g.
+    ``{"unet_classifier": {"temperature": 0.38}}``).
+    """
+    import pandas as pd
+
+    if isinstance(photos, list) and photos and isinstance(photos[0], np.ndarray):
+        truths = [np.asarray(M.as_rgb_float(p) * 255 + 0.5, np.uint8) if p.dtype != np.uint8 else p for p in photos]
+        names = [f"image_{i:04d}" for i in range(len(truths))]
+    else:
+        truths, names = load_images(photos, size, "test", limit)
+    if not isinstance(models, Mapping):
+        models = {Path(str(m)).stem: m for m in models}
+    predict_kwargs = dict(predict_kwargs or {})
+    fit_images = None
+    if fit is not None:
+        fit_images = load_images(fit, size, "train", None)[0]
+    elif isinstance(photos, (str, os.PathLike)) and str(photos) != "samples" and is_prepared(photos):
+        try:
+            fit_images = load_images(photos, size, "train", None)[0]
+        except ValueError:
+            fit_images = None
+    rows, per_image, notes, preds_kept = [], [], [], {}
+    order = ["gray copy"] + [b for b in baselines if b != "gray copy"]
+    entries: list[tuple[str, str, object]] = [(b, "baseline", None) for b in order]
+    entries += [(name, "model", m) for name, m in models.items()]
+    it = entries
+    if progress:
+        from tqdm.auto import tqdm
+
+        it = tqdm(entries, desc="evaluating", leave=False)
+    for name, kind, src in it:
+        if kind == "baseline":
+            cls = BASELINES[name]
+            if cls is GrayCopy or not cls.needs_fit:
+                model = cls()
+            elif fit_images is not None:
+                model = cls().fit(fit_images)
+            elif len(truths) >= 2:
+                model = cls().fit_leave_one_out(truths)
+                if not any("leave-one-out" in n for n in notes):
+                    notes.append("data-driven baselines were fitted leave-one-out on the evaluation photos "
+                                 "(no training split given: pass fit=... / --fit DIR)")
+            else:
+                notes.append(f"{name}: skipped, needs training photos to fit (pass --fit DIR)")
+                continue
+            params = model[0].n_params if isinstance(model, list) else model.n_params
+        else:
+            try:
+                model = load_model(src, device=device)
+            except Exception as e:  # a broken file must not lose the other rows
+                notes.append(f"{name}: could not be loaded ({e})")
+                log.warning("%s: could not be loaded: %s", name, e)
+                continue
+            params = count_params(model)
+        preds, spi = predict_images(model, truths, **predict_kwargs.get(name, {}))
+        means, per = M.score_images(preds, truths, per_image=True)
+        row = {"model": name, "kind": kind, "params": params, "ms_per_image": 1000 * spi, **means}
+        if perceptual:
+            row.update(_perceptual(preds, truths, notes))
+        rows.append(row)
+        for img_name, r in zip(names, per):
+            per_image.append({"model": name, "image": img_name, **r})
+        if keep_predictions:
+            preds_kept[name] = preds
+    table = pd.DataFrame(rows).set_index("model")
+    table = table[[c for c in TABLE_COLUMNS if c in table.columns]]
+    return Evaluation(table=table, per_image=pd.DataFrame(per_image), notes=notes,
+                      truths=truths if keep_predictions else None, names=names, preds=preds_kept)
+
+
+def _perceptual(preds, truths, notes: list[str]) -> dict:
+    out = {}
+    lp = M.lpips(preds, truths)
+    out["lpips"] = lp.value if lp.available else np.nan
+    fk = M.fid_kid(preds, truths) if len(preds) >= 2 else {
+        "fid": M.MetricResult("fid", None, "needs at least 2 images"), "kid": M.MetricResult("kid", None, "needs at least 2 images")}
+    for k, r in fk.items():
+        out[k] = r.value if r.available else np.nan
+    for r in [lp, *fk.values()]:
+        msg = f"{r.name}: unavailable ({r.reason})"
+        if not r.available and msg not in notes:
+            notes.append(msg)
+    return out
+
+
+# --- output --------------------------------------------------------------------------------------
+def to_markdown(table, columns: Sequence[str] | None = None, digits: int = 3) -> str:
+    """A Markdown table (no extra dependency): first column the row names."""
+    cols = list(columns or table.columns)
+    head = "| " + " | ".join([table.index.name or "", *cols]) + " |"
+    sep = "|" + "|".join(["---"] + ["---:" if c != "kind" else "---" for c in cols]) + "|"
+    lines = [head, sep]
+    for name, r in table[cols].iterrows():
+        cells = []
+        for c in cols:
+            v = r[c]
+            if isinstance(v, (float, np.floating)):
+                cells.append("n/a" if np.isnan(v) else f"{v:.{digits}g}" if abs(v) >= 1000 else f"{v:.{digits}f}")
+            else:
+                cells.append(str(v))
+        lines.append("| " + " | ".join([str(name), *cells]) + " |")
+    return "\n".join(lines)
+
+
+def write_results(ev: Evaluation, out) -> dict[str, Path]:
+    """Write ``results.csv``, ``results.md``, ``per_image.csv`` and ``notes.txt`` into ``out``."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    paths = {"csv": out / "results.csv", "md": out / "results.md", "per_image": out / "per_image.csv",
+             "notes": out / "notes.txt"}
+    ev.table.to_csv(paths["csv"], float_format="%.6g")
+    paths["md"].write_text(ev.markdown() + "\n", encoding="utf-8")
+    ev.per_image.to_csv(paths["per_image"], index=False, float_format="%.6g")
+    paths["notes"].write_text("\n".join(ev.notes) + ("\n" if ev.notes else ""), encoding="utf-8")
+    return paths
+
+
+# --- command line --------------------------------------------------------------------------------
+def add_cli_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("photos", metavar="PHOTOS",
+                        help="folder of colour photos, a folder made by `colorkit prepare` (test split), or 'samples'")
+    parser.add_argument("--checkpoint", action="append", default=[], metavar="CKPT",
+                        help="a checkpoint to score (repeat for several)")
+    parser.add_argument("--size", type=int, default=DEFAULT_SIZE, help=f"square evaluation size (default {DEFAULT_SIZE})")
+    parser.add_argument("--out", required=True, help="folder for results.csv, results.md, per_image.csv")
+    parser.add_argument("--fit", default=None, help="photos to fit the data-driven baselines on "
+                        "(default: the train split of a prepared folder, else leave-one-out)")
+    parser.add_argument("--limit", type=int, default=None, help="score at most this many photos")
+    parser.add_argument("--no-perceptual", action="store_true", help="skip LPIPS / FID / KID")
+    parser.add_argument("--device", default="auto", help="auto, cpu, cuda, mps")
+
+
+def run_cli(args) -> int:
+    import pandas as pd
+
+    from .runtime import get_device
+
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s")
+    if args.size < 16:
+        raise SystemExit("--size must be at least 16 (SSIM needs 11x11 windows)")
+    missing = [c for c in args.checkpoint if not Path(c).is_file() and "://" not in c]
+    if missing:
+        raise SystemExit(f"checkpoint(s) not found: {', '.join(missing)}")
+    ev = evaluate(args.photos, args.checkpoint, size=args.size, fit=args.fit, limit=args.limit,
+                  perceptual=not args.no_perceptual, device=get_device(args.device))
+    paths = write_results(ev, args.out)
+    with pd.option_context("display.width", 200, "display.max_columns", 30):
+        print(ev.table.drop(columns=[c for c in ("lpips", "fid", "kid") if ev.table[c].isna().all()]
+                            if "lpips" in ev.table else []).to_string(float_format=lambda v: f"{v:.3f}"))
+    print()
+    print(ev.markdown())
+    for n in ev.notes:
+        print("note:", n)
+    print(f"wrote {paths['csv']} ({len(ev.table)} rows, {len(ev.names)} images at {args.size}x{args.size})")
+    return 0

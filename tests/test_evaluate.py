@@ -1,0 +1,137 @@
+"""colorkit.baselines, colorkit.evaluate (+ the CLI) and colorkit.gallery, offline on tiny data."""
+import csv
+
+import numpy as np
+import pytest
+import torch
+
+from colorkit import baselines as B
+from colorkit.color import gray_copy, lab_to_rgb, rgb_to_lab
+
+
+def _lab_image(L, a, b):
+    return lab_to_rgb(np.stack(np.broadcast_arrays(np.float32(L), np.float32(a), np.float32(b)), -1), dtype=np.uint8)
+
+
+def test_gray_copy_baseline_is_the_color_module_gray_copy():
+    img = np.random.default_rng(0).integers(0, 256, (12, 12, 3)).astype(np.uint8)
+    np.testing.assert_allclose(B.GrayCopy().colorize(img), gray_copy(img), atol=1e-6)
+
+
+def test_mean_ab_and_lightness_lookup_closed_form():
+    # two flat training photos: L=30 with ab=(20, 10), L=70 with ab=(-10, 30), half of the pixels each
+    ramp = np.zeros((8, 8)); ramp[:, 4:] = 1
+    train = _lab_image(30 + 40 * ramp, np.where(ramp, -10, 20), np.where(ramp, 30, 10))
+    lab = rgb_to_lab(train)  # what the baselines actually see (8-bit rounding)
+    mean = B.MeanAb().fit([train]).mean_ab
+    np.testing.assert_allclose(mean, lab[..., 1:].reshape(-1, 2).mean(0), atol=1e-4)
+    look = B.LightnessLookup().fit([train])
+    pred = look.predict_ab(np.array([[30.0, 70.0]]))
+    np.testing.assert_allclose(pred[0, 0], lab[0, 0, 1:], atol=1e-3)
+    np.testing.assert_allclose(pred[0, 1], lab[0, -1, 1:], atol=1e-3)
+    # an unseen lightness in between is interpolated linearly between the two seen bins
+    mid = look.predict_ab(np.array([[50.0]]))[0, 0]
+    L0, L1 = np.rint(lab[0, 0, 0]), np.rint(lab[0, -1, 0])
+    w = (50 - L0) / (L1 - L0)
+    np.testing.assert_allclose(mid, (1 - w) * lab[0, 0, 1:] + w * lab[0, -1, 1:], atol=1e-3)
+    assert look.n_params == 202
+
+
+def test_nearest_image_and_leave_one_out():
+    rng = np.random.default_rng(1)
+    imgs = [rng.integers(0, 256, (32, 32, 3)).astype(np.uint8) for _ in range(3)]
+    nn_ = B.NearestImage().fit(imgs)
+    # querying with a training image's own L returns (a resized copy of) its own ab
+    lab = rgb_to_lab(imgs[1])
+    got = nn_.predict_ab(lab[..., 0])
+    import cv2
+
+    small = cv2.resize(lab[..., 1:], (64, 64), interpolation=cv2.INTER_AREA)
+    np.testing.assert_allclose(got, cv2.resize(small, (32, 32), interpolation=cv2.INTER_LINEAR), atol=1e-3)
+    # leave-one-out never sees the image it predicts
+    loo = B.NearestImage().fit_leave_one_out(imgs)
+    assert len(loo) == 3 and all(len(m.thumbs) == 2 for m in loo)
+    means = B.MeanAb().fit_leave_one_out(imgs)
+    others = np.concatenate([rgb_to_lab(imgs[i])[..., 1:].reshape(-1, 2) for i in (0, 2)])
+    np.testing.assert_allclose(means[1].mean_ab, others.mean(0), atol=1e-3)
+    with pytest.raises(ValueError, match="at least one"):
+        B.MeanAb().fit([])
+
+
+@pytest.fixture(scope="module")
+def photo_dir(tmp_path_factory):
+    """Six small colour photos cut from the built-in samples, as PNG/JPEG files."""
+    from PIL import Image
+
+    from colorkit.data.samples import SAMPLE_NAMES, load_sample
+
+    d = tmp_path_factory.mktemp("photos")
+    for i, name in enumerate(SAMPLE_NAMES):
+        img = load_sample(name)
+        Image.fromarray(img[::6, ::6]).save(d / f"{name}.png")
+        if i < 2:
+            Image.fromarray(img[1::5, 1::5]).save(d / f"{name}_b.jpg", quality=95)
+    (d / "notes.txt").write_text("not a photo")
+    (d / "broken.jpg").write_bytes(b"\xff\xd8 not really a jpeg")
+    return d
+
+
+def _tiny_checkpoint(path, name="unet", **kwargs):
+    from colorkit.checkpoint import FORMAT, save_checkpoint
+    from colorkit.models import build
+
+    torch.manual_seed(0)
+    model = build(name, **kwargs)
+    save_checkpoint({"format": FORMAT, "model": {"name": name, "kwargs": kwargs},
+                     "state": {"generator": model.state_dict()}, "step": 0}, path)
+    return sum(p.numel() for p in model.parameters())
+
+
+def test_evaluate_cli_writes_table_with_gray_copy_first(photo_dir, tmp_path, capsys):
+    from colorkit.cli import main
+
+    ck = tmp_path / "unet.pt"
+    n_params = _tiny_checkpoint(ck, "unet", base_width=4, depth=2)
+    bad = tmp_path / "broken.pt"
+    bad.write_bytes(b"not a checkpoint")
+    out = tmp_path / "out"
+    rc = main(["evaluate", str(photo_dir), "--checkpoint", str(ck), "--checkpoint", str(bad),
+               "--size", "32", "--out", str(out), "--no-perceptual"])
+    assert rc == 0
+    printed = capsys.readouterr().out
+    with open(out / "results.csv", newline="") as f:
+        rows = list(csv.DictReader(f))
+    names = [r["model"] for r in rows]
+    assert names[0] == "gray copy" and "unet" in names and "broken" not in names
+    assert set(names) >= {"mean ab", "L lookup", "nearest image"}
+    unet = rows[names.index("unet")]
+    assert int(unet["params"]) == n_params and float(unet["ms_per_image"]) > 0
+    for col in ("de2000", "psnr", "ssim", "cf", "dcf", "mae_ab", "acc_de"):
+        assert col in rows[0]
+    assert (out / "results.md").read_text().startswith("| model |")
+    per = (out / "per_image.csv").read_text().splitlines()
+    assert len(per) == 1 + 6 * len(rows)  # 6 readable photos; the broken JPEG was skipped
+    assert "broken" in (out / "notes.txt").read_text()
+    assert printed.index("gray copy") < printed.index("unet")
+
+
+def test_evaluate_gray_row_matches_metrics_and_classifier_row(photo_dir):
+    from colorkit import metrics as M
+    from colorkit.evaluate import evaluate, load_images
+    from colorkit.models import build
+
+    torch.manual_seed(0)
+    clf = build("unet_classifier", base_width=4, depth=2)
+    ev = evaluate(photo_dir, {"unet_classifier": clf}, size=32, perceptual=False, keep_predictions=True,
+                  progress=False, baselines=("gray copy", "mean ab"),
+                  predict_kwargs={"unet_classifier": {"temperature": 1.0}})
+    imgs, _ = load_images(photo_dir, 32)
+    ref = M.score_images([gray_copy(i) for i in imgs], imgs)
+    assert list(ev.table.index) == ["gray copy", "mean ab", "unet_classifier"]
+    gray_row = ev.table.loc["gray copy"]
+    # the pipeline's gray copy is rounded to 8 bits, the reference is float: tiny tolerance
+    assert gray_row["de2000"] == pytest.approx(ref["de2000"], abs=0.05)
+    assert gray_row["psnr"] == pytest.approx(ref["psnr"], abs=0.05)
+    assert ev.table.loc["unet_classifier", "params"] == sum(p.numel() for p in clf.parameters())
+    assert len(ev.preds["unet_classifier"]) == len(imgs)
+    assert any("leave-one-out" in n for n in ev.notes)
