@@ -75,17 +75,24 @@ def model_stride(model) -> int:
     return int(s) if s else 32
 
 
-def predict_ab(model, L_norm, **kwargs):
+def predict_ab(model, L_norm, sample_seed: int | None = None, **kwargs):
     """Run a colorization model on normalized L (``N1HW`` tensor) and return normalized ab (``N2HW``).
 
-    Handles the zoo's output conventions: a tensor; a tuple ``(ab, extras)`` (VAEs return
-    ``(ab, (mu, logvar))``); or a model with its own ``predict_ab(L_norm, **kwargs)`` method
-    (classifiers decode their bins with an annealed-mean ``temperature`` there).
+    Handles the zoo's conventions: a tensor; a tuple ``(ab, ...)``; a model with its own
+    ``predict_ab(L_norm, **kwargs)`` (the classifier decodes its bins there with an annealed-mean
+    ``temperature``). ``sample_seed``: for models with ``sample(L, n, temperature, generator)`` (the
+    VAEs), draw one colorization with that seed instead of the deterministic one.
     """
     import torch
 
     with torch.inference_mode():
-        if hasattr(model, "predict_ab"):
+        if sample_seed is not None:
+            if not hasattr(model, "sample"):
+                raise TypeError(f"{type(model).__name__} cannot sample colorizations (no .sample method); "
+                                "use a VAE (vae, unet_vae) or leave sample_seed=None")
+            gen = torch.Generator(device=L_norm.device).manual_seed(int(sample_seed))
+            out = model.sample(L_norm, n=1, generator=gen, **kwargs)[0]
+        elif hasattr(model, "predict_ab"):
             out = model.predict_ab(L_norm, **kwargs)
         else:
             if kwargs:

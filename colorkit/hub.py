@@ -106,21 +106,41 @@ def read_card(checkpoint: str | os.PathLike | dict) -> dict | None:
     return load_checkpoint(path).get("card")
 
 
+def update_card(checkpoint: str | os.PathLike, **fields) -> dict:
+    """Add or change card fields of a saved checkpoint (e.g. ``metrics=`` after evaluating it on the
+    test split): rewrites the checkpoint atomically and the ``.json`` beside it. Returns the card."""
+    ckpt = load_checkpoint(checkpoint)
+    card = dict(ckpt.get("card") or {})
+    for k, v in fields.items():
+        if isinstance(v, dict) and isinstance(card.get(k), dict):
+            card[k] = {**card[k], **v}
+        else:
+            card[k] = v
+    ckpt["card"] = _plain(card)
+    save_checkpoint(ckpt, checkpoint)
+    write_card(ckpt["card"], checkpoint)
+    return ckpt["card"]
+
+
 def format_card(card: dict | None) -> str:
-    """A short human-readable summary of a card (what notebook 07 prints under each model)."""
+    """A short human-readable summary of a card (what notebook 07 prints under each model).
+
+    Also reads the engine's own card keys (``model``, ``colorkit``, ``val``) when the :func:`make_card`
+    ones are missing."""
     if not card:
         return "(no model card)"
-    arch = card.get("architecture") or {}
+    arch = card.get("architecture") or {"name": card.get("model", "?")}
     kw = ", ".join(f"{k}={v}" for k, v in (arch.get("kwargs") or {}).items())
     params = arch.get("parameters")
-    lines = [f"{arch.get('name', '?')}({kw})" + (f", {params / 1e6:.2f} M parameters" if params else ""),
-             f"preset {card.get('preset')}, {card.get('steps')} steps, data: {card.get('data')}",
-             f"colorkit {card.get('colorkit_version')}"]
-    metrics = card.get("metrics") or {}
+    lines = [f"{arch.get('name', '?')}({kw})" + (f", {params / 1e6:.2f} M parameters" if params else "")]
+    lines.append(", ".join(f"{k} {card[k]}" for k in ("preset", "steps", "data", "objective", "loss")
+                           if card.get(k) is not None))
+    lines.append(f"colorkit {card.get('colorkit_version', card.get('colorkit'))}")
+    metrics = card.get("metrics") or card.get("val") or {}
     if metrics:
-        lines.append("test metrics: " + ", ".join(
+        lines.append("metrics: " + ", ".join(
             f"{k} {v:.3g}" if isinstance(v, (int, float)) else f"{k} {v}" for k, v in metrics.items()))
-    return "\n".join(lines)
+    return "\n".join(line for line in lines if line)
 
 
 # --- building a network from a checkpoint --------------------------------------------------------
@@ -143,7 +163,10 @@ def model_from_checkpoint(ckpt: dict, network: str = "generator", device=None, s
     states = ckpt.get("state") or {}
     if network not in states:
         raise KeyError(f"{source} has no {network!r} network; it holds {sorted(states)}")
-    model = build(name, **(spec.get("kwargs") or {}))
+    kwargs = dict(spec.get("kwargs") or {})
+    if "pretrained" in kwargs:  # the checkpoint holds the trained weights: never fetch ImageNet ones again
+        kwargs["pretrained"] = False
+    model = build(name, **kwargs)
     model.load_state_dict(states[network], strict=True)
     model.eval()
     if device is not None:

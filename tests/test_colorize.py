@@ -236,3 +236,18 @@ def test_cli_model_name_from_course_checkpoints(tmp_path, monkeypatch):
     assert (tmp_path / "o" / "p.png").is_file()
     with pytest.raises(FileNotFoundError, match="no trained checkpoint named 'nope'"):
         main(["colorize", "--model", "nope", str(src), "--out", str(tmp_path / "o")])
+
+
+def test_vae_sample_seed_draws_differ_and_repeat():
+    from colorkit.models import build
+
+    torch.manual_seed(0)
+    vae = build("unet_vae", base_width=4, depth=2, latent_channels=2).eval()
+    rgb = load_sample("chelsea")[::4, ::4]
+    a = colorize.colorize_image(vae, rgb, work_size=32, sample_seed=1, return_ab=True)[1]
+    b = colorize.colorize_image(vae, rgb, work_size=32, sample_seed=2, return_ab=True)[1]
+    a2 = colorize.colorize_image(vae, rgb, work_size=32, sample_seed=1, return_ab=True)[1]
+    np.testing.assert_array_equal(a, a2)
+    assert np.abs(a - b).mean() > 1e-3
+    with pytest.raises(TypeError, match="cannot sample"):
+        colorize.colorize_image(tiny_model(), rgb, sample_seed=1)

@@ -191,3 +191,29 @@ def test_export_model_is_slim_and_loadable(tmp_path):
     m = hub.load(out, sha256=digest)
     x = torch.randn(1, 1, 5, 5)
     torch.testing.assert_close(m(x), ref(x))
+
+
+def test_update_card_adds_test_metrics(tmp_path):
+    p = tmp_path / "m.pt"
+    write_ckpt(p)
+    card = hub.update_card(p, metrics={"test_de2000": 9.1})
+    assert card["metrics"] == {"de2000": 9.5, "gray_copy_de2000": 11.6, "test_de2000": 9.1}
+    assert hub.read_card(p)["metrics"]["test_de2000"] == 9.1  # the JSON beside it
+    assert load_checkpoint(p)["card"]["metrics"]["test_de2000"] == 9.1  # and inside the checkpoint
+    assert load_checkpoint(p)["optim"] == {"lr": 1e-3}  # training state kept
+
+
+def test_engine_style_card_is_formatted():
+    text = hub.format_card({"colorkit": "0.1.0", "model": "unet", "objective": "regression", "steps": 40,
+                            "val": {"de2000": 10.5}})
+    assert text.startswith("unet(") and "steps 40" in text and "de2000 10.5" in text
+
+
+def test_pretrained_weights_are_not_fetched_again(tmp_path):
+    from colorkit.models import build
+
+    m = build("resnet_unet", pretrained=False)
+    p = tmp_path / "r.pt"
+    save_checkpoint({"format": FORMAT, "model": {"name": "resnet_unet", "kwargs": {"pretrained": True}},
+                     "state": {"generator": m.state_dict()}}, p)
+    assert hub.load(p).model_name == "resnet_unet"  # offline: would fail if it tried to download
