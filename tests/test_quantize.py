@@ -136,3 +136,34 @@ def test_unet_classifier_model():
     assert float(m2.class_weights[0]) == 3.0
     loss = m.train().loss(L, torch.zeros(2, 2, 16, 16))
     loss.backward()
+
+
+def test_classification_objective_trains_and_rebalances(tmp_path):
+    from colorkit.hub import load
+    from colorkit.objectives import get_objective
+    from colorkit.train import TrainConfig, train
+
+    torch.manual_seed(0)
+    L = torch.rand(4, 1, 16, 16) * 2 - 1
+    ab = torch.zeros(4, 2, 16, 16)
+    ab[:, 0, :, :4] = 30 / 110  # a rare reddish stripe in a mostly gray world
+    cfg = TrainConfig(model="unet_classifier", model_kwargs=dict(base_width=4, depth=2), objective="classification",
+                      max_steps=3, batch_size=4, val_every=3, out_dir=str(tmp_path / "run"), tensorboard=False,
+                      progress_bar=False, live_plot=False, extra={"rebalance_batches": 2})
+    assert get_objective("classification").__name__ == "Classification"
+    r = train(cfg, (L, ab), (L, ab), resume=False)
+    w = r.model.class_weights
+    bins = Qz.ab_bins().tolist()
+    # the rare red bin weighs more than the common gray one, with the exact Zhang et al. formula
+    counts = np.zeros(Qz.N_BINS)
+    counts[bins.index([0.0, 0.0])] = 2 * 4 * 16 * 12
+    counts[bins.index([30.0, 0.0])] = 2 * 4 * 16 * 4
+    expected = Qz.rebalance_weights(counts / counts.sum())
+    np.testing.assert_allclose(w.numpy(), expected, rtol=1e-5)
+    assert w[bins.index([30.0, 0.0])] > w[bins.index([0.0, 0.0])]
+    m = load(r.checkpoint)  # weights and class weights come back from the checkpoint
+    torch.testing.assert_close(m.class_weights, w)
+    with pytest.raises(ValueError, match="regression"):
+        train(TrainConfig(model="unet", model_kwargs=dict(base_width=4, depth=2), objective="classification",
+                          max_steps=1, batch_size=4, out_dir=str(tmp_path / "bad"), tensorboard=False,
+                          progress_bar=False, live_plot=False), (L, ab), resume=False)
