@@ -233,3 +233,26 @@ def plot_curves(curves: dict, ax=None, xlabel: str = "step", ylabel: str = "loss
         ax.legend()
     ax.grid(alpha=0.3)
     return ax
+
+
+def add_caption(image, lines: Sequence[str] | str, scale: float | None = None, background: int = 255,
+                color=(20, 20, 20)) -> np.ndarray:
+    """The image with a white strip of text lines under it (OpenCV's Hershey font, ASCII only).
+
+    What the widgets' static pictures use to carry their metrics and settings into PNG outputs.
+    """
+    import cv2
+
+    img = to_rgb_uint8(image)
+    lines = [lines] if isinstance(lines, str) else list(lines)
+    if not lines:
+        return img
+    w = img.shape[1]
+    scale = scale or max(0.35, min(0.8, w / 900))
+    (_, th), base = cv2.getTextSize("Ag", cv2.FONT_HERSHEY_SIMPLEX, scale, 1)
+    line_h = th + base + 6
+    strip = np.full((line_h * len(lines) + 6, w, 3), background, np.uint8)
+    for i, text in enumerate(lines):
+        text = str(text).encode("ascii", "replace").decode("ascii")
+        cv2.putText(strip, text, (6, 4 + th + i * line_h), cv2.FONT_HERSHEY_SIMPLEX, scale, color, 1, cv2.LINE_AA)
+    return np.concatenate([img, strip], axis=0)
