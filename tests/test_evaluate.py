@@ -135,3 +135,77 @@ def test_evaluate_gray_row_matches_metrics_and_classifier_row(photo_dir):
     assert ev.table.loc["unet_classifier", "params"] == sum(p.numel() for p in clf.parameters())
     assert len(ev.preds["unet_classifier"]) == len(imgs)
     assert any("leave-one-out" in n for n in ev.notes)
+
+
+@pytest.fixture(scope="module")
+def cat():
+    from colorkit.data.samples import load_sample
+
+    return np.ascontiguousarray(load_sample("chelsea")[::4, ::4])
+
+
+def _failures(true):
+    """Each of Larsson et al.'s five failure modes, made on purpose from the truth."""
+    import cv2
+
+    lab = rgb_to_lab(true)
+    rng = np.random.default_rng(0)
+    out = {}
+    d = lab.copy(); d[..., 1:] *= 0.3  # noqa: E702
+    out["desaturated"] = d
+    h = lab.copy()
+    ang = rng.uniform(0, 2 * np.pi, lab.shape[:2]); C = np.hypot(lab[..., 1], lab[..., 2])  # noqa: E702
+    h[..., 1], h[..., 2] = C * np.cos(ang), C * np.sin(ang)
+    out["inconsistent_hue"] = h
+    c = lab.copy()
+    f = cv2.GaussianBlur(rng.uniform(0, 2, lab.shape[:2]).astype(np.float32), (0, 0), 1.5)
+    c[..., 1:] *= np.clip((f - f.mean()) / f.std() * 0.5 + 1, 0, 3)[..., None]
+    out["inconsistent_chroma"] = c
+    b = lab.copy(); b[..., 1:] = cv2.GaussianBlur(lab[..., 1:], (0, 0), 4)  # noqa: E702
+    out["color_bleeding"] = b
+    e = lab.copy()
+    edges = cv2.dilate(cv2.Canny(np.clip(lab[..., 0] * 2.55, 0, 255).astype(np.uint8), 50, 150), np.ones((3, 3))) > 0
+    e[edges, 1] += 40  # a magenta halo along every lightness edge
+    out["edge_pollution"] = e
+    return {k: lab_to_rgb(v, dtype=np.uint8) for k, v in out.items()}
+
+
+def test_failure_scores_recognize_each_mode(cat):
+    from colorkit import gallery as G
+
+    perfect = G.failure_scores(cat, cat)
+    assert all(perfect[m] == 0 for m in G.FAILURE_MODES) and perfect["de2000"] < 1e-3
+    cases = _failures(cat)
+    scores = {k: G.failure_scores(v, cat) for k, v in cases.items()}
+    for mode, s in scores.items():
+        assert max(G.FAILURE_MODES, key=lambda m: s[m]) == mode, (mode, s)
+    # desaturation is the closed form 1 - 0.3 (up to 8-bit rounding and gamut clipping)
+    assert scores["desaturated"]["desaturated"] == pytest.approx(0.7, abs=0.03)
+    # the gray copy is purely desaturated, not "inconsistent" or "bleeding"
+    g = G.failure_scores(gray_copy(cat), cat)
+    assert g["desaturated"] == pytest.approx(1.0, abs=0.01) and g["inconsistent_hue"] == 0 and g["color_bleeding"] == 0
+
+
+def test_gallery_table_worst_cases_and_plot(cat):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from colorkit import gallery as G
+    from colorkit import metrics as M
+
+    cases = _failures(cat)
+    truths = [cat] * 5
+    preds = {"model": [cases[m] for m in G.FAILURE_MODES], "perfect": [cat] * 5}
+    table = G.failure_table(preds, truths, names=list(G.FAILURE_MODES))
+    assert len(table) == 10
+    worst = G.worst_cases(table, "model", k=1)
+    assert set(worst) == set(G.FAILURE_MODES)
+    assert list(G.dominant_mode(table[table.model == "model"])) == list(G.FAILURE_MODES)
+    fig = G.plot_gallery(preds["model"], truths, table, "model", k=1)
+    assert len(fig.axes) >= 5 * 5
+    # the heat map shows the metrics module's ΔE2000 map
+    im = G.delta_e_heatmap(cases["desaturated"], cat, ax=fig.axes[3])
+    np.testing.assert_allclose(im.get_array(), M.delta_e2000_map(cases["desaturated"], cat))
+    import matplotlib.pyplot as plt
+
+    plt.close(fig)
