@@ -209,3 +209,35 @@ def test_gallery_table_worst_cases_and_plot(cat):
     import matplotlib.pyplot as plt
 
     plt.close(fig)
+
+
+def test_why_brown_lab_configs_share_one_budget():
+    from colorkit import why_brown as W
+    from colorkit.presets import get_preset
+
+    for preset in ("smoke", "cpu"):
+        cfgs = W.lab_configs(preset, "/tmp/unused")
+        assert list(cfgs) == ["L2", "L1", "classification", "GAN"]
+        same = {(c.max_steps, c.max_minutes, c.seed, c.batch_size, c.model_kwargs.get("base_width"),
+                 c.model_kwargs.get("depth")) for c in cfgs.values()}
+        assert len(same) == 1
+        assert cfgs["L2"].loss == "l2" and cfgs["L1"].loss == "l1"
+        assert cfgs["classification"].model == "unet_classifier" and cfgs["GAN"].objective == "gan"
+    assert W.lab_budget("cpu")["max_minutes"] * 4 < 15  # the four variants fit the lesson's 15 minutes
+    assert W.lab_budget("smoke")["max_steps"] == get_preset("smoke").max_steps
+
+
+def test_why_brown_table_and_temperature_sweep(cat):
+    from colorkit import metrics as M
+    from colorkit import why_brown as W
+    from colorkit.models import build
+
+    truths = [cat[:32, :32], cat[32:64, 32:64]]
+    torch.manual_seed(0)
+    clf = build("unet_classifier", base_width=4, depth=2).eval()
+    table, preds = W.lab_table({"mean ab": B.MeanAb().fit([cat]), "classification": clf}, truths)
+    assert list(table.index) == ["gray copy", "mean ab", "classification", "truth"]
+    assert table.loc["truth", "de2000"] == 0 and table.loc["gray copy", "cf"] < 0.5
+    assert table.loc["truth", "cf"] == pytest.approx(np.mean([M.colorfulness(t) for t in truths]))
+    sweep = W.temperature_sweep(clf, truths, temperatures=(1.0, 0.38))
+    assert sweep.loc[0.38, "de2000"] == pytest.approx(table.loc["classification", "de2000"], abs=1e-6)

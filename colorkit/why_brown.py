@@ -1,0 +1,139 @@
+"""The "why is it brown?" lab: the same U-Net trained four ways under one budget, compared on
+ΔE2000 against colorfulness. Introduced in notebook ``06_evaluate``.
+
+The four variants (:data:`VARIANTS`):
+
+* ``L2``: regression with the squared error. For an ambiguous pixel (a shirt may be red or blue) the
+  best L2 answer is the *mean* of the possibilities: a desaturated brown-gray.
+* ``L1``: regression with the absolute error; its optimum is the per-channel *median*, a little
+  less washed out than the mean but still drawn to the middle.
+* ``classification``: Zhang et al. (2016): a distribution over quantized ab bins with soft targets and
+  class rebalancing, decoded with the annealed mean at temperature ``T`` (0.38). Lower ``T`` gives
+  more vivid, riskier colours (see :func:`temperature_sweep`).
+* ``GAN``: the U-Net against a PatchGAN (L1 + adversarial, pix2pix), which punishes implausibly dull colour.
+
+All four use ``unet`` (or its classifier head) with the preset's width and depth, the same data, seed
+and training-time budget (:func:`lab_budget`), and are scored with :mod:`colorkit.metrics` on the same
+held-out images next to the gray copy and the truth itself.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Mapping, Sequence
+
+import numpy as np
+
+from . import metrics as M
+
+VARIANTS: dict[str, dict] = {
+    "L2": dict(model="unet", objective="regression", loss="l2"),
+    "L1": dict(model="unet", objective="regression", loss="l1"),
+    "classification": dict(model="unet_classifier", objective="classification"),
+    "GAN": dict(model="unet", objective="gan", loss="l1", extra={"pretrain": 0.2}),
+}
+# minutes of training per variant (all four get the same); smoke uses the preset's few steps instead
+LAB_MINUTES = {"smoke": None, "cpu": 2.5, "gpu": 10.0}
+TEMPERATURES = (1.0, 0.77, 0.58, 0.38, 0.29, 0.14, 0.0)  # Zhang et al.'s sweep; 0 = the mode
+
+
+def lab_budget(preset) -> dict:
+    """``{"max_steps": ..., "max_minutes": ...}`` for each variant under ``preset`` (a name or Preset)."""
+    from .presets import Preset, get_preset
+
+    p = preset if isinstance(preset, Preset) else get_preset(preset)
+    minutes = LAB_MINUTES.get(p.name, p.max_minutes)
+    return {"max_steps": p.max_steps, "max_minutes": minutes}
+
+
+def lab_configs(preset, out_dir, variants: Sequence[str] = tuple(VARIANTS), **overrides) -> dict:
+    """A :class:`~colorkit.train.TrainConfig` per variant, identical except for model/objective/loss."""
+    from .presets import Preset, get_preset
+    from .train import TrainConfig
+
+    p = preset if isinstance(preset, Preset) else get_preset(preset)
+    out = {}
+    for name in variants:
+        if name not in VARIANTS:
+            raise KeyError(f"unknown lab variant {name!r}; choose from {', '.join(VARIANTS)}")
+        v = dict(VARIANTS[name])
+        kw = {**lab_budget(p), "seed": 0, "out_dir": str(Path(out_dir) / name), **v, **overrides}
+        kw["extra"] = {**v.get("extra", {}), **overrides.get("extra", {})}
+        model = kw.pop("model")
+        out[name] = TrainConfig.from_preset(p, model=model, **kw)
+    return out
+
+
+def run_lab(preset, train_data, val_data=None, out_dir=None, variants: Sequence[str] = tuple(VARIANTS),
+            resume: bool = True, **overrides) -> dict:
+    """Train every variant (``resume=True`` reuses a finished run in ``out_dir``); returns ``{name: model}``."""
+    from .paths import runs_dir
+    from .train import train
+
+    out_dir = Path(out_dir) if out_dir is not None else runs_dir("why_brown")
+    models = {}
+    for name, cfg in lab_configs(preset, out_dir, variants, **overrides).items():
+        print(f"--- {name}: {cfg.model} / {cfg.objective}" + (f" / {cfg.loss}" if cfg.objective == "regression" else ""))
+        result = train(cfg, train_data, val_data, resume=resume)
+        models[name] = result.model.eval()
+    return models
+
+
+def lab_table(models: Mapping[str, object], truths: Sequence, predict_kwargs: Mapping[str, dict] | None = None):
+    """ΔE2000, colorfulness and ΔCF of each variant on ``truths`` (uint8 photos, all the same size),
+    with the gray copy first and the truth itself last (pandas DataFrame)."""
+    import pandas as pd
+
+    from .baselines import GrayCopy
+    from .evaluate import predict_images
+
+    predict_kwargs = dict(predict_kwargs or {})
+    rows = {}
+    preds = {"gray copy": predict_images(GrayCopy(), truths)[0]}
+    for name, model in models.items():
+        preds[name] = predict_images(model, truths, **predict_kwargs.get(name, {}))[0]
+    for name, p in preds.items():
+        rows[name] = M.score_images(p, truths)
+    rows["truth"] = {**M.score_images(truths, truths), "cf": float(np.mean([M.colorfulness(t) for t in truths]))}
+    cols = ["de2000", "cf", "dcf", "acc_de", "psnr", "ssim"]
+    return pd.DataFrame(rows).T[cols], preds
+
+
+def temperature_sweep(model, truths: Sequence, temperatures: Sequence[float] = TEMPERATURES):
+    """ΔE2000 and colorfulness of a bin classifier decoded at each annealed-mean temperature."""
+    import pandas as pd
+
+    from .evaluate import predict_images
+
+    rows = []
+    for t in temperatures:
+        preds, _ = predict_images(model, truths, temperature=float(t))
+        s = M.score_images(preds, truths)
+        rows.append({"temperature": t, "de2000": s["de2000"], "cf": s["cf"], "dcf": s["dcf"]})
+    return pd.DataFrame(rows).set_index("temperature")
+
+
+def plot_de_vs_colorfulness(table, ax=None, sweep=None, title: str = "why is it brown?"):
+    """Each row of :func:`lab_table` as a point: x = colorfulness, y = ΔE2000 (lower is better).
+
+    The gray copy sits at colorfulness 0, the truth at ΔE 0; a good colorizer is near the truth's
+    colorfulness with a low ΔE. ``sweep`` (from :func:`temperature_sweep`) adds the classifier's
+    temperature path.
+    """
+    import matplotlib.pyplot as plt
+
+    ax = ax or plt.subplots(figsize=(6, 4.5))[1]
+    for name, r in table.iterrows():
+        marker = {"gray copy": "s", "truth": "*"}.get(name, "o")
+        ax.scatter(r["cf"], r["de2000"], s=120 if marker == "*" else 60, marker=marker, zorder=3)
+        ax.annotate(name, (r["cf"], r["de2000"]), textcoords="offset points", xytext=(6, 4), fontsize=9)
+    if sweep is not None:
+        ax.plot(sweep["cf"], sweep["de2000"], "--", c="0.5", lw=1, zorder=2, label="classifier, T from 1 to 0")
+        for t, r in sweep.iterrows():
+            ax.annotate(f"T={t:g}", (r["cf"], r["de2000"]), fontsize=7, color="0.4", xytext=(3, -9),
+                        textcoords="offset points")
+        ax.legend(fontsize=8, loc="best")
+    ax.set_xlabel("colorfulness (Hasler-Suesstrunk), truth = ★")
+    ax.set_ylabel("mean ΔE2000 (lower is better)")
+    ax.set_title(title)
+    ax.grid(alpha=0.3)
+    return ax
