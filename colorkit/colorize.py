@@ -174,6 +174,16 @@ def gray_image(image) -> np.ndarray:
     return lab_to_rgb8(L, np.zeros(L.shape + (2,), np.float32))
 
 
+def tint(image, a: float = 6.0, b: float = 20.0) -> np.ndarray:
+    """A toned print of a photo: its own L with a constant a*b* (default: sepia brown), uint8 RGB.
+
+    For demonstrations and tests: colorizing the toned print gives the same result as the untoned photo,
+    because only L reaches the model."""
+    img = as_uint8_image(image)
+    L = rgb8_to_l(img)
+    return lab_to_rgb8(L, np.broadcast_to(np.array([a, b], np.float32), L.shape + (2,)))
+
+
 # --- files -------------------------------------------------------------------------------------
 def read_image(path) -> np.ndarray:
     """Read a photo as uint8 RGB with :func:`colorkit.data.images.load_rgb` (EXIF orientation,
@@ -302,6 +312,53 @@ def colorize_paths(model, inputs: Iterable, out_dir, work_size: int = DEFAULT_WO
             log.warning("skipped %s", e)
             failed.append((src, str(e)))
     return done, failed
+
+
+# --- a stand-in model when the course has trained none ----------------------------------------------
+def train_demo_model(preset="auto", steps: int | None = None, minutes: float = 2.0, out_dir=None,
+                     crops_per_photo: int = 8, seed: int = 0):
+    """Train a small U-Net on random crops of the built-in colour photos through :mod:`colorkit.train`
+    (``steps``: the preset's ``max_steps``, else 150; at most ``minutes``) and return it loaded with
+    :func:`colorkit.load`. Notebook 07 uses it when no trained checkpoint exists yet (run alone in CI):
+    it colours only roughly, but every cell can run.
+    """
+    import torch
+
+    from .color import rgb_to_lab_norm_torch
+    from .data.samples import COLOR_SAMPLES, load_sample
+    from .hub import load, make_card, update_card
+    from .paths import runs_dir
+    from .presets import get_preset
+    from .train import TrainConfig, train
+
+    p = get_preset(preset) if isinstance(preset, str) else preset
+    size = p.image_size
+    gen = torch.Generator().manual_seed(seed)
+    crops = []
+    for name in COLOR_SAMPLES:
+        img = torch.from_numpy(np.array(load_sample(name))).permute(2, 0, 1)
+        _, h, w = img.shape
+        scale = 4 * size / min(h, w)  # crops see a quarter of the photo's short side
+        if scale < 1:
+            img = torch.nn.functional.interpolate(img[None].float(), scale_factor=scale, mode="area")[0]
+        _, h, w = img.shape
+        for _ in range(crops_per_photo):
+            y = int(torch.randint(0, h - size + 1, (1,), generator=gen))
+            x = int(torch.randint(0, w - size + 1, (1,), generator=gen))
+            crops.append(img[:, y:y + size, x:x + size].float() / 255.0)
+    L, ab = rgb_to_lab_norm_torch(torch.stack(crops))
+    out_dir = Path(out_dir) if out_dir else runs_dir("demo_model", p.name)
+    steps = steps or p.max_steps or 150
+    cfg = TrainConfig.from_preset(p, model="unet", max_steps=steps, max_minutes=minutes, out_dir=str(out_dir),
+                                  val_every=steps, eval_images=min(8, len(L)), live_plot=False,
+                                  tensorboard=False, progress_bar=False, seed=seed)
+    result = train(cfg, (L, ab), (L[:8], ab[:8]), resume=False)
+    path = Path(result.checkpoint or out_dir / "last.pt")
+    card = make_card("unet", cfg.model_kwargs, preset=p.name, steps=result.step,
+                     data={"source": "built-in colour photos", "crops": len(L), "image_size": size},
+                     notes="stand-in trained by colorkit.colorize.train_demo_model")
+    update_card(path, **card)
+    return load(path)
 
 
 # --- command line ------------------------------------------------------------------------------

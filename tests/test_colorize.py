@@ -153,6 +153,13 @@ def test_sepia_tint_is_reduced_to_l_first():
     assert np.abs(lab_out[..., 1:]).max() < 1.5  # the tone is gone: a model predicting 0 gives neutral gray
     assert np.abs(lab_out[..., 0] - skcolor.rgb2lab(sepia8)[..., 0]).max() < 0.8
     np.testing.assert_array_equal(colorize.gray_image(sepia8), out)
+    # a toned print with the photo's own L colorizes like the photo (a real model this time)
+    mid = (40 + gray.astype(np.float32) * (180 / 255)).astype(np.uint8)  # no near-black: sepia fits the gamut
+    toned = colorize.tint(mid, a=6, b=20)
+    assert np.abs(skcolor.rgb2lab(toned)[..., 2]).mean() > 15
+    m = tiny_model()
+    diff = colorize.colorize_image(m, toned, work_size=64).astype(int) - colorize.colorize_image(m, mid, work_size=64)
+    assert np.abs(diff).max() <= 2 and np.abs(diff).mean() < 0.3  # 8-bit rounding of the toned print
 
 
 def test_classifier_style_predict_ab_hook_gets_options():
@@ -236,6 +243,13 @@ def test_cli_model_name_from_course_checkpoints(tmp_path, monkeypatch):
     assert (tmp_path / "o" / "p.png").is_file()
     with pytest.raises(FileNotFoundError, match="no trained checkpoint named 'nope'"):
         main(["colorize", "--model", "nope", str(src), "--out", str(tmp_path / "o")])
+
+
+@pytest.mark.slow
+def test_train_demo_model_runs_through_the_engine(tmp_path):
+    m = colorize.train_demo_model("smoke", steps=2, out_dir=tmp_path / "demo")
+    assert m.card["preset"] == "smoke" and m.card["steps"] == 2 and m.model_name == "unet"
+    assert colorize.colorize_image(m, load_sample("rocket"), work_size=32).shape == load_sample("rocket").shape
 
 
 def test_vae_sample_seed_draws_differ_and_repeat():

@@ -1,0 +1,292 @@
+# ---
+# jupyter:
+#   accelerator: GPU
+#   colab:
+#     provenance: []
+#   jupytext:
+#     cell_metadata_filter: tags,-all
+#     formats: ipynb,py:percent
+#     notebook_metadata_filter: kernelspec,jupytext,colab,accelerator
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/colorkit/colorkit/blob/main/notebooks/07_colorize_your_photos.ipynb)
+#
+# # 07 · Colorize your own and archival photos, at full resolution
+#
+# **What you will learn**
+# - how a model that works on 256-pixel images colorizes a 12-megapixel photo without losing a single
+#   detail: predict a*b* small, upsample it, keep the photo's own L;
+# - why sepia and faded prints are reduced to L first;
+# - how to compare models on one photo with a before/after slider and its metrics, draw several
+#   colorizations from a VAE, and tune the classifier's temperature;
+# - how to share a trained model: model cards, checksums, and `colorkit.load`; why a tampered file is refused;
+# - what goes wrong on real black-and-white photos, and why.
+#
+# | preset | minutes | what it is for |
+# |---|---|---|
+# | `smoke` | < 1 | CI: checks that every cell runs (a stand-in model is trained in seconds if none exists) |
+# | `cpu` | 2-5 | a laptop or 2 CPU cores, with the models lessons 02-05 trained |
+# | `gpu` | 2-5 | a Colab GPU |
+
+# %% tags=["parameters"]
+PRESET = "auto"  # "auto", "smoke", "cpu" or "gpu"
+PHOTO = ""  # path of a photo of your own ("" = upload one in Colab, else a built-in photo)
+ARCHIVE = ""  # a folder of old black-and-white / sepia photos for the gallery ("" = built-in ones only)
+WORK_SIZE = 256  # long side at which the models predict colour
+MAX_ARCHIVE = 6  # photos taken from ARCHIVE
+OUT = ""  # where the full-resolution PNGs go ("" = runs/colorized/<preset>)
+
+# %%
+# Colab only: install colorkit from the repository. Colab's own torch is kept (colorkit asks only torch>=2.1).
+import sys
+
+if "google.colab" in sys.modules:
+    import subprocess
+
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q",
+                    "colorkit @ git+https://github.com/colorkit/colorkit"], check=True)
+
+# %%
+from colorkit.presets import get_preset
+from colorkit.runtime import get_device, print_environment, seed_everything
+
+print_environment()
+preset = get_preset(PRESET)
+device = get_device()
+seed_everything(0)
+print(preset)
+
+# %% [markdown]
+# ## The sample photos
+# The same four photos as in every lesson, so you can compare with what you saw before.
+
+# %%
+from colorkit.data.samples import GRAY_SAMPLES, SAMPLE_NAMES, load_sample
+from colorkit.viz import show_images
+
+photos = {name: load_sample(name) for name in SAMPLE_NAMES}
+show_images(list(photos.values()), titles=list(photos), ncols=4);
+
+# %% [markdown]
+# ## The models the course trained
+# Lessons 02-05 save their models with `colorkit.paths.checkpoint_path(model, preset)`;
+# `list_checkpoints(preset)` finds them. Each checkpoint carries a **model card**: architecture, preset,
+# data, steps, metrics, colorkit version. If this notebook runs alone (for example in CI) there are none
+# yet: then a small U-Net is trained for a few steps on the built-in photos so every cell still runs.
+# It colours badly: run lessons 02-05 first for real results.
+
+# %%
+import colorkit
+from colorkit.colorize import train_demo_model
+from colorkit.hub import format_card
+from colorkit.paths import list_checkpoints
+
+models = {}
+for name, path in list_checkpoints(preset.name).items():
+    try:
+        models[name] = colorkit.load(path, device=device)
+    except Exception as e:  # a discriminator-only file, an unknown model...: say so and go on
+        print(f"skipped {name}: {e}")
+if not models:
+    print(f"no trained checkpoints under preset {preset.name!r}: training a stand-in U-Net on the built-in photos")
+    models["demo_unet"] = train_demo_model(preset).to(device)
+for name, m in models.items():
+    print(f"--- {name}\n{format_card(m.card)}\n")
+
+# %% [markdown]
+# ## Full resolution: predict small, keep the photo's own L
+# A colorizer predicts a*b* (the two colour numbers per pixel) from L. Running it on a 4000x3000 photo
+# would be slow and would show it objects far larger than it was trained on. Instead
+# `colorize_image`: (1) takes the photo's L at full resolution; (2) shrinks a copy to `WORK_SIZE` on the
+# long side (padded to the model's stride) and predicts a*b* there; (3) upsamples a*b* with OpenCV;
+# (4) recombines it with the **full-resolution L**. Every edge, grain and letter comes from the original;
+# colour is smooth anyway (our eyes see colour at a lower resolution than lightness, which is also why
+# JPEG stores colour at half resolution).
+
+# %%
+import numpy as np
+
+from colorkit.color import lab_to_rgb8, rgb_to_lab
+from colorkit.colorize import colorize_image, gray_image
+
+first = next(iter(models.values()))
+photo = photos["astronaut"]
+out, ab = colorize_image(first, photo, work_size=64, return_ab=True)
+dL = np.abs(rgb_to_lab(out)[..., 0] - rgb_to_lab(photo)[..., 0])
+print(f"prediction at 64 px, output {out.shape[1]}x{out.shape[0]}: |L_out - L_in| median {np.median(dL):.2f}, "
+      f"99th percentile {np.percentile(dL, 99):.2f} (8-bit rounding; bigger only where a colour left the gamut)")
+colour_only = lab_to_rgb8(np.full(ab.shape[:2], 70, np.float32), ab)  # a*b* shown at a constant lightness
+show_images([gray_image(photo), colour_only, out], titles=["input L", "predicted a*b*, upsampled", "recombined"],
+            ncols=3);
+
+# %% [markdown]
+# ## Every model on the sample photos
+# Each row starts with the gray copy (L kept, a = b = 0): the honest baseline.
+
+# %%
+rows, titles = [], []
+for pname, p in photos.items():
+    rows += [gray_image(p)] + [colorize_image(m, p, work_size=WORK_SIZE) for m in models.values()]
+    titles += [f"{pname}: gray copy"] + [f"{pname}: {n}" for n in models]
+show_images(rows, titles=titles, ncols=len(models) + 1, size=2.5);
+
+# %% [markdown]
+# ## Your own photo
+# In Colab, an upload button appears (choose any photo: phone pictures are turned upright from their EXIF
+# tag; 16-bit, palette and transparent files work). Elsewhere, set `PHOTO` in the parameters cell.
+# Without either, the rocket photo stands in. Each model writes a full-resolution PNG.
+
+# %%
+from pathlib import Path
+
+from colorkit.colorize import colorize_file, read_image
+from colorkit.data.samples import sample_path
+from colorkit.paths import runs_dir
+from colorkit.runtime import in_colab
+
+if not PHOTO and in_colab():
+    from google.colab import files
+
+    uploaded = files.upload()
+    PHOTO = next(iter(uploaded), "")
+photo_path = Path(PHOTO) if PHOTO else sample_path("rocket")
+mine = read_image(photo_path)
+out_dir = Path(OUT) if OUT else runs_dir("colorized", preset.name)
+for name, m in models.items():
+    res = colorize_file(m, photo_path, out_dir / f"{photo_path.stem}_{name}.png", work_size=WORK_SIZE, compare=True)
+    print(f"{name}: {res['dst']} ({res['size'][0]}x{res['size'][1]}) and {res['compare'].name}")
+
+# %% [markdown]
+# ## Compare with a slider
+# Drag the divider: left of it the gray input (or the ground truth, when the photo has colour), right of it
+# the model chosen in the dropdown, with the photo's metrics under the picture: ΔE2000 (colour error as the
+# eye sees it, lower is better), PSNR and colorfulness, always next to the gray copy. A black-and-white
+# photo has no ground truth, so it gets no metrics. Where no kernel runs (GitHub, CI) you see the
+# picture as it was when the notebook was saved.
+
+# %%
+from colorkit.widgets import BeforeAfter, CompareWidget
+
+compare = CompareWidget(mine, models, work_size=WORK_SIZE)
+compare.show();
+
+# %%
+# The widgets are driven from Python too: move the divider, pick another model.
+compare.position = 0.3
+compare.choice = list(models)[-1]
+print("\n".join(compare.caption()))
+BeforeAfter(gray_image(photos["chelsea"]), colorize_image(first, photos["chelsea"]), labels=("gray", "colorized")).show();
+
+# %% [markdown]
+# ## Several colorizations from one VAE, and the classifier's temperature
+# A VAE (lesson 04) can draw a different, equally plausible colorization each time: press the button.
+# The classification model (lesson 06) predicts a distribution over colours per pixel; its *annealed mean*
+# with temperature T chooses between the most likely colour (T near 0: vivid, patchy) and the mean
+# (T = 1: smooth, brownish). These widgets appear when such models were trained.
+
+# %%
+from colorkit.widgets import TemperatureSlider, VAESampler
+
+vaes = [n for n, m in models.items() if hasattr(m, "sample")]
+classifiers = [n for n, m in models.items() if hasattr(m, "predict_ab")]
+if vaes:
+    VAESampler(models[vaes[0]], photos["chelsea"], temperature=1.0, work_size=WORK_SIZE).show()
+if classifiers:
+    TemperatureSlider(models[classifiers[0]], photos["coffee"], work_size=WORK_SIZE).show()
+if not (vaes or classifiers):
+    print("no VAE or classification model among the trained ones: run lessons 04 and 06 to see these widgets")
+
+# %% [markdown]
+# ## A gallery of real black-and-white photos
+# The built-in gray photos (`GRAY_SAMPLES`) plus up to `MAX_ARCHIVE` from your `ARCHIVE` folder. There is no
+# ground truth here, only your eyes. Things to look for: skies and vegetation usually come out right (L and
+# texture give them away); clothes, cars and painted walls get the average colour of their kind (often
+# brownish: the L1/L2 losses pick the safe mean); the text page and the coins have no colour to find; scans
+# of old prints have grain, scratches and halftone dots the models never saw in training.
+
+# %%
+from colorkit.colorize import collect_inputs
+
+gallery = {name: load_sample(name) for name in GRAY_SAMPLES}
+if ARCHIVE:
+    for path in collect_inputs([ARCHIVE])[:MAX_ARCHIVE]:
+        gallery[path.name] = read_image(path)
+best = models[list(models)[0]]
+shown = []
+for name, img in gallery.items():
+    shown += [gray_image(img), colorize_image(best, img, work_size=WORK_SIZE)]
+show_images(shown, titles=[t for n in gallery for t in (n, f"{n}: {list(models)[0]}")], ncols=4, size=2.5);
+
+# %% [markdown]
+# ## Sepia and tinted prints are reduced to L first
+# An old print is often brown (sepia toning) or yellowed. Its tint is not the scene's colour, so
+# `colorize_image` keeps only the lightness L. Below: a sepia-toned print of the camera photo (same L, brown
+# a*b*) gives the same result as the gray original, up to rounding (a few levels where the coat is so dark
+# that a brown of that lightness does not exist in sRGB and the print had to be clipped).
+
+# %%
+from colorkit.colorize import tint
+
+camera = load_sample("camera")
+sepia = tint(camera, a=6, b=20)  # the photo's L with a brown a*b*: how a sepia print looks
+from_sepia, from_gray = colorize_image(best, sepia), colorize_image(best, camera)
+print("largest difference between the two results:", int(np.abs(from_sepia.astype(int) - from_gray).max()), "levels")
+show_images([sepia, from_sepia, from_gray], titles=["sepia print", "colorized from sepia", "colorized from gray"], ncols=3);
+
+# %% [markdown]
+# ## Share a model: card, checksum, `colorkit.load`
+# `export_model` writes a slim copy (weights and card, no optimizer state) and returns its SHA-256. Publish
+# both; anyone can then run `colorkit.load(url, sha256=...)`: the download is cached and verified, a file
+# whose checksum differs is refused, and the file is opened with `torch.load(weights_only=True)`, so a
+# pickle that would run code is refused too, whatever its checksum.
+
+# %%
+from colorkit.checkpoint import ChecksumMismatchError
+from colorkit.hub import export_model
+
+shared, sha = export_model(first.checkpoint_path, runs_dir("shared", preset.name, "model.pt"))
+print(f"{shared} ({shared.stat().st_size / 1e6:.2f} MB), sha256 {sha}")
+again = colorkit.load(shared, sha256=sha)
+tampered = shared.with_name("tampered.pt")
+data = bytearray(shared.read_bytes())
+data[len(data) // 2] ^= 0xFF
+tampered.write_bytes(bytes(data))
+try:
+    colorkit.load(tampered, sha256=sha)
+except ChecksumMismatchError as e:
+    print("refused:", e)
+
+# %% [markdown]
+# ## The same from the command line
+# `colorkit colorize` takes files and folders (one PNG per input, named after it, a progress bar for
+# folders), a checkpoint path or URL (`--checkpoint`) or a model name the course trained (`--model`),
+# `--compare` for a side-by-side gray | colorized image, and `--size` for the working size.
+
+# %%
+from colorkit.cli import main
+
+exit_code = main(["colorize", "--checkpoint", str(shared), "--sha256", sha, str(photo_path),
+                  "--out", str(out_dir / "cli"), "--compare", "--size", str(WORK_SIZE)])
+print("exit code", exit_code)
+
+# %% [markdown]
+# ## Exercises
+# 1. Colorize one photo with `WORK_SIZE` 64, 128, 256 and 512. Where does a small working size show
+#    (look at small coloured objects), and what does a large one cost in time?
+# 2. Upsample a*b* with `upsample="nearest"` instead of `"bilinear"` and zoom into an edge: what do you see, and
+#    why does bilinear hide it?
+# 3. Run the gallery on your own family photos (`ARCHIVE`). Which kinds of objects does the model get right,
+#    which does it always paint brown? Relate it to what you learned about L1/L2 losses in lesson 02.
+# 4. Draw 8 colorizations of one photo from the VAE; which parts change between draws, which never do? Why?
+# 5. Flip one byte of an exported model and load it without a checksum. What protects you now, and what
+#    could still go wrong?
