@@ -1,0 +1,50 @@
+# colorkit: the two commands a newcomer needs are `make run` and `make test`.
+# Both create (or reuse) a local virtual environment in .venv and install what they need.
+
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PRESET ?= cpu
+DATA ?=
+# torch as this machine or Colab has it; pip keeps an installed torch that satisfies colorkit's torch>=2.1.
+TORCH ?= torch torchvision
+TEST_HOME := $(CURDIR)/.test_home
+
+.PHONY: run test install sync check-notebooks bench clean help
+
+help:
+	@echo "make run   [PRESET=cpu|gpu|smoke] [DATA=folder]  execute the whole course into runs/<timestamp>/"
+	@echo "make test                                      everything CI checks"
+	@echo "make sync                                      pair notebooks/*.py with .ipynb (after editing a .py)"
+	@echo "make bench                                     run benchmarks/*.py (prints RESULT lines)"
+
+$(VENV)/.installed: pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@$(PY) -c "import torch, torchvision" 2>/dev/null || $(PY) -m pip install $(TORCH)
+	$(PY) -m pip install -e ".[dev]"
+	@touch $@
+
+install: $(VENV)/.installed
+
+run: $(VENV)/.installed
+	$(VENV)/bin/colorkit run --preset $(PRESET) $(if $(DATA),--data "$(abspath $(DATA))")
+
+test: $(VENV)/.installed
+	$(VENV)/bin/colorkit run --check
+	rm -rf $(TEST_HOME)
+	COLORKIT_PRESET=smoke COLORKIT_HOME=$(TEST_HOME) MPLBACKEND=Agg $(PY) -m pytest -q -p no:cacheprovider tests
+	rm -rf $(TEST_HOME)
+	COLORKIT_PRESET=smoke COLORKIT_HOME=$(TEST_HOME) MPLBACKEND=Agg $(PY) -m pytest -q -p no:cacheprovider --nbval-lax notebooks
+
+sync: $(VENV)/.installed
+	$(VENV)/bin/jupytext --sync notebooks/[0-9][0-9]_*.py
+	$(VENV)/bin/colorkit run --check
+
+check-notebooks: $(VENV)/.installed
+	$(VENV)/bin/colorkit run --check
+
+bench: $(VENV)/.installed
+	@for b in benchmarks/*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
+
+clean:
+	rm -rf $(TEST_HOME) .pytest_cache build *.egg-info

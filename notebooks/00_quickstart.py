@@ -1,0 +1,157 @@
+# ---
+# jupyter:
+#   accelerator: GPU
+#   colab:
+#     provenance: []
+#   jupytext:
+#     cell_metadata_filter: tags,-all
+#     formats: ipynb,py:percent
+#     notebook_metadata_filter: kernelspec,jupytext,colab,accelerator
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/colorkit/colorkit/blob/main/notebooks/00_quickstart.ipynb)
+#
+# # 00 · Quickstart: colour is two numbers per pixel
+#
+# **What you will learn**
+# - why colorizers work in the CIELAB colour space, and what its three channels L, a and b hold;
+# - what the *gray copy* is (keep L, set a = b = 0) and why every table in this course starts with it;
+# - how the presets (`smoke`, `cpu`, `gpu`) scale every lesson from a CI check to a Colab A100;
+# - how the course is laid out.
+#
+# | preset | minutes | what it is for |
+# |---|---|---|
+# | `smoke` | < 1 | CI: checks that every cell runs |
+# | `cpu` | 1 | a laptop or 2 CPU cores |
+# | `gpu` | 1 | a Colab GPU |
+
+# %% tags=["parameters"]
+PRESET = "auto"  # "auto", "smoke", "cpu" or "gpu"
+DATA = ""  # a folder of your own photos (unused in this lesson)
+
+# %%
+# Colab only: install colorkit from the repository. Colab's own torch is kept (colorkit asks only torch>=2.1).
+import sys
+
+if "google.colab" in sys.modules:
+    import subprocess
+
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q",
+                    "colorkit @ git+https://github.com/colorkit/colorkit"], check=True)
+
+# %%
+from colorkit.presets import get_preset
+from colorkit.runtime import print_environment, seed_everything
+
+print_environment()
+preset = get_preset(PRESET)
+seed_everything(0)
+print(preset)
+
+# %% [markdown]
+# ## The sample photos
+# Every lesson shows the same four photos, all shipped inside scikit-image (public domain or CC0), so you
+# can watch the colorizations get better from lesson to lesson.
+
+# %%
+from colorkit.data.samples import SAMPLE_NAMES, license_table, load_sample
+from colorkit.viz import show_images
+
+photos = [load_sample(name) for name in SAMPLE_NAMES]
+show_images(photos, titles=list(SAMPLE_NAMES), ncols=4);
+
+# %% [markdown]
+# ## CIELAB: lightness apart from colour
+# An RGB pixel mixes brightness and colour in all three numbers. CIELAB separates them:
+# **L** (0 black to 100 white) is the lightness a black-and-white photo already records, and **a**
+# (green to magenta) and **b** (blue to yellow) carry the colour. A colorizer therefore gets L and only
+# has to predict two numbers per pixel, a and b. Below, each channel alone (colour channels are shown at
+# a constant lightness so you see only their colour).
+
+# %%
+from colorkit.color import lab_channel_images
+
+channels = lab_channel_images(photos[0])
+show_images([photos[0], *channels.values()], titles=["original", "L only (gray copy)", "a only", "b only", "a and b"], ncols=5);
+
+# %% [markdown]
+# ## The conversion is exact and fast
+# `colorkit.color` implements sRGB to CIELAB (D65) once, for numpy and for torch (differentiable, so a loss
+# can be computed in any colour space). It agrees with scikit-image to about 1e-4 LAB units on all
+# 2^24 8-bit colours and is several times faster (see `benchmarks/lab_speed.py`).
+
+# %%
+import numpy as np
+from skimage.color import rgb2lab
+
+from colorkit.color import lab_to_rgb, rgb_to_lab
+
+lab = rgb_to_lab(photos[1])
+print("largest difference to scikit-image:", float(np.abs(lab - rgb2lab(photos[1])).max()))
+print("L range %.1f..%.1f, a range %.1f..%.1f, b range %.1f..%.1f" % (
+    lab[..., 0].min(), lab[..., 0].max(), lab[..., 1].min(), lab[..., 1].max(), lab[..., 2].min(), lab[..., 2].max()))
+back, report = lab_to_rgb(lab, return_report=True, dtype=np.uint8)
+print("round trip: max error", int(np.abs(back.astype(int) - photos[1]).max()), "levels;",
+      f"{report.clipped_pixels} pixels clipped to the sRGB gamut")
+
+# %% [markdown]
+# ## The gray copy: the baseline to beat
+# Keeping L and setting a = b = 0 gives a gray photo that already scores about PSNR 21 dB and SSIM 0.90
+# against the colour original, because L carries most of the structure. A colorizer that does not beat the
+# gray copy on colour error has learned nothing useful, so every table in this course shows it first.
+
+# %%
+from colorkit.color import gray_copy
+
+grays = [gray_copy(p) for p in photos]
+show_images(grays, titles=[f"gray copy: {n}" for n in SAMPLE_NAMES], ncols=4);
+
+# %% [markdown]
+# ## Presets
+# Every lesson starts with `PRESET = "auto"`. `auto` means: the `COLORKIT_PRESET` environment variable if
+# set, else `gpu` when CUDA is available, else `cpu`. One table in `colorkit.presets` holds them all;
+# a lesson may override single values, e.g. `get_preset(PRESET, batch_size=8)`.
+
+# %%
+import pandas as pd
+
+from colorkit.presets import preset_table
+
+pd.DataFrame(preset_table()).set_index("name").drop(columns="extra")
+
+# %% [markdown]
+# ## How the course is laid out
+# | lesson | topic |
+# |---|---|
+# | 00 | this quickstart: LAB, the gray copy, presets |
+# | 01 | data: download, prepare compact LAB shards, split 60/20/20 |
+# | 02 | a baseline CNN and a ResNet baseline; L1 vs L2; why they come out brown |
+# | 03 | U-Net and a pretrained-encoder U-Net |
+# | 04 | VAEs: several plausible colorizations of one photo |
+# | 05 | GANs: U-Net + PatchGAN |
+# | 06 | honest evaluation: metrics, baselines, failure gallery, "why is it brown?" |
+# | 07 | colorize your own and archival photos at full resolution |
+#
+# All logic lives in the `colorkit` package; the lessons explain, call it, and show.
+# The photos' licences:
+
+# %%
+pd.DataFrame(license_table())
+
+# %% [markdown]
+# ## Exercises
+# 1. Convert a photo of your own with `rgb_to_lab` and find its most saturated pixel (largest `sqrt(a² + b²)`).
+# 2. Change `L_fixed` in `lab_channel_images` to 30 and to 90: why do the a and b pictures look different?
+# 3. Build an RGB image whose LAB round trip clips many pixels (hint: very saturated blue at high L). What does
+#    `report.fraction` say?
+# 4. Compute the PSNR of the gray copy of each sample photo against the original. Which photo is most colourful?
