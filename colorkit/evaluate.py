@@ -111,6 +111,34 @@ def _load_prepared(root: Path, size: int, split: str, limit: int | None):
     return imgs, names
 
 
+def find_prepared(size: int, prefer: str | None = None) -> Path | None:
+    """A finished ``colorkit prepare`` folder under ``data_dir("prepared")`` at ``size`` (the one whose name
+    starts with ``prefer`` first, else the largest), or None."""
+    import json
+
+    from .paths import data_dir
+
+    root = data_dir("prepared")
+    found = []
+    for meta in sorted(root.glob("*/prepare.json")) if root.is_dir() else []:
+        try:
+            info = json.loads(meta.read_text())
+        except (OSError, ValueError):
+            continue
+        if info.get("complete") and int(info.get("settings", {}).get("size", -1)) == size:
+            found.append((bool(prefer) and meta.parent.name.startswith(prefer), int(info.get("images", 0)), meta.parent))
+    return max(found)[2] if found else None
+
+
+def course_eval_source(preset, data: str = ""):
+    """What notebook 06 scores: ``data`` if given, else the course's prepared folder at the preset's
+    image size (its test split), else the built-in photos (``"samples"``, offline)."""
+    if data:
+        return data
+    found = find_prepared(preset.image_size, preset.data_source)
+    return found if found is not None else "samples"
+
+
 # --- predicting ----------------------------------------------------------------------------------
 def load_model(checkpoint, device="cpu"):
     """A model from a checkpoint path (or an ``nn.Module``, returned as is), in eval mode."""
@@ -166,7 +194,7 @@ class Evaluation:
 
 def evaluate(photos, models: Mapping[str, object] | Sequence = (), size: int = DEFAULT_SIZE,
              fit=None, limit: int | None = None, baselines: Sequence[str] = DEFAULT_BASELINES,
-             perceptual: bool = True, keep_predictions: bool = False, device="cpu",
+             perceptual: bool = True, keep_predictions: bool | Sequence[str] = False, device="cpu",
              progress: bool = True, predict_kwargs: Mapping[str, dict] | None = None) -> Evaluation:
     """Score ``models`` and ``baselines`` on the same photos at ``size x size``.
 
@@ -174,7 +202,8 @@ def evaluate(photos, models: Mapping[str, object] | Sequence = (), size: int = D
     checkpoint path or nn.Module}`` or a list of checkpoint paths (named by file stem). ``fit``: photos
     to fit the data-driven baselines on (default: the train split of a prepared folder, else
     leave-one-out over ``photos``). ``predict_kwargs``: per-model extra prediction options (e.g.
-    ``{"unet_classifier": {"temperature": 0.38}}``).
+    ``{"unet_classifier": {"temperature": 0.38}}``). ``keep_predictions``: True, or the names of the
+    rows whose predicted images to keep in memory (for the failure gallery).
     """
     import pandas as pd
 
@@ -235,12 +264,12 @@ def evaluate(photos, models: Mapping[str, object] | Sequence = (), size: int = D
         rows.append(row)
         for img_name, r in zip(names, per):
             per_image.append({"model": name, "image": img_name, **r})
-        if keep_predictions:
+        if keep_predictions is True or (not isinstance(keep_predictions, bool) and name in keep_predictions):
             preds_kept[name] = preds
     table = pd.DataFrame(rows).set_index("model")
     table = table[[c for c in TABLE_COLUMNS if c in table.columns]]
     return Evaluation(table=table, per_image=pd.DataFrame(per_image), notes=notes,
-                      truths=truths if keep_predictions else None, names=names, preds=preds_kept)
+                      truths=truths if preds_kept else None, names=names, preds=preds_kept)
 
 
 def _perceptual(preds, truths, notes: list[str]) -> dict:
@@ -256,6 +285,41 @@ def _perceptual(preds, truths, notes: list[str]) -> dict:
         if not r.available and msg not in notes:
             notes.append(msg)
     return out
+
+
+# --- plots ---------------------------------------------------------------------------------------
+def plot_leaderboard(table, metrics: Sequence[str] = ("de2000", "acc_de", "cf", "psnr", "ssim"), axes=None):
+    """One bar chart per metric, a bar per row (baselines gray, models coloured); arrows say which way is better."""
+    import matplotlib.pyplot as plt
+
+    if axes is None:
+        _, axes = plt.subplots(1, len(metrics), figsize=(3.2 * len(metrics), 0.35 * len(table) + 1.6), squeeze=False)
+        axes = axes[0]
+    colors = ["0.65" if k == "baseline" else f"C{i % 10}" for i, k in enumerate(table["kind"])]
+    for ax, m in zip(axes, metrics):
+        ax.barh(list(table.index), table[m].astype(float), color=colors)
+        better = M.METRICS[m][1] if m in M.METRICS else False
+        ax.set_title(f"{m} ({'higher' if better else 'lower'} is better)", fontsize=9)
+        ax.invert_yaxis()
+        ax.tick_params(labelsize=8)
+        if ax is not axes[0]:
+            ax.set_yticklabels([])
+    axes[0].figure.tight_layout()
+    return axes
+
+
+def plot_distributions(per_image, metric: str = "de2000", ax=None, order: Sequence[str] | None = None):
+    """Per-image distribution of ``metric`` for each model (box plot): a mean hides the bad cases."""
+    import matplotlib.pyplot as plt
+
+    ax = ax or plt.subplots(figsize=(8, 0.4 * per_image["model"].nunique() + 1.5))[1]
+    order = list(order or dict.fromkeys(per_image["model"]))
+    data = [per_image.loc[per_image["model"] == m, metric].astype(float).values for m in order]
+    ax.boxplot(data, vert=False, labels=order, showmeans=True)
+    ax.invert_yaxis()
+    ax.set_xlabel(f"{metric} per image ({M.METRICS.get(metric, ('', False))[0]})")
+    ax.tick_params(labelsize=8)
+    return ax
 
 
 # --- output --------------------------------------------------------------------------------------

@@ -33,6 +33,8 @@ VARIANTS: dict[str, dict] = {
 }
 # minutes of training per variant (all four get the same); smoke uses the preset's few steps instead
 LAB_MINUTES = {"smoke": None, "cpu": 2.5, "gpu": 10.0}
+# training images loaded into memory for the lab (the train split, at the preset's image size)
+LAB_IMAGES = {"smoke": None, "cpu": 5000, "gpu": 2000}
 TEMPERATURES = (1.0, 0.77, 0.58, 0.38, 0.29, 0.14, 0.0)  # Zhang et al.'s sweep; 0 = the mode
 
 
@@ -43,6 +45,20 @@ def lab_budget(preset) -> dict:
     p = preset if isinstance(preset, Preset) else get_preset(preset)
     minutes = LAB_MINUTES.get(p.name, p.max_minutes)
     return {"max_steps": p.max_steps, "max_minutes": minutes}
+
+
+def lab_data(source, size: int, limit: int | None = None):
+    """Training tensors ``(L_norm N1HW, ab_norm N2HW)`` from ``source`` (the train split of a prepared
+    folder; all photos of a plain folder or of ``"samples"``), at ``size x size``, at most ``limit`` images."""
+    import torch
+
+    from .color import rgb_to_lab_norm_torch
+    from .evaluate import load_images
+
+    imgs, _ = load_images(source, size, split="train", limit=limit)
+    x = torch.from_numpy(np.stack(imgs)).permute(0, 3, 1, 2).float().div_(255)
+    L, ab = rgb_to_lab_norm_torch(x)
+    return L.contiguous(), ab.contiguous()
 
 
 def lab_configs(preset, out_dir, variants: Sequence[str] = tuple(VARIANTS), **overrides) -> dict:
