@@ -99,3 +99,155 @@ def test_diversity_score_closed_form():
     assert diversity_score(torch.cat([a, a, a])) == 0.0
     with pytest.raises(ValueError):
         diversity_score(a)
+
+
+# ------------------------------------------------------------------------------------------ objectives
+import copy  # noqa: E402
+
+import torch.nn.functional as F  # noqa: E402
+
+from colorkit.losses_generative import discriminator_loss, generator_adversarial_loss  # noqa: E402
+from colorkit.objectives import NonFiniteLossError, get_objective  # noqa: E402
+from colorkit.train import TrainConfig, train  # noqa: E402
+
+
+def _cfg(tmp_path, model="unet_gan", objective="gan", steps=4, **extra):
+    return TrainConfig(model=model, model_kwargs={"base_width": 4, "depth": 2}, objective=objective,
+                       max_steps=steps, batch_size=4, val_every=100, eval_images=4, n_visuals=2,
+                       out_dir=str(tmp_path), tensorboard=False, progress_bar=False, live_plot=False,
+                       log_every=1, extra=extra)
+
+
+def _data(n=8, size=32, seed=0):
+    g = torch.Generator().manual_seed(seed)
+    L = torch.rand(n, 1, size, size, generator=g) * 2 - 1
+    ab = (torch.rand(n, 2, size, size, generator=g) - 0.5) * 0.6
+    return L, ab
+
+
+def _objective(cfg):
+    cls = get_objective(cfg.objective)
+    obj = cls(cls.build_networks(cfg), cfg)
+    obj.setup("cpu")
+    obj.train_mode(True)
+    return obj
+
+
+def _grads(module):
+    return [p.grad.clone() for p in module.parameters()]
+
+
+def test_gan_step_updates_both_players_and_keeps_their_gradients_apart(tmp_path):
+    torch.manual_seed(0)
+    L, ab = _data(4)
+    obj = _objective(_cfg(tmp_path, adversarial="lsgan", l1_weight=10.0, adv_weight=1.0))
+    G, D = obj.networks["generator"], obj.networks["discriminator"]
+    G0, D0 = copy.deepcopy(G), copy.deepcopy(D)
+    obj.set_progress(0.5)
+    logs = obj.training_step((L, ab), 0)
+    assert {"loss_g", "loss_d", "l1", "adv_g"} <= set(logs)
+    assert all(not torch.equal(p, q) for p, q in zip(G.parameters(), G0.parameters()) if p.numel() > 1)
+    assert any(not torch.equal(p, q) for p, q in zip(D.parameters(), D0.parameters()))
+    # D's gradients are exactly those of its own loss (the generator's step did not leak into D)
+    fake0 = G0(L)
+    d_logits = D0(torch.cat([L, L]), torch.cat([ab, fake0.detach()]))
+    real, fake = d_logits.chunk(2)
+    discriminator_loss(real, fake, "lsgan").backward()
+    for got, want in zip(_grads(D), _grads(D0)):
+        assert torch.allclose(got, want, atol=1e-6)
+
+
+def test_gan_generator_l1_path_is_differentiable(tmp_path):
+    torch.manual_seed(0)
+    L, ab = _data(4)
+    # adversarial weight 0: G's gradient must be exactly l1_weight * d L1 / d theta (closed form check)
+    obj = _objective(_cfg(tmp_path, l1_weight=100.0, adv_weight=0.0))
+    G = obj.networks["generator"]
+    G0 = copy.deepcopy(G)
+    obj.set_progress(0.5)
+    obj.training_step((L, ab), 0)
+    (100.0 * F.l1_loss(G0(L), ab)).backward()
+    for got, want in zip(_grads(G), _grads(G0)):
+        assert torch.allclose(got, want, atol=1e-5, rtol=1e-4)
+    assert sum(float(g.abs().sum()) for g in _grads(G)) > 0
+
+
+def test_gan_two_phase_pretraining_leaves_D_alone(tmp_path):
+    torch.manual_seed(0)
+    L, ab = _data(4)
+    obj = _objective(_cfg(tmp_path, pretrain=0.5))
+    D0 = copy.deepcopy(obj.networks["discriminator"])
+    obj.set_progress(0.25)
+    logs = obj.training_step((L, ab), 0)
+    assert "loss_d" not in logs and "adv_g" not in logs
+    assert all(torch.equal(p, q) for p, q in zip(obj.networks["discriminator"].parameters(), D0.parameters()))
+    assert obj.optimizers["discriminator"].param_groups[0]["lr"] == 0.0
+
+
+def test_gan_nan_stops_before_any_update(tmp_path):
+    torch.manual_seed(0)
+    L, ab = _data(4)
+    L[0, 0, 0, 0] = float("nan")
+    obj = _objective(_cfg(tmp_path))
+    before = copy.deepcopy(obj.networks)
+    obj.set_progress(0.5)
+    with pytest.raises(NonFiniteLossError, match="last good checkpoint"):
+        obj.training_step((L, ab), 0)
+    for name in ("generator", "discriminator"):
+        for p, q in zip(obj.networks[name].parameters(), before[name].parameters()):
+            assert torch.equal(p, q)
+
+
+def test_gan_guard_reports_a_winning_discriminator(tmp_path, capsys):
+    torch.manual_seed(0)
+    L, ab = _data(4)
+    obj = _objective(_cfg(tmp_path, adversarial="hinge", guard_warmup=0.0, d_win_acc=0.9, balance=True))
+    obj._d_acc.value = 1.0  # as if D had been right on every patch for a long while
+    obj.set_progress(0.5)
+    D0 = copy.deepcopy(obj.networks["discriminator"])
+    real = obj.networks["discriminator"]
+    logs = obj.training_step((L, ab), 7)
+    assert logs["d_wins"] == 1.0 or logs["d_acc"] > 0.9
+    assert "discriminator wins outright" in capsys.readouterr().out
+    # balance=True: D skipped its update while winning
+    assert all(torch.equal(p, q) for p, q in zip(real.parameters(), D0.parameters()))
+
+
+@pytest.mark.slow
+def test_gan_resume_matches_uninterrupted_run(tmp_path):
+    data = _data(8)
+    extra = dict(pretrain=0.34, adversarial="hinge")
+    full = train(_cfg(tmp_path / "full", steps=6, **extra), data, resume=False)
+
+    def interrupt(step, logs, objective):
+        if step == 3:
+            raise KeyboardInterrupt
+
+    part = train(_cfg(tmp_path / "part", steps=6, **extra), data, resume=False, callbacks=[interrupt])
+    assert part.stop_reason == "interrupted" and part.step == 3
+    resumed = train(_cfg(tmp_path / "part", steps=6, **extra), data, resume=True)
+    assert resumed.step == 6
+    for name in ("generator", "discriminator"):
+        a = full.objective.networks[name].state_dict()
+        b = resumed.objective.networks[name].state_dict()
+        for k in a:
+            assert torch.equal(a[k], b[k]), f"{name}.{k} differs after resume"
+
+
+def test_vae_objective_trains_with_kl_annealing(tmp_path):
+    data = _data(8)
+    res = train(_cfg(tmp_path, model="unet_vae", objective="vae", steps=6, beta=0.01, kl_warmup=0.5), data,
+                val_data=data, resume=False)
+    ws = [h["kl_weight"] for h in res.history]
+    assert ws[0] == 0.0 and ws[-1] == pytest.approx(0.01)  # annealed from 0 up to beta
+    assert all(a <= b for a, b in zip(ws, ws[1:]))
+    assert res.val_history[-1]["val_diversity"] > 0
+    assert res.history[-1]["kl"] > 0
+
+
+def test_generative_model_names_default_to_their_objective():
+    from colorkit.objectives_generative import default_objective
+
+    assert default_objective("unet_gan") == default_objective("gan") == "gan"
+    assert default_objective("unet_vae") == default_objective("vae") == "vae"
+    assert default_objective("unet") == "regression"

@@ -5,8 +5,8 @@ a strided-convolution encoder and a transposed-convolution decoder with no skip 
 every detail must pass through the bottleneck (compare with the U-Net of notebook ``03_unet``).
 
 The registry names ``gan`` and ``unet_gan`` build the *generator* of a GAN (what a checkpoint needs
-to colorize); :data:`DEFAULT_OBJECTIVE` tells the training engine that these names are trained with
-the adversarial objective of :mod:`colorkit.objectives_generative` (generator + PatchGAN).
+to colorize); :data:`colorkit.objectives_generative.MODEL_OBJECTIVES` tells the training engine that
+these names are trained with the adversarial objective (generator + PatchGAN).
 """
 from __future__ import annotations
 
@@ -16,8 +16,6 @@ from torch import nn
 from . import register
 from .blocks import check_input
 
-# model name -> objective the engine trains it with (names not listed: plain supervised regression)
-DEFAULT_OBJECTIVE = {"gan": "gan", "unet_gan": "gan", "vae": "vae", "unet_vae": "vae"}
 
 
 @register("gan_generator")
@@ -57,15 +55,16 @@ class GANGenerator(nn.Module):
 
 
 @register("gan")
-def gan(**kwargs) -> nn.Module:
+def gan(base_width: int = 64, depth: int = 4, dropout: float = 0.0) -> nn.Module:
     """The seeds' "GAN" row: :class:`GANGenerator`, trained against a PatchGAN (objective ``gan``)."""
-    return GANGenerator(**kwargs)
+    return GANGenerator(base_width=base_width, depth=depth, dropout=dropout)
 
 
 @register("unet_gan")
-def unet_gan(**kwargs) -> nn.Module:
-    """The seeds' "U-Net GAN" row: the from-scratch U-Net of notebook 03 as generator, trained
-    against a PatchGAN (objective ``gan``). Keyword arguments go to the ``unet`` model."""
-    from . import build
+def unet_gan(base_width: int = 64, depth: int = 4, norm: str = "batch", up: str = "transpose",
+             dropout: float = 0.0, zero_init_head: bool = False) -> nn.Module:
+    """The seeds' "U-Net GAN" row: the from-scratch U-Net of notebook 03 (:class:`colorkit.models.unet.UNet`,
+    same arguments) as generator, trained against a PatchGAN (objective ``gan``)."""
+    from .unet import UNet
 
-    return build("unet", **kwargs)
+    return UNet(base_width=base_width, depth=depth, norm=norm, up=up, dropout=dropout, zero_init_head=zero_init_head)

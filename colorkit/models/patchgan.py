@@ -87,4 +87,8 @@ class PatchGAN(nn.Module):
     def forward(self, L: torch.Tensor, ab: torch.Tensor | None = None) -> torch.Tensor:
         """Logits for ``(L, ab)`` (or for an already concatenated ``N x 3 x H x W`` tensor)."""
         x = L if ab is None else torch.cat([L, ab], dim=1)
+        n = self.config["n_layers"]
+        if min(x.shape[-2:]) < 3 * 2 ** n:
+            raise ValueError(f"PatchGAN(n_layers={n}) needs inputs of at least {3 * 2 ** n}x{3 * 2 ** n} pixels, "
+                             f"got {tuple(x.shape[-2:])}; use larger crops or fewer n_layers")
         return self.net(x)

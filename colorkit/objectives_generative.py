@@ -1,0 +1,322 @@
+"""Training objectives of the generative models: the GAN (generator + PatchGAN) and the VAE.
+
+Introduced in notebooks ``04_vae`` and ``05_gan``. Each objective owns its networks (``"generator"``
+and, for the GAN, ``"discriminator"``), builds their optimizers, and does one training step on a batch
+``(L_norm, ab_norm)``; the training engine (:mod:`colorkit.train`) runs it like any other objective:
+budget, validation, checkpoints, resume and NaN handling are the engine's.
+
+The GAN step (pix2pix, Isola et al. 2017)::
+
+    fake = G(L)
+    D step:  loss_d = discriminator_loss(D(L, ab), D(L, fake.detach()), kind)
+    G step:  loss_g = adv_weight * generator_adversarial_loss(D(L, fake), kind)
+                      + l1_weight * |fake - ab| (+ perceptual_weight * VGG distance)
+
+with the **two-phase recipe**: for the first ``pretrain`` fraction of the budget only the L1 term trains G (the
+discriminator waits), then the adversarial game starts from a generator that already colours sensibly.
+
+Stability guards (logged every step as ``d_acc``/``d_wins``/``g_collapse``, warned once per episode):
+the discriminator *wins outright* when it tells real from fake on more than ``d_win_acc`` of the patches
+for a sustained stretch (its gradients to G then vanish or explode); the generator *collapses* when its
+colours stop varying between images (one colour for everything) or saturate at the edge of the tanh.
+With ``balance=True`` the discriminator skips its update while it wins, letting G catch up.
+"""
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from .losses import get_loss
+from .losses_generative import (
+    ADVERSARIAL_LOSSES,
+    discriminator_loss,
+    generator_adversarial_loss,
+    kl_divergence,
+    kl_weight,
+)
+from .objectives import Objective, lr_factor, register_objective
+
+
+# model name -> the objective that trains it when none is named (other models: plain "regression")
+MODEL_OBJECTIVES = {"gan": "gan", "unet_gan": "gan", "vae": "vae", "unet_vae": "vae"}
+
+
+def default_objective(model: str) -> str:
+    """The objective ``colorkit train --model NAME`` uses unless ``--objective`` is given."""
+    return MODEL_OBJECTIVES.get(model, "regression")
+
+
+# settings of the GAN objective, read from ``TrainConfig.extra`` (every key optional)
+GAN_DEFAULTS = dict(
+    adversarial="bce",  # bce | hinge | lsgan
+    l1_weight=100.0,  # lambda, against adv_weight
+    adv_weight=1.0,
+    perceptual_weight=0.0,  # > 0 needs the ImageNet VGG16 weights (never random)
+    perceptual_weights=True,  # True: torch hub cache; or a path to vgg16-397923af.pth
+    lr_g=2e-4,
+    lr_d=2e-4,
+    gan_betas=(0.5, 0.999),
+    gan_schedule="constant",  # lr schedule of the adversarial phase (see colorkit.objectives.lr_factor)
+    pretrain=0.0,  # fraction of the budget spent on L1-only pretraining of G (the two-phase recipe)
+    pretrain_lr=None,  # G's learning rate during pretraining (None: config.lr), on config.schedule
+    discriminator={},  # PatchGAN keyword arguments (base_width defaults to the generator's)
+    balance=False,  # skip D's update while it wins outright
+    d_win_acc=0.98,
+    collapse_ratio=0.02,  # G collapsed: its colours vary between images < 2% as much as the truth's
+    guard_decay=0.98,
+    guard_warmup=0.05,  # fraction of the budget into the adversarial phase before the guards watch
+)
+
+
+def _gan_settings(config) -> dict:
+    extra = dict(getattr(config, "extra", None) or {})
+    unknown = set(extra) - set(GAN_DEFAULTS) - set(VAE_DEFAULTS) - {"model_kwargs"}
+    if unknown:
+        raise TypeError(f"unknown GAN setting(s) {sorted(unknown)} in config.extra; known: {sorted(GAN_DEFAULTS)}")
+    out = {k: extra.get(k, v) for k, v in GAN_DEFAULTS.items()}
+    if out["adversarial"] not in ADVERSARIAL_LOSSES:
+        raise ValueError(f"unknown adversarial loss {out['adversarial']!r}; choose one of {', '.join(ADVERSARIAL_LOSSES)}")
+    if not 0.0 <= float(out["pretrain"]) < 1.0:
+        raise ValueError(f"pretrain is a fraction of the budget in [0, 1), got {out['pretrain']}")
+    return out
+
+
+class _EMA:
+    """Exponential moving average (None until the first value)."""
+
+    def __init__(self, decay: float):
+        self.decay, self.value = decay, None
+
+    def update(self, x: float) -> float:
+        self.value = x if self.value is None else self.decay * self.value + (1 - self.decay) * x
+        return self.value
+
+
+@register_objective("gan")
+class GAN(Objective):
+    """Conditional GAN on (L, ab): the registry model ``config.model`` as generator against a
+    :class:`~colorkit.models.patchgan.PatchGAN`; settings in ``config.extra`` (:data:`GAN_DEFAULTS`)."""
+
+    loss_names = ("loss_g", "loss_d", "l1", "adv_g")
+
+    def __init__(self, networks, config):
+        self.gan = _gan_settings(config)
+        super().__init__(networks, config)
+        self.perceptual = None
+        if self.gan["perceptual_weight"] > 0:
+            from .losses_generative import VGGPerceptualLoss
+
+            self.perceptual = VGGPerceptualLoss(self.gan["perceptual_weights"])
+        self._d_acc = _EMA(self.gan["guard_decay"])
+        self._spread = _EMA(self.gan["guard_decay"])
+        self._warned = {"d_wins": False, "g_collapse": False}
+
+    @classmethod
+    def build_networks(cls, config) -> dict[str, nn.Module]:
+        from .models.patchgan import PatchGAN
+
+        nets = super().build_networks(config)
+        d_kwargs = dict(_gan_settings(config)["discriminator"])
+        d_kwargs.setdefault("base_width", int(config.model_kwargs.get("base_width", 64)))
+        nets["discriminator"] = PatchGAN(**d_kwargs)
+        return nets
+
+    def optimizer_settings(self, network: str) -> dict:
+        lr = self.gan["lr_d"] if network == "discriminator" else self.gan["lr_g"]
+        return {"lr": lr, "betas": tuple(self.gan["gan_betas"]), "weight_decay": 0.0}
+
+    def setup(self, device, amp_dtype=None, channels_last=False, wrap=None) -> None:
+        super().setup(device, amp_dtype, channels_last, wrap)
+        if self.perceptual is not None:
+            self.perceptual.to(self.device)
+
+    # -- the two phases -----------------------------------------------------------------------------
+    @property
+    def adversarial(self) -> bool:
+        """True once the L1 pretraining fraction of the budget is over."""
+        return self.progress >= self.gan["pretrain"]
+
+    def set_progress(self, progress: float) -> None:
+        """Phase 1 (L1 pretraining): G at ``pretrain_lr`` on ``config.schedule`` over its share of the
+        budget. Phase 2: G at ``lr_g``, D at ``lr_d``, both on ``gan_schedule`` over the rest."""
+        self.progress = progress
+        pre = float(self.gan["pretrain"])
+        if progress < pre:
+            f = lr_factor(progress / pre, self.config.schedule, self.config.warmup)
+            lrs = {"generator": (self.gan["pretrain_lr"] or self.config.lr) * f, "discriminator": 0.0}
+        else:
+            f = lr_factor((progress - pre) / (1.0 - pre), self.gan["gan_schedule"], self.config.warmup)
+            lrs = {"generator": self.gan["lr_g"] * f, "discriminator": self.gan["lr_d"] * f}
+        for name, opt in self.optimizers.items():
+            for g in opt.param_groups:
+                g["lr"] = lrs[name]
+
+    def _threshold(self) -> float:  # the logit between "judged real" and "judged fake"
+        return 0.5 if self.gan["adversarial"] == "lsgan" else 0.0
+
+    def _watching(self) -> bool:
+        return self.progress >= float(self.gan["pretrain"]) + float(self.gan["guard_warmup"])
+
+    def training_step(self, batch, step: int) -> dict[str, float]:
+        """D step on real and (detached) generated pairs, then G step: ``l1_weight * L1 + adv_weight * adv``."""
+        L, ab = batch
+        cfg, kind = self.gan, self.gan["adversarial"]
+        D_plain = self.networks["discriminator"]
+        logs: dict[str, float] = {}
+        with self.autocast():
+            fake = self.net("generator")(L)
+        if self.adversarial:
+            with self.autocast():  # one D pass over real and generated pairs (one DDP forward, faster on CPU)
+                logits = self.net("discriminator")(torch.cat([L, L]), torch.cat([ab.to(fake.dtype), fake.detach()]))
+            real_logits, fake_logits = logits.chunk(2)
+            loss_d = discriminator_loss(real_logits.float(), fake_logits.float(), kind)
+            t = self._threshold()
+            acc = 0.5 * ((real_logits > t).float().mean() + (fake_logits < t).float().mean()).item()
+            d_acc = self._d_acc.update(acc)
+            d_wins = self._watching() and d_acc > cfg["d_win_acc"]
+            if cfg["balance"] and d_wins:
+                self.check_finite(loss_d, "discriminator loss")  # skipped update, still guarded
+            else:
+                self.optimize(loss_d, "discriminator")
+            logs.update(loss_d=loss_d.item(), d_real=real_logits.float().mean().item(),
+                        d_fake=fake_logits.float().mean().item(), d_acc=d_acc, d_wins=float(d_wins))
+            self._guard("d_wins", d_wins, step,
+                        f"the discriminator wins outright (accuracy {d_acc:.3f}): its gradients no longer teach "
+                        "the generator. Try adversarial='lsgan' or 'hinge', discriminator={'spectral_norm': True}, "
+                        "a lower lr_d, or balance=True.")
+        l1 = F.l1_loss(fake.float(), ab.float())
+        loss_g = cfg["l1_weight"] * l1
+        logs["l1"] = l1.item()
+        if self.adversarial:
+            D_plain.requires_grad_(False)  # G's step must not touch D (and the plain D: no DDP sync needed)
+            try:
+                with self.autocast():
+                    adv = generator_adversarial_loss(D_plain(L, fake).float(), kind)
+            finally:
+                D_plain.requires_grad_(True)
+            loss_g = loss_g + cfg["adv_weight"] * adv
+            logs["adv_g"] = adv.item()
+        if self.perceptual is not None:
+            perc = self.perceptual(L.float(), fake.float(), ab.float())
+            loss_g = loss_g + cfg["perceptual_weight"] * perc
+            logs["perceptual"] = perc.item()
+        self.optimize(loss_g, "generator")
+        logs["loss_g"] = loss_g.item()
+        logs.update(self._collapse_guard(fake.detach().float(), ab.float(), step))
+        return logs
+
+    def _collapse_guard(self, fake: torch.Tensor, ab: torch.Tensor, step: int) -> dict[str, float]:
+        """Do the generated colours still differ between images (vs the truth's spread), and stay off the
+        tanh edges?"""
+        if fake.shape[0] < 2:
+            return {}
+        spread = fake.mean(dim=(2, 3)).std(dim=0).mean().item()
+        true_spread = ab.mean(dim=(2, 3)).std(dim=0).mean().item()
+        saturated = (fake.abs() > 0.99).float().mean().item()
+        ratio = spread / true_spread if true_spread > 1e-8 else 1.0
+        smooth = self._spread.update(ratio)
+        collapse = self.adversarial and self._watching() and (smooth < self.gan["collapse_ratio"] or saturated > 0.5)
+        self._guard("g_collapse", collapse, step,
+                    f"the generator collapsed (colour spread between images {smooth:.3f} of the truth's, "
+                    f"{saturated:.0%} saturated pixels). Try a larger l1_weight, a lower lr_g, or an earlier checkpoint.")
+        return {"g_spread": ratio, "g_saturated": saturated, "g_collapse": float(collapse)}
+
+    def _guard(self, name: str, active: bool, step: int, message: str) -> None:
+        if active and not self._warned[name]:
+            print(f"[colorkit.gan] step {step}: {message}")
+            self._warned[name] = True
+        elif not active:
+            self._warned[name] = False
+
+    @torch.no_grad()
+    def validation_step(self, batch) -> dict[str, float]:
+        out = super().validation_step(batch)
+        L, ab = batch
+        pred = self.predict(L)
+        D = self.networks["discriminator"]
+        was = D.training
+        D.eval()
+        try:
+            out["val_d_real"] = float(D(L, ab.float()).mean())
+            out["val_d_fake"] = float(D(L, pred).mean())
+        finally:
+            D.train(was)
+        return out
+
+    # -- state: the guards' running averages travel with the optimizers' state ------------------------
+    def state_dict(self) -> dict:
+        st = super().state_dict()
+        st["optim"]["gan_guards"] = {"d_acc": self._d_acc.value, "spread": self._spread.value,
+                                     "warned": dict(self._warned)}
+        return st
+
+    def load_state_dict(self, d: dict, strict: bool = True) -> None:
+        super().load_state_dict(d, strict)
+        g = (d.get("optim") or {}).get("gan_guards") or {}
+        self._d_acc.value, self._spread.value = g.get("d_acc"), g.get("spread")
+        self._warned.update(g.get("warned", {}))
+
+
+# settings of the VAE objective, read from ``TrainConfig.extra``
+VAE_DEFAULTS = dict(
+    beta=1e-3,  # final KL weight (KL averaged per latent element, reconstruction per ab value)
+    kl_schedule="linear",  # constant | linear | cyclical (colorkit.losses_generative.kl_weight)
+    kl_warmup=0.3,  # fraction of the budget over which the linear schedule ramps beta up
+    kl_cycles=4,  # ramps of the cyclical schedule
+    n_draws=3,  # draws per image for the validation diversity score
+)
+
+
+@register_objective("vae")
+class VAE(Objective):
+    """Reconstruction (``config.loss``) + ``beta(t) * KL(q(z | L) || N(0, I))`` for the VAEs of
+    :mod:`colorkit.models.vae`, with KL annealing over the budget; settings in ``config.extra``
+    (:data:`VAE_DEFAULTS`)."""
+
+    loss_names = ("loss", "recon", "kl")
+
+    def __init__(self, networks, config):
+        extra = dict(getattr(config, "extra", None) or {})
+        unknown = set(extra) - set(VAE_DEFAULTS) - set(GAN_DEFAULTS) - {"model_kwargs"}
+        if unknown:
+            raise TypeError(f"unknown VAE setting(s) {sorted(unknown)} in config.extra; known: {sorted(VAE_DEFAULTS)}")
+        self.vae = {k: extra.get(k, v) for k, v in VAE_DEFAULTS.items()}
+        super().__init__(networks, config)
+        self.loss_fn = get_loss(config.loss)
+
+    def kl_weight(self) -> float:
+        """beta at the current progress through the budget."""
+        v = self.vae
+        return kl_weight(self.progress, v["beta"], v["kl_warmup"], v["kl_schedule"], v["kl_cycles"], total_steps=1.0)
+
+    def training_step(self, batch, step: int) -> dict[str, float]:
+        L, ab = batch
+        with self.autocast():
+            pred, mu, logvar = self.net("generator")(L, return_latent=True)
+        rec = self.loss_fn(pred.float(), ab.float())
+        kl = kl_divergence(mu.float(), logvar.float())
+        w = self.kl_weight()
+        loss = rec + w * kl
+        self.optimize(loss, "generator")
+        with torch.no_grad():  # latent channels still carrying information (> 0.01 nats on average)
+            per_channel = kl_divergence(mu.float(), logvar.float(), "none").mean(dim=(0, 2, 3))
+            active = (per_channel > 0.01).float().mean().item()
+        return {"loss": loss.item(), "recon": rec.item(), "kl": kl.item(), "kl_weight": w, "active_latents": active}
+
+    @torch.no_grad()
+    def predict(self, L_norm: torch.Tensor) -> torch.Tensor:
+        """The posterior-mean colorization (``z = mu``)."""
+        with self.autocast():
+            return self.networks["generator"].posterior_mean(L_norm).float()
+
+    @torch.no_grad()
+    def validation_step(self, batch) -> dict[str, float]:
+        from .models.vae import diversity_score
+
+        out = super().validation_step(batch)
+        L, _ = batch
+        g = torch.Generator(device=L.device).manual_seed(0)
+        draws = self.networks["generator"].sample(L.float(), n=int(self.vae["n_draws"]), generator=g)
+        out["val_diversity"] = diversity_score(draws)
+        return out
