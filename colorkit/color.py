@@ -327,6 +327,20 @@ def rgb8_to_l(rgb: np.ndarray) -> np.ndarray:
     return out
 
 
+def _lab8_matrices():
+    """Affine 3x4 matrices for cv2.transform: LAB -> f (with the +16 of L folded in), and t -> linear
+    RGB scaled to the gamma table's index (with the +0.5 of rounding folded in)."""
+    global _LAB8_MATS
+    if _LAB8_MATS is None:
+        f_aff = np.hstack([_F_FROM_LAB, _F_FROM_LAB @ np.array([[16.0], [0.0], [0.0]], np.float32)])
+        lin_aff = np.hstack([_RGB_FROM_XYZN * np.float32(_GAMMA_LUT_SIZE), np.full((3, 1), 0.5, np.float32)])
+        _LAB8_MATS = (f_aff.astype(np.float32), lin_aff.astype(np.float32))
+    return _LAB8_MATS
+
+
+_LAB8_MATS = None
+
+
 def lab_to_rgb8(L: np.ndarray, ab: np.ndarray) -> np.ndarray:
     """Lightness ``L`` (HxW) and ``ab`` (HxWx2), LAB units -> uint8 sRGB ``HxWx3``, clipped to the gamut.
 
@@ -340,21 +354,28 @@ def lab_to_rgb8(L: np.ndarray, ab: np.ndarray) -> np.ndarray:
     h, w = L.shape
     out = np.empty((h, w, 3), np.uint8)
     lut = _gamma_lut_u8()
-    n = np.float32(_GAMMA_LUT_SIZE)
+    f_aff, lin_aff = _lab8_matrices()
+    top = np.float32(_GAMMA_LUT_SIZE)
+    block = np.empty((min(_BLOCK_ROWS, h), w, 3), np.float32)
     for r in range(0, h, _BLOCK_ROWS):
-        lab = np.empty((min(_BLOCK_ROWS, h - r), w, 3), np.float32)
+        lab = block[: min(_BLOCK_ROWS, h - r)]
         lab[..., 0] = L[r:r + _BLOCK_ROWS]
-        lab[..., 0] += np.float32(16.0)
         lab[..., 1:] = ab[r:r + _BLOCK_ROWS]
-        f = _matmul3(lab, _F_FROM_LAB)
+        f = _affine3(lab, f_aff)
         np.maximum(f[..., 2], 0, out=f[..., 2])
-        t = f * f * f
+        t = f * f
+        t *= f
         small = f <= _F_EPS
         if small.any():
             np.copyto(t, (f - np.float32(16.0 / 116.0)) * np.float32(1.0 / _KAPPA), where=small)
-        lin = _matmul3(t, _RGB_FROM_XYZN)
-        lin *= n
-        np.clip(lin, 0, n, out=lin)
-        lin += np.float32(0.5)
+        lin = _affine3(t, lin_aff)
+        np.clip(lin, 0, top, out=lin)
         out[r:r + _BLOCK_ROWS] = lut[lin.astype(np.int32)]
     return out
+
+
+def _affine3(x: np.ndarray, m: np.ndarray) -> np.ndarray:
+    """``x @ m[:, :3].T + m[:, 3]`` over the last axis (cv2.transform takes the 3x4 matrix directly)."""
+    if cv2 is not None and x.ndim == 3 and x.shape[0] * x.shape[1] < 2**31:
+        return cv2.transform(np.ascontiguousarray(x), m)
+    return x @ m[:, :3].T + m[:, 3]
