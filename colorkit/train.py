@@ -98,8 +98,11 @@ class TrainConfig:
         kw = default_model_kwargs(model, p)
         kw.update(overrides.pop("model_kwargs", None) or {})
         fields = {f.name for f in dataclasses.fields(cls)}
+        from .objectives_generative import default_objective  # gan/unet_gan -> "gan", vae/unet_vae -> "vae"
+
         values = dict(
-            model=model, model_kwargs=kw, batch_size=p.batch_size, lr=p.lr, max_steps=p.max_steps,
+            model=model, model_kwargs=kw, objective=default_objective(model),
+            batch_size=p.batch_size, lr=p.lr, max_steps=p.max_steps,
             max_minutes=p.max_minutes, val_every=p.val_every, eval_images=p.eval_images, num_workers=p.num_workers,
             amp=p.amp, channels_last=p.channels_last, compile=p.compile,
         )
@@ -646,13 +649,16 @@ def add_cli_arguments(p) -> None:
     p.add_argument("--data", required=True, help="folder of shards written by `colorkit prepare`")
     p.add_argument("--val-data", default=None, help="validation shards (default: the 'val' split of --data)")
     p.add_argument("--preset", default="auto", help="smoke | cpu | gpu | auto")
-    p.add_argument("--objective", default="regression")
+    p.add_argument("--objective", default=None,
+                   help="regression | gan | vae (default: the model's, e.g. unet_gan -> gan, unet_vae -> vae)")
     p.add_argument("--loss", default=None, help="l1 | l2 | smooth_l1 (default: the preset's)")
     p.add_argument("--max-minutes", type=float, default=None)
     p.add_argument("--max-steps", type=int, default=None)
     p.add_argument("--batch-size", type=int, default=None)
     p.add_argument("--lr", type=float, default=None)
     p.add_argument("--model-kwargs", default=None, help='JSON, e.g. \'{"base_width": 32, "depth": 3}\'')
+    p.add_argument("--extra", default=None,
+                   help='JSON objective settings, e.g. \'{"adversarial": "hinge", "pretrain": 0.5}\' (see colorkit.objectives_generative)')
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--no-resume", action="store_true", help="start over even if OUT/last.pt exists")
     p.add_argument("--out", required=True, help="run folder (checkpoint last.pt, TensorBoard logs in tb/)")
@@ -676,7 +682,11 @@ def run_cli(args) -> int:
         over["max_steps"] = None
     if args.model_kwargs:
         over["model_kwargs"] = json.loads(args.model_kwargs)
-    cfg = TrainConfig.from_preset(preset, model=args.model, objective=args.objective, seed=args.seed,
+    if args.objective:
+        over["objective"] = args.objective
+    if getattr(args, "extra", None):
+        over["extra"] = json.loads(args.extra)
+    cfg = TrainConfig.from_preset(preset, model=args.model, seed=args.seed,
                                   out_dir=args.out, live_plot=False, **over)
     train_ds = _shard_dataset(args.data, "train", preset.image_size)
     try:
