@@ -7,7 +7,7 @@ it with the photo's own full-resolution L. Detail is never lost (every edge come
 L), any size and aspect ratio works, and a sepia- or tint-toned print is reduced to L first, so its
 tone does not leak into the result.
 
-Speed: a 4000x3000 JPEG to PNG takes about 1.5x the time of just reading it and writing it back
+Speed: a 4000x3000 JPEG to PNG takes about 1.6x the time of just reading it and writing it back
 (``benchmarks/fullres.py``, ``RESULT fullres_ratio``): the full-resolution LAB work goes through the
 8-bit fast path of :mod:`colorkit.color` (``rgb8_to_l``, ``lab_to_rgb8``) and PNG encoding uses a
 low zlib level.
@@ -240,10 +240,11 @@ def colorize_file(model, src, dst, work_size: int = DEFAULT_WORK_SIZE, compare: 
     return {"src": Path(src), "dst": dst, "compare": cmp_path, "size": (out.shape[1], out.shape[0])}
 
 
-def collect_inputs(inputs: Iterable, recursive: bool = False) -> list[Path]:
+def collect_inputs(inputs: Iterable, recursive: bool = False, missing: list | None = None) -> list[Path]:
     """Files and folders -> the list of photo files (folders: files with a photo extension, sorted).
 
-    A missing path is an error naming it; a folder without photos is logged and skipped.
+    A missing path is an error naming it, or, when a ``missing`` list is given, logged and appended
+    to it; a folder without photos is logged and skipped.
     """
     from .data.images import is_image_file
 
@@ -258,6 +259,9 @@ def collect_inputs(inputs: Iterable, recursive: bool = False) -> list[Path]:
             files.extend(found)
         elif p.is_file():
             files.append(p)
+        elif missing is not None:
+            log.warning("skipped %s: no such file or folder", p)
+            missing.append(p)
         else:
             raise FileNotFoundError(f"no such file or folder: {p}")
     return files
@@ -299,9 +303,10 @@ def colorize_paths(model, inputs: Iterable, out_dir, work_size: int = DEFAULT_WO
 
     from .data.images import ImageReadError
 
-    files = collect_inputs(inputs, recursive=recursive)
+    missing: list[Path] = []
+    files = collect_inputs(inputs, recursive=recursive, missing=missing)
     dsts = output_names(files, out_dir)
-    done, failed = [], []
+    done, failed = [], [(p, f"{p}: no such file or folder") for p in missing]
     it = zip(files, dsts)
     if progress and len(files) > 1:
         it = tqdm(it, total=len(files), desc="colorizing", unit="photo")
@@ -402,9 +407,15 @@ def run_cli(args) -> int:
     from .hub import load
     from .runtime import get_device
 
+    from .checkpoint import ChecksumMismatchError, UnsafeCheckpointError
+
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s")
-    ckpt = args.checkpoint if args.checkpoint else resolve_model_name(args.model, args.preset)
-    model = load(ckpt, sha256=args.sha256, device=get_device(args.device))
+    try:
+        ckpt = args.checkpoint if args.checkpoint else resolve_model_name(args.model, args.preset)
+        model = load(ckpt, sha256=args.sha256, device=get_device(args.device))
+    except (ChecksumMismatchError, UnsafeCheckpointError, FileNotFoundError, KeyError, ConnectionError) as e:
+        print(f"error: {e}")
+        return 2
     done, failed = colorize_paths(model, args.inputs, args.out, work_size=args.size, compare=args.compare,
                                   recursive=args.recursive)
     for d in done:

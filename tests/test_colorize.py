@@ -241,8 +241,22 @@ def test_cli_model_name_from_course_checkpoints(tmp_path, monkeypatch):
     Image.fromarray(random_rgb(20, 20)).save(src)
     assert main(["colorize", "--model", "tiny", str(src), "--out", str(tmp_path / "o")]) == 0
     assert (tmp_path / "o" / "p.png").is_file()
-    with pytest.raises(FileNotFoundError, match="no trained checkpoint named 'nope'"):
-        main(["colorize", "--model", "nope", str(src), "--out", str(tmp_path / "o")])
+
+def test_cli_refuses_bad_checkpoints_and_skips_missing_inputs(tmp_path, monkeypatch, capsys):
+    from colorkit.cli import main
+
+    monkeypatch.setenv("COLORKIT_HOME", str(tmp_path / "home"))
+    src = tmp_path / "p.png"
+    Image.fromarray(random_rgb(20, 20)).save(src)
+    assert main(["colorize", "--model", "nope", str(src), "--out", str(tmp_path / "o")]) == 2
+    assert "no trained checkpoint named 'nope'" in capsys.readouterr().out
+    ckpt = tmp_path / "tiny.pt"
+    save_tiny(ckpt)
+    assert main(["colorize", "--checkpoint", str(ckpt), "--sha256", "0" * 64, str(src), "--out", str(tmp_path)]) == 2
+    assert "SHA-256" in capsys.readouterr().out
+    rc = main(["colorize", "--checkpoint", str(ckpt), str(tmp_path / "gone.jpg"), str(src), "--out", str(tmp_path / "o")])
+    assert rc == 1 and "gone.jpg: no such file" in capsys.readouterr().out
+    assert (tmp_path / "o" / "p.png").is_file()
 
 
 @pytest.mark.slow
