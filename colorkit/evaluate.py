@@ -39,7 +39,8 @@ TABLE_COLUMNS = ("kind", "params", "ms_per_image", *M.METRICS, "lpips", "fid", "
 
 
 # --- data ----------------------------------------------------------------------------------------
-def _square(rgb: np.ndarray, size: int) -> np.ndarray:
+def square_crop(rgb: np.ndarray, size: int) -> np.ndarray:
+    """Centre square of a photo resized to ``size x size`` (as ``colorkit prepare --resize crop`` does)."""
     from .data.prepare import resize_square
 
     return resize_square(np.asarray(rgb), size, "crop")[0]
@@ -61,7 +62,7 @@ def load_images(source, size: int = DEFAULT_SIZE, split: str = "test", limit: in
         from .data.samples import COLOR_SAMPLES, load_sample
 
         names = list(COLOR_SAMPLES)
-        imgs = [_square(load_sample(n), size) for n in names]
+        imgs = [square_crop(load_sample(n), size) for n in names]
     elif isinstance(source, (str, os.PathLike)) and is_prepared(source):
         imgs, names = _load_prepared(Path(source), size, split, limit)
     else:
@@ -73,7 +74,7 @@ def load_images(source, size: int = DEFAULT_SIZE, split: str = "test", limit: in
         imgs, names = [], []
         for f in files:
             try:
-                imgs.append(_square(load_rgb(f, draft=(size, size)), size))
+                imgs.append(square_crop(load_rgb(f, draft=(size, size)), size))
                 names.append(Path(f).name)
             except ImageReadError as e:
                 log.warning("skipped %s: %s", f, e)
@@ -106,7 +107,7 @@ def _load_prepared(root: Path, size: int, split: str, limit: int | None):
         sh = cache[r["shard"]]
         lab = S.decode_lab(sh["L"][r["index"]], sh["ab"][r["index"]])
         rgb = lab_to_rgb(lab, dtype=np.uint8)
-        imgs.append(rgb if rgb.shape[0] == size else _square(rgb, size))
+        imgs.append(rgb if rgb.shape[0] == size else square_crop(rgb, size))
         names.append(Path(r["source"]).name or r["hash"][:12])
     return imgs, names
 
@@ -157,10 +158,13 @@ def count_params(model) -> int:
 
 def predict_images(model, images: Sequence[np.ndarray], **predict_kwargs) -> tuple[list[np.ndarray], float]:
     """Colorize each image at its own size with ``model`` (a network or a :class:`~colorkit.baselines.Baseline`,
-    or a list of fitted baselines, one per image). Returns ``(uint8 predictions, seconds per image)``."""
+    or a list of fitted baselines, one per image). Returns ``(uint8 predictions, seconds per image)``;
+    the time covers the prediction of a*b* (batch of one, after one untimed warm-up), not the scoring."""
     from .colorize import predict_ab_small
 
     preds, seconds = [], 0.0
+    if images and hasattr(model, "forward"):  # warm-up (first-call allocations), not timed
+        predict_ab_small(model, rgb_to_lab(images[0])[..., 0], work_size=max(images[0].shape[:2]), **predict_kwargs)
     for i, img in enumerate(images):
         lab = rgb_to_lab(img)
         L = lab[..., 0]
@@ -315,7 +319,11 @@ def plot_distributions(per_image, metric: str = "de2000", ax=None, order: Sequen
     ax = ax or plt.subplots(figsize=(8, 0.4 * per_image["model"].nunique() + 1.5))[1]
     order = list(order or dict.fromkeys(per_image["model"]))
     data = [per_image.loc[per_image["model"] == m, metric].astype(float).values for m in order]
-    ax.boxplot(data, vert=False, labels=order, showmeans=True)
+    try:
+        ax.boxplot(data, orientation="horizontal", showmeans=True)  # matplotlib >= 3.10
+    except TypeError:  # older matplotlib (Colab images may lag)
+        ax.boxplot(data, vert=False, showmeans=True)
+    ax.set_yticks(range(1, len(order) + 1), order)
     ax.invert_yaxis()
     ax.set_xlabel(f"{metric} per image ({M.METRICS.get(metric, ('', False))[0]})")
     ax.tick_params(labelsize=8)

@@ -118,13 +118,19 @@ def failure_scores(pred, true, de_map: np.ndarray | None = None) -> dict[str, fl
 
 
 def failure_table(preds: Mapping[str, Sequence], truths: Sequence, names: Sequence[str] | None = None,
-                  progress: bool = False):
-    """Scores of every image of every model: a pandas DataFrame (model, image, index, de2000, modes...)."""
+                  max_images: int | None = None, progress: bool = False):
+    """Scores of every image of every model: a pandas DataFrame (model, image, index, de2000, modes...).
+
+    ``max_images``: score only that many evenly spread images (``index`` still points into ``truths``).
+    """
     import pandas as pd
 
     names = list(names) if names is not None else [f"image_{i:04d}" for i in range(len(truths))]
+    idx = range(len(truths))
+    if max_images is not None and len(truths) > max_images:
+        idx = sorted(set(np.linspace(0, len(truths) - 1, max_images).round().astype(int).tolist()))
     rows = []
-    items = [(m, i) for m in preds for i in range(len(truths))]
+    items = [(m, i) for m in preds for i in idx]
     if progress:
         from tqdm.auto import tqdm
 

@@ -5,6 +5,7 @@ import pytest
 import torch
 
 from colorkit import metrics as M
+from colorkit.color import normalize_ab, rgb_to_lab
 from colorkit.data.samples import SAMPLE_NAMES, load_sample
 
 # Sharma, Wu & Dalal (2005), "The CIEDE2000 colour-difference formula: implementation notes ...",
@@ -89,6 +90,15 @@ def test_psnr_and_ssim_match_skimage_and_torchmetrics(photos):
     to_t = lambda x: torch.from_numpy(x.astype(np.float64) / 255).permute(2, 0, 1)[None]  # noqa: E731
     _, full = structural_similarity_index_measure(to_t(pred), to_t(true), data_range=1.0, return_full_image=True)
     assert M.ssim(pred, true) == pytest.approx(float(full[..., 5:-5, 5:-5].mean()), abs=1e-4)
+    from skimage.metrics import structural_similarity
+
+    ref = structural_similarity(true / 255.0, pred / 255.0, channel_axis=-1, data_range=1, gaussian_weights=True,
+                                sigma=1.5, use_sample_covariance=False)
+    assert M.ssim(pred, true) == pytest.approx(ref, abs=1e-5)
+    ab_t, ab_p = [normalize_ab(rgb_to_lab(x)[..., 1:]).astype(np.float64) for x in (true, pred)]
+    ref_ab = structural_similarity(ab_t, ab_p, channel_axis=-1, data_range=2, gaussian_weights=True,
+                                   sigma=1.5, use_sample_covariance=False)
+    assert M.ssim_ab(pred, true) == pytest.approx(ref_ab, abs=1e-5)
     assert M.ssim(true, true) == pytest.approx(1.0)
     assert M.psnr(true, true) == float("inf")
 

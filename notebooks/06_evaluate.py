@@ -1,0 +1,255 @@
+# ---
+# jupyter:
+#   accelerator: GPU
+#   colab:
+#     provenance: []
+#   jupytext:
+#     cell_metadata_filter: tags,-all
+#     formats: ipynb,py:percent
+#     notebook_metadata_filter: kernelspec,jupytext,colab,accelerator
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/colorkit/colorkit/blob/main/notebooks/06_evaluate.ipynb)
+#
+# # 06 · Honest evaluation: metrics, baselines, failures, and "why is it brown?"
+#
+# **What you will learn**
+# - why PSNR and SSIM alone cannot tell a colorizer from doing nothing, and which numbers can;
+# - the conventions behind every metric in `colorkit.metrics` (range, colour space, crop, averaging);
+# - how to build a leaderboard that always shows trivial baselines, with time per image and model size;
+# - the five ways colorizations fail (Larsson et al. 2016), seen in ΔE2000 heat maps and ab scatters;
+# - why regression losses paint everything brown, and how classification over colour bins (Zhang et al. 2016)
+#   and GANs escape it: the same U-Net trained four ways under one budget.
+#
+# | preset | minutes | what it is for |
+# |---|---|---|
+# | `smoke` | < 1 | CI: checks that every cell runs (4 training steps per variant: numbers are meaningless) |
+# | `cpu` | about 13 | 2 CPU cores: 4 x 2.5 minutes of training, 64x64 images |
+# | `gpu` | about 55 | a Colab GPU: 4 x 10 minutes of training, 300 test images at 256x256 |
+
+# %% tags=["parameters"]
+PRESET = "auto"  # "auto", "smoke", "cpu" or "gpu"
+DATA = ""  # photos (or a `colorkit prepare` folder) to score; "" = the course's test split, else the built-in photos
+EVAL_IMAGES = 0  # images to score; 0 = the preset's eval_images, at most 300 (`colorkit evaluate` scores all)
+TEMPERATURE = 0.38  # annealed-mean temperature of the classifier (Zhang et al.: 0.38)
+
+# %%
+# Colab only: install colorkit from the repository. Colab's own torch is kept (colorkit asks only torch>=2.1).
+import sys
+
+if "google.colab" in sys.modules:
+    import subprocess
+
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q",
+                    "colorkit @ git+https://github.com/colorkit/colorkit"], check=True)
+
+# %%
+from colorkit.presets import get_preset
+from colorkit.runtime import get_device, print_environment, seed_everything
+
+print_environment()
+preset = get_preset(PRESET)
+device = get_device()
+seed_everything(0)
+print(preset)
+
+# %% [markdown]
+# ## The sample photos, and what doing nothing scores
+# The same four photos as in every lesson. Below each is its **gray copy**: L kept, a = b = 0. It has no
+# colour at all, yet look at its PSNR and SSIM: about 20 dB and 0.9, numbers that several published
+# colorization tables do not beat. Lightness carries most of an image's structure, and PSNR/SSIM on RGB
+# mostly measure structure. ΔE2000 (colour difference) and colorfulness are not fooled.
+
+# %%
+from colorkit import metrics as M
+from colorkit.color import gray_copy
+from colorkit.data.samples import SAMPLE_NAMES, load_sample
+from colorkit.viz import show_images
+
+from colorkit.evaluate import square_crop
+
+photos = [load_sample(n) for n in SAMPLE_NAMES]
+show_images(photos + [gray_copy(p) for p in photos], titles=list(SAMPLE_NAMES) + ["gray copy"] * 4, ncols=4);
+at256 = [square_crop(p, 256) for p in photos]  # the seeds' resolution
+M.score_vs_gray(at256, at256, name="the truth itself").round(3)
+
+# %% [markdown]
+# ## One metrics module, with its conventions written down
+# Published numbers move with details nobody reports: RGB in [0, 1] or [0, 255], SSIM's window, whether
+# borders are cropped, whether pixels or images are averaged. `colorkit.metrics` fixes them once (read its
+# docstring): sRGB images as shown, same size, no crop, per-image means averaged over images, SSIM with
+# Wang et al.'s Gaussian window (scikit-image), ΔE2000 from scikit-image (checked against Sharma et al.'s
+# published pairs). LPIPS and FID need pretrained networks; without their weights they are reported as
+# unavailable with the reason, never computed with random weights.
+
+# %%
+import pandas as pd
+
+pd.DataFrame([(k, d, "higher" if up else "lower") for k, (d, up) in M.METRICS.items()],
+             columns=["metric", "what it measures", "better"]).set_index("metric")
+
+# %%
+for name, status in M.perceptual_status().items():
+    print(f"{name}: {status}")
+
+# %% [markdown]
+# ## The held-out photos
+# Every row of the leaderboard is scored on the same photos at the same resolution (the preset's
+# `image_size`): the course's **test split** if lesson 01 prepared it, else the photos in `DATA`, else the
+# built-in photos (offline; then the lab below also trains on them, so its numbers only show that the cells run).
+
+# %%
+from colorkit.evaluate import course_eval_source, find_prepared, load_images
+
+source = course_eval_source(preset, DATA)
+n_eval = EVAL_IMAGES or min(preset.eval_images, 300)
+truths, names = load_images(source, preset.image_size, split="test", limit=n_eval)
+print(f"scoring {len(truths)} photos from {source} at {preset.image_size}x{preset.image_size}")
+show_images(truths[:8], titles=names[:8], ncols=8);
+
+# %% [markdown]
+# ## The "why is it brown?" lab: one U-Net, four losses, one budget
+# The same U-Net (the preset's width and depth), the same data, seed and training time, four ways:
+# **L2** and **L1** regression on ab; **classification** over 261 quantized ab bins (soft-encoded targets,
+# class rebalancing, annealed-mean decoding at temperature T); and the **GAN** (L1 + PatchGAN). We train
+# them first, so this lesson has models to score even when it runs alone; they join the leaderboard.
+
+# %%
+from colorkit.paths import runs_dir
+from colorkit.why_brown import LAB_IMAGES, lab_data, run_lab
+
+lab_source = find_prepared(preset.image_size, preset.data_source) or "samples"
+train_L, train_ab = lab_data(lab_source, preset.image_size, limit=LAB_IMAGES.get(preset.name))
+print(f"lab training set: {len(train_L)} images from {lab_source}")
+lab_models = run_lab(preset, (train_L, train_ab), out_dir=runs_dir("why_brown", preset.name))
+
+# %% [markdown]
+# ## The leaderboard
+# Every checkpoint the course trained (`colorkit.paths.list_checkpoints`) plus the lab's four variants,
+# against four trivial baselines: the **gray copy**, the training set's **mean ab**, an **L lookup** (each
+# pixel gets the average colour of training pixels with the same lightness: a per-pixel nearest neighbour)
+# and the **nearest image** (copy the ab of the training photo whose small L thumbnail is closest).
+# The gray copy is always the first row. `ms_per_image` is the prediction time on this machine.
+
+# %%
+from colorkit.evaluate import evaluate, write_results
+from colorkit.paths import list_checkpoints
+
+models = dict(list_checkpoints(preset.name))
+print(f"course checkpoints under {preset.name!r}: {sorted(models) or 'none yet (run lessons 02-05)'}")
+models.update({f"lab {k}": m for k, m in lab_models.items()})
+ev = evaluate(source, models, size=preset.image_size, limit=n_eval, device=device,
+              fit=lab_source if lab_source != "samples" else None,
+              keep_predictions=["lab L2", "lab classification", "lab GAN"],
+              predict_kwargs={"lab classification": {"temperature": TEMPERATURE}})
+paths = write_results(ev, runs_dir("evaluate", preset.name))
+print("\n".join(ev.notes))
+ev.table.round(3)
+
+# %% [markdown]
+# The same table in Markdown (paste it into a report; `results.csv` and `per_image.csv` are in the run folder):
+
+# %%
+print(ev.markdown(columns=["kind", "params", "ms_per_image", "de2000", "acc_de", "cf", "dcf", "psnr", "ssim"]))
+print(f"\nwritten: {paths['csv']}")
+
+# %% [markdown]
+# ## Bar plots and per-image distributions
+# Gray bars are baselines. Read ΔE2000 and colorfulness together: the gray copy has a fine ΔE and no colour
+# at all; a model that beats it on ΔE *and* gets close to the truth's colorfulness has learned something.
+# A mean hides the failures: the box plots show how widely each model's per-image ΔE2000 spreads.
+
+# %%
+from colorkit.evaluate import plot_distributions, plot_leaderboard
+
+plot_leaderboard(ev.table);
+
+# %%
+plot_distributions(ev.per_image, "de2000");
+
+# %% [markdown]
+# ## The failure gallery
+# Larsson et al. name five failure modes: **desaturated** (washed out), **inconsistent chroma** (blotchy
+# saturation inside one object), **inconsistent hue** (one object in several hues), **edge pollution**
+# (colour errors piled up at edges) and **colour bleeding** (colour running across a boundary).
+# `colorkit.gallery` scores each per image; below, the worst case of each mode for two lab variants, with the
+# gray input, prediction, truth, the per-pixel ΔE2000 heat map, and the ab plane (truth gray, prediction in colour).
+
+# %%
+from colorkit.gallery import dominant_mode, failure_table, plot_gallery
+
+fails = failure_table(ev.preds, ev.truths, ev.names, max_images=200)
+fails["mode"] = dominant_mode(fails)
+pd.crosstab(fails["model"], fails["mode"])
+
+# %%
+plot_gallery(ev.preds["lab L2"], ev.truths, fails, "lab L2", k=1);
+
+# %%
+plot_gallery(ev.preds["lab classification"], ev.truths, fails, "lab classification", k=1);
+
+# %% [markdown]
+# ## Why is it brown? ΔE2000 against colorfulness
+# Each point is a variant scored on the held-out photos; the gray copy sits at colorfulness 0, the truth
+# (★) at ΔE 0. L2 minimizes its loss with the *average* of the plausible colours, and the average of red and
+# blue and green is a dull brown-gray: low colorfulness. Classification keeps a distribution per pixel;
+# the dashed path decodes it at temperatures from 1 (the mean: brown again) down to 0 (the most likely bin:
+# vivid but patchy). Zhang et al.'s T = 0.38 trades a little ΔE for much more colour.
+
+# %%
+from colorkit.why_brown import lab_table, plot_de_vs_colorfulness, temperature_sweep
+
+lab_tab, lab_preds = lab_table(lab_models, truths, {"classification": {"temperature": TEMPERATURE}})
+sweep = temperature_sweep(lab_models["classification"], truths)
+plot_de_vs_colorfulness(lab_tab, sweep=sweep);
+lab_tab.round(3)
+
+# %% [markdown]
+# The four variants on the four sample photos (at the preset's image size, like training):
+
+# %%
+from colorkit.evaluate import predict_images
+
+small = [square_crop(p, preset.image_size) for p in photos]
+rows = [small] + [predict_images(m, small, **({"temperature": TEMPERATURE} if k == "classification" else {}))[0]
+                  for k, m in lab_models.items()]
+show_images([img for row in rows for img in row], ncols=4,
+            titles=[f"{k}: {n}" for k in ["truth", *lab_models] for n in SAMPLE_NAMES]);
+
+# %% [markdown]
+# ## The temperature slider
+# Drag T and watch the classifier's colours move from the brown mean (T = 1) to the vivid mode (T = 0).
+# Outside Jupyter (or in CI) a static picture at the chosen temperature is shown instead.
+
+# %%
+from colorkit.widgets import TemperatureSlider
+
+TemperatureSlider(lab_models["classification"], photos[1], temperature=TEMPERATURE, work_size=preset.image_size)
+
+# %%
+from colorkit.course import record
+
+record("gray_copy_de2000", float(ev.table.loc["gray copy", "de2000"]))
+record("gray_copy_psnr", float(ev.table.loc["gray copy", "psnr"]))
+record("lab_colorfulness", {k: float(v) for k, v in lab_tab["cf"].items()})
+
+# %% [markdown]
+# ## Exercises
+# 1. Score the gray copy of your own photos with `colorkit evaluate MY_PHOTOS --out runs/mine`: which
+#    seed report's PSNR/SSIM does it beat?
+# 2. Change `ACC_THRESHOLD` in `colorkit.metrics.score_images(..., threshold=...)` to 2.3 (one just-noticeable
+#    difference) and to 10. How does the ranking of the lab variants change?
+# 3. Train the lab with `rebalance=False` for the classifier
+#    (`run_lab(..., variants=["classification"], extra={"rebalance": False})`): where does it land on the plot?
+# 4. Find the photo where `lab GAN` has its worst ΔE2000 in `ev.per_image`. Which failure mode is it?
+# 5. Why does the L lookup baseline get more colourful results than mean ab, but not a lower ΔE2000?
