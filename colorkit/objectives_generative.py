@@ -60,6 +60,7 @@ GAN_DEFAULTS = dict(
     gan_schedule="constant",  # lr schedule of the adversarial phase (see colorkit.objectives.lr_factor)
     pretrain=0.0,  # fraction of the budget spent on L1-only pretraining of G (the two-phase recipe)
     pretrain_lr=None,  # G's learning rate during pretraining (None: config.lr), on config.schedule
+    init_generator=None,  # a colorkit checkpoint (e.g. notebook 03's L1 U-Net) to start G from: phase 1 done elsewhere
     discriminator={},  # PatchGAN keyword arguments (base_width defaults to the generator's)
     balance=False,  # skip D's update while it wins outright
     d_win_acc=0.98,
@@ -117,7 +118,19 @@ class GAN(Objective):
         from .models.patchgan import PatchGAN
 
         nets = super().build_networks(config)
-        d_kwargs = dict(_gan_settings(config)["discriminator"])
+        settings = _gan_settings(config)
+        if settings["init_generator"]:
+            from .checkpoint import load_checkpoint
+
+            ckpt = load_checkpoint(settings["init_generator"])
+            try:
+                nets["generator"].load_state_dict(ckpt["state"]["generator"])
+            except (KeyError, RuntimeError) as e:
+                raise ValueError(
+                    f"init_generator={settings['init_generator']!r} does not fit this generator ({config.model} "
+                    f"{dict(config.model_kwargs)}); it was trained as {ckpt.get('model')}. Use the same model "
+                    f"and model_kwargs, or drop init_generator. Detail: {e}") from e
+        d_kwargs = dict(settings["discriminator"])
         d_kwargs.setdefault("base_width", int(config.model_kwargs.get("base_width", 64)))
         nets["discriminator"] = PatchGAN(**d_kwargs)
         return nets

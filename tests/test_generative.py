@@ -251,3 +251,20 @@ def test_generative_model_names_default_to_their_objective():
     assert default_objective("unet_gan") == default_objective("gan") == "gan"
     assert default_objective("unet_vae") == default_objective("vae") == "vae"
     assert default_objective("unet") == "regression"
+
+
+@pytest.mark.parametrize("i,j", [(0, 0), (3, 5), (9, 9)])
+def test_patch_box_matches_the_measured_field(i, j):
+    from colorkit.viz_generative import patch_box
+
+    torch.manual_seed(0)
+    d = PatchGAN(base_width=4, norm="none").eval()
+    x = torch.randn(1, 3, 96, 96, requires_grad=True)
+    d(x)[0, 0, i, j].backward()
+    hit = x.grad.abs().sum(dim=(0, 1)) > 0
+    rows, cols = hit.any(dim=1).nonzero(), hit.any(dim=0).nonzero()
+    top, left, size = patch_box(i, j)
+    assert size == 70
+    # the measured region is the box clipped to the image (the rest of the box is zero padding)
+    assert (int(rows.min()), int(cols.min())) == (max(top, 0), max(left, 0))
+    assert (int(rows.max()), int(cols.max())) == (min(top + size, 96) - 1, min(left + size, 96) - 1)

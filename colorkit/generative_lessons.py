@@ -1,0 +1,124 @@
+"""Run plans of the generative lessons: budgets per preset and the training configs of notebooks
+``04_vae`` and ``05_gan`` (so the notebooks only call, show and explain).
+
+Notebook 05's plan is the **two-phase recipe** as two runs: an L1 U-Net (phase 1), then the same
+U-Net fine-tuned against a PatchGAN (phase 2, ``init_generator`` = phase 1's checkpoint), plus short
+fine-tunings from the same phase-1 generator with other L1 weights (the lambda sweep).
+Notebook 04 trains the conv VAE and the U-Net VAE with KL annealing, and the U-Net VAE once more
+without annealing (constant beta) to show posterior collapse.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+# minutes per run (smoke: the preset's few steps instead)
+GAN_MINUTES = {"smoke": None, "cpu": {"l1": 5.0, "gan": 6.0, "sweep": 0.75},
+               "gpu": {"l1": 15.0, "gan": 25.0, "sweep": 5.0}}
+VAE_MINUTES = {"smoke": None, "cpu": {"vae": 3.0, "unet_vae": 5.0, "collapse": 3.0},
+               "gpu": {"vae": 10.0, "unet_vae": 20.0, "collapse": 10.0}}
+# training photos held in memory (None: all of the train split)
+TRAIN_IMAGES = {"smoke": None, "cpu": 10000, "gpu": None}
+
+# phase 2 of the two-phase recipe (see notebook 05 and colorkit.objectives_generative.GAN_DEFAULTS)
+GAN_RECIPE = dict(adversarial="lsgan", l1_weight=100.0, adv_weight=1.0, lr_g=2e-4, lr_d=2e-4,
+                  gan_schedule="cosine")
+VAE_RECIPE = dict(beta=1e-3, kl_schedule="linear", kl_warmup=0.3)
+
+
+def _preset(preset):
+    from .presets import Preset, get_preset
+
+    return preset if isinstance(preset, Preset) else get_preset(preset)
+
+
+def _budget(table: dict, p, key: str) -> dict:
+    minutes = table.get(p.name)
+    if minutes is None:
+        return {"max_steps": p.max_steps, "max_minutes": p.max_minutes}
+    return {"max_steps": None, "max_minutes": minutes[key]}
+
+
+def train_tensors(images: Sequence[np.ndarray]):
+    """uint8 photos (all the same size) -> ``(L_norm N1HW, ab_norm N2HW)`` float tensors."""
+    import torch
+
+    from .color import rgb_to_lab_norm_torch
+
+    x = torch.from_numpy(np.stack(images)).permute(0, 3, 1, 2).float().div_(255)
+    L, ab = rgb_to_lab_norm_torch(x)
+    return L.contiguous(), ab.contiguous()
+
+
+def lesson_data(preset, source, val_images: int = 64):
+    """``(train, val)`` tensors pairs for a lesson: the train split of ``source`` (at most
+    :data:`TRAIN_IMAGES` photos) and ``val_images`` photos of its val split (train photos when ``source``
+    has no split, e.g. ``"samples"``)."""
+    from .evaluate import load_images
+
+    p = _preset(preset)
+    train_imgs, _ = load_images(source, p.image_size, split="train", limit=TRAIN_IMAGES.get(p.name))
+    try:
+        val_imgs, _ = load_images(source, p.image_size, split="val", limit=val_images)
+    except ValueError:
+        val_imgs = train_imgs[:val_images]
+    return train_tensors(train_imgs), train_tensors(val_imgs)
+
+
+def gan_lesson_configs(preset, out_dir, adversarial: str | None = None, l1_weight: float | None = None,
+                       sweep: Sequence[float] = (10.0, 1000.0), **recipe) -> dict:
+    """The runs of notebook 05, in order: ``{"L1 U-Net": ..., "U-Net GAN": ..., "lambda=10": ...}``
+    (:class:`~colorkit.train.TrainConfig` each). Every run uses the same U-Net (the preset's width and
+    depth); the GAN runs start from the L1 run's checkpoint (``init_generator``)."""
+    from .train import TrainConfig, default_model_kwargs
+
+    p = _preset(preset)
+    out = Path(out_dir)
+    kw = default_model_kwargs("unet", p)
+    settings = {**GAN_RECIPE, **recipe}
+    if adversarial:
+        settings["adversarial"] = adversarial
+    if l1_weight is not None:
+        settings["l1_weight"] = float(l1_weight)
+    common = dict(model_kwargs=kw, seed=0, val_every=max(p.val_every, 50))
+    l1_dir = out / "l1_unet"
+    runs = {"L1 U-Net": TrainConfig.from_preset(p, model="unet", objective="regression", loss="l1",
+                                                out_dir=str(l1_dir), **common, **_budget(GAN_MINUTES, p, "l1"))}
+    init = str(l1_dir / "last.pt")
+    runs["U-Net GAN"] = TrainConfig.from_preset(
+        p, model="unet_gan", out_dir=str(out / "unet_gan"), extra={**settings, "init_generator": init},
+        **common, **_budget(GAN_MINUTES, p, "gan"))
+    for lam in sweep:
+        runs[f"lambda={lam:g}"] = TrainConfig.from_preset(
+            p, model="unet_gan", out_dir=str(out / f"lambda_{lam:g}"),
+            extra={**settings, "l1_weight": float(lam), "init_generator": init},
+            **common, **_budget(GAN_MINUTES, p, "sweep"))
+    return runs
+
+
+def vae_lesson_configs(preset, out_dir, beta: float | None = None, latent_channels: int = 16) -> dict:
+    """The runs of notebook 04: ``{"VAE": ..., "U-Net VAE": ..., "U-Net VAE, no annealing": ...}``."""
+    from .train import TrainConfig, default_model_kwargs
+
+    p = _preset(preset)
+    out = Path(out_dir)
+    settings = dict(VAE_RECIPE)
+    if beta is not None:
+        settings["beta"] = float(beta)
+    runs = {}
+    for name, model, key, extra in (
+        ("VAE", "vae", "vae", settings),
+        ("U-Net VAE", "unet_vae", "unet_vae", settings),
+        ("U-Net VAE, no annealing", "unet_vae", "collapse", {**settings, "kl_schedule": "constant",
+                                                            "beta": settings["beta"] * 100}),
+    ):
+        kw = {**default_model_kwargs(model, p), "latent_channels": latent_channels}
+        if model == "vae":  # no skips: give the plain VAE one more stage, a latent map of 1/16 the size
+            kw["depth"] = max(kw.get("depth", 3), 4) if p.image_size >= 64 else kw.get("depth", 2)
+        runs[name] = TrainConfig.from_preset(p, model=model, model_kwargs=kw, loss="l1", seed=0,
+                                             out_dir=str(out / name.lower().replace(" ", "_").replace(",", "")),
+                                             extra=extra, val_every=max(p.val_every, 50),
+                                             **_budget(VAE_MINUTES, p, key))
+    return runs

@@ -1,0 +1,243 @@
+# ---
+# jupyter:
+#   accelerator: GPU
+#   colab:
+#     provenance: []
+#   jupytext:
+#     cell_metadata_filter: tags,-all
+#     formats: ipynb,py:percent
+#     notebook_metadata_filter: kernelspec,jupytext,colab,accelerator
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/colorkit/colorkit/blob/main/notebooks/05_gan.ipynb)
+#
+# # 05 · GANs: a U-Net against a PatchGAN
+#
+# **What you will learn**
+# - the adversarial game: a generator that colours and a discriminator that tells true colour from made-up colour;
+# - PatchGAN: a discriminator that judges every 70x70 patch, drawn on a photo;
+# - the adversarial losses `bce` (vanilla), `hinge` and `lsgan`, and where each gives the players gradient;
+# - what lambda (the weight of the L1 term) does, with a small sweep;
+# - the two-phase recipe (L1 pretraining, then adversarial fine-tuning) and how to read both players' curves;
+# - the honest result: more colourful than the L1 U-Net, and whether the colour is right (ΔE2000 against the gray copy).
+#
+# | preset | minutes | what it is for |
+# |---|---|---|
+# | `smoke` | < 1 | CI: checks that every cell runs (a few steps per run: numbers are meaningless) |
+# | `cpu` | about 14 | 2 CPU cores: 5 min L1 + 6 min GAN + 2 x 0.75 min lambda sweep, 64x64 photos |
+# | `gpu` | about 75 | a Colab GPU: 15 min L1 + 25 min GAN + 2 x 5 min sweep, 256x256 photos |
+
+# %% tags=["parameters"]
+PRESET = "auto"  # "auto", "smoke", "cpu" or "gpu"
+DATA = ""  # a `colorkit prepare` folder (or photos) to train on; "" = the course's data, else the built-in photos
+ADVERSARIAL = "lsgan"  # "bce" (pix2pix), "hinge" or "lsgan"
+L1_WEIGHT = 100.0  # lambda: weight of the L1 term against the adversarial term (pix2pix: 100)
+SWEEP = [10.0, 1000.0]  # other lambdas, each a short fine-tuning from the same L1 generator
+EVAL_IMAGES = 0  # held-out photos to score; 0 = the preset's eval_images
+
+# %%
+# Colab only: install colorkit from the repository. Colab's own torch is kept (colorkit asks only torch>=2.1).
+import sys
+
+if "google.colab" in sys.modules:
+    import subprocess
+
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q",
+                    "colorkit @ git+https://github.com/colorkit/colorkit"], check=True)
+
+# %%
+from colorkit.presets import get_preset
+from colorkit.runtime import get_device, print_environment, seed_everything
+
+print_environment()
+preset = get_preset(PRESET)
+device = get_device()
+seed_everything(0)
+print(preset)
+
+# %% [markdown]
+# ## The sample photos
+# The same four photos as in every lesson. A regression model (lessons 02 and 03) colours them
+# timidly: where a shirt could be red or blue, the L1 loss settles in between, on a dull brown-gray.
+# A GAN adds a second network whose only job is to say "this colour looks made up"; the generator
+# is rewarded for colour that passes as real.
+
+# %%
+from colorkit.data.samples import SAMPLE_NAMES, load_sample
+from colorkit.viz import show_images
+
+photos = [load_sample(n) for n in SAMPLE_NAMES]
+show_images(photos, titles=list(SAMPLE_NAMES), ncols=4);
+
+# %% [markdown]
+# ## The adversarial game
+# Two players take turns on every batch (Goodfellow et al. 2014; for images conditioned on an input,
+# pix2pix, Isola et al. 2017):
+# - the **discriminator** D sees the gray L together with a colorization ab, and outputs a logit: high for
+#   true colour, low for the generator's. Its loss pushes logits up on real pairs and down on generated ones;
+# - the **generator** G (our U-Net) colours L and is rewarded when D calls its colour real, plus lambda
+#   times the L1 distance to the true colour, which keeps it near the truth while D pushes for plausible colour.
+#
+# The three losses differ in the gradient each player gets. **bce** (vanilla, the generator's
+# "non-saturating" form) saturates: once D is confident the curves go flat. **hinge** stops pushing D
+# once a logit passes the margin (±1), so D cannot run away. **lsgan** (least squares) keeps pulling
+# logits towards their targets, so G still gets gradient from patches D judges confidently.
+
+# %%
+from colorkit.viz_generative import plot_adversarial_losses
+
+plot_adversarial_losses();
+
+# %% [markdown]
+# ## PatchGAN: a verdict for every patch
+# A discriminator that outputs one number per image judges the global look. pix2pix's PatchGAN instead
+# is fully convolutional: three stride-2 and two stride-1 4x4 convolutions give a map of logits, each
+# seeing a 70x70 patch (its *receptive field*). Colour realism is mostly local (is this patch of grass green
+# enough?), and the L1 term already takes care of the global layout. Below, three logits' patches and the
+# centres of all 30x30 patches on a 256x256 photo. The test suite measures the 70x70 by back-propagating
+# one logit to the input pixels.
+
+# %%
+import torch
+
+from colorkit.evaluate import square_crop
+from colorkit.models import build
+from colorkit.models.summary import model_summary
+from colorkit.viz_generative import plot_receptive_field
+
+D = build("patchgan")
+s = model_summary(D, size=256, in_channels=3)
+print(f"PatchGAN: {s['params'] / 1e6:.2f} M parameters, {s['flops'] / 1e9:.1f} GFLOPs at 256x256, "
+      f"receptive field {D.receptive_field} px, output {tuple(D(torch.zeros(1, 3, 256, 256)).shape)}")
+plot_receptive_field(square_crop(photos[0], 256));
+
+# %% [markdown]
+# ## Data
+# Training photos come from lesson 01's prepared data (its train split), else the built-in photos.
+# The scores at the end use the **test** split, which no run trains on.
+
+# %%
+from colorkit.evaluate import course_eval_source, load_images
+from colorkit.generative_lessons import lesson_data
+
+source = course_eval_source(preset, DATA)
+train_data, val_data = lesson_data(preset, source)
+truths, _ = load_images(source, preset.image_size, split="test", limit=EVAL_IMAGES or preset.eval_images)
+print(f"training on {len(train_data[0])} photos from {source} at {preset.image_size} px; scoring {len(truths)}")
+
+# %% [markdown]
+# ## The two-phase recipe
+# Started from scratch, the classic pix2pix GAN spends its first minutes with a generator that produces
+# noise and a discriminator that wins easily; on a 15-minute CPU budget it ends vivid but wrong (on
+# Tiny ImageNet at 64 px: colorfulness 45 against the truth's 40, but ΔE2000 15.1, worse than the gray
+# copy's 11.6). So we split the budget:
+# 1. **phase 1**: train the U-Net with L1 alone (a sensible but dull colorizer, as in lesson 03);
+# 2. **phase 2**: fine-tune it against a fresh PatchGAN with `lsgan`, lambda = 100, Adam (0.5, 0.999) at
+#    2e-4 for both players, and a learning rate that decays to zero (the last steps settle instead of oscillating).
+#
+# The engine is the same as in lessons 02 and 03: the GAN is just another *objective* (generator step +
+# discriminator step) with the same budget, checkpoints, resume and NaN guard.
+
+# %%
+from colorkit.generative_lessons import gan_lesson_configs
+from colorkit.paths import runs_dir
+from colorkit.train import train
+
+runs = gan_lesson_configs(preset, runs_dir("05_gan", preset.name), adversarial=ADVERSARIAL,
+                          l1_weight=L1_WEIGHT, sweep=SWEEP)
+results = {}
+for name in ("L1 U-Net", "U-Net GAN"):
+    print(f"--- {name}")
+    results[name] = train(runs[name], train_data, val_data)
+
+# %% [markdown]
+# ## Both players' curves
+# Read them together. The **D loss** should hover, not fall to zero (D winning outright: its verdicts become
+# so confident that G learns nothing) nor climb (D lost: G can paint anything). The **logits** on real and
+# generated pairs should stay apart but not diverge. G's **L1** rises a little when the adversarial phase
+# starts: that is the price of leaving the safe average colour. The engine also watches this for you: it
+# prints a warning when D wins outright or when G collapses to one colour for every image.
+
+# %%
+from colorkit.viz_generative import plot_gan_history
+
+plot_gan_history(results["U-Net GAN"].history, title=f"U-Net GAN ({ADVERSARIAL}, lambda = {L1_WEIGHT:g})");
+
+# %% [markdown]
+# ## What lambda does
+# Short fine-tunings from the same L1 generator, with other L1 weights. A small lambda lets the adversarial
+# term dominate: more colour, more of it wrong. A large lambda keeps G close to its L1 self. We score every
+# run on the held-out photos: ΔE2000 (colour error, lower is better) against colorfulness (Hasler and
+# Suesstrunk; the truth's is the target).
+
+# %%
+for name in [n for n in runs if n.startswith("lambda=")]:
+    print(f"--- {name}")
+    results[name] = train(runs[name], train_data, val_data)
+
+# %% [markdown]
+# ## The honest table
+# Every model on the same held-out photos, next to the gray copy (no colour at all) and the truth itself.
+# If lesson 03 trained its U-Net under this preset, it is scored too.
+
+# %%
+from colorkit.paths import checkpoint_path, list_checkpoints
+from colorkit.why_brown import lab_table, plot_de_vs_colorfulness
+
+models = {name: r.model.eval() for name, r in results.items()}
+if "unet" in list_checkpoints(preset.name):
+    models["U-Net of lesson 03"] = str(checkpoint_path("unet", preset.name))
+table, preds = lab_table(models, truths)
+plot_de_vs_colorfulness(table, title="U-Net GAN vs L1 U-Net (held-out photos)");
+table.round(3)
+
+# %%
+gan, l1, gray, truth = (table.loc[k] for k in ("U-Net GAN", "L1 U-Net", "gray copy", "truth"))
+print(f"colorfulness: GAN {gan.cf:.1f}, L1 U-Net {l1.cf:.1f}, truth {truth.cf:.1f} -> GAN closer to the truth: "
+      f"{abs(gan.cf - truth.cf) < abs(l1.cf - truth.cf)}")
+print(f"ΔE2000: GAN {gan.de2000:.2f}, L1 U-Net {l1.de2000:.2f}, gray copy {gray.de2000:.2f} -> GAN below gray: "
+      f"{gan.de2000 < gray.de2000}")
+
+# %% [markdown]
+# ## The sample photos, three ways
+# Top: the L1 U-Net. Bottom: the U-Net GAN. The models work at the preset's size; `colorize_image`
+# upsamples their ab to the photo's full resolution and keeps the photo's own L.
+
+# %%
+from colorkit.colorize import colorize_image
+
+rows = [colorize_image(results[n].model, p, work_size=preset.image_size) for n in ("L1 U-Net", "U-Net GAN") for p in photos]
+show_images(rows, titles=[f"{n}: {s}" for n in ("L1", "GAN") for s in SAMPLE_NAMES], ncols=4);
+
+# %% [markdown]
+# ## Save the generator for lessons 06 and 07
+# The checkpoint keeps the generator (and, for resuming, the discriminator and both optimizers); later
+# lessons find it under `checkpoint_path("unet_gan", preset)`.
+
+# %%
+from colorkit.train import export_checkpoint
+
+saved = export_checkpoint(results["U-Net GAN"].checkpoint, checkpoint_path("unet_gan", preset.name))
+print("saved", saved)
+
+# %% [markdown]
+# ## Exercises
+# 1. Set `ADVERSARIAL = "bce"` and `"hinge"` and rerun: compare the curves and the final table. Which loss
+#    keeps the discriminator from winning outright?
+# 2. Train the classic pix2pix way: one run of `unet_gan` from scratch with `extra={"adversarial": "bce",
+#    "pretrain": 0.0}`. Where does it land on the ΔE2000-vs-colorfulness plot?
+# 3. Turn on spectral normalization in the discriminator (`extra={"discriminator": {"spectral_norm": True}}`).
+#    Does the D loss curve get smoother?
+# 4. Try the plain generator of the seeds' "GAN" row (`model="gan"`): without skip connections, what happens
+#    to edges and small objects?
+# 5. With ImageNet VGG16 weights available, add `perceptual_weight=1.0`. Does the perceptual term change ΔE2000?
