@@ -171,7 +171,11 @@ def model_from_checkpoint(ckpt: dict, network: str = "generator", device=None, s
     model.eval()
     if device is not None:
         model.to(torch.device(device) if isinstance(device, str) else device)
-    model.card = ckpt.get("card")
+    card = dict(ckpt.get("card") or {})
+    if card and "architecture" not in card:  # the engine's own card: complete it from the checkpoint
+        card["architecture"] = {"name": name, "kwargs": dict(spec.get("kwargs") or {}),
+                                "parameters": int(sum(p.numel() for p in model.parameters()))}
+    model.card = card or None
     model.model_name = name
     return model
 

@@ -217,3 +217,13 @@ def test_pretrained_weights_are_not_fetched_again(tmp_path):
     save_checkpoint({"format": FORMAT, "model": {"name": "resnet_unet", "kwargs": {"pretrained": True}},
                      "state": {"generator": m.state_dict()}}, p)
     assert hub.load(p).model_name == "resnet_unet"  # offline: would fail if it tried to download
+
+
+def test_engine_card_is_completed_with_the_architecture(tmp_path):
+    p = tmp_path / "e.pt"
+    m = HubTiny(4)
+    save_checkpoint({"format": FORMAT, "model": {"name": "test_hub_tiny", "kwargs": {"width": 4}},
+                     "state": {"generator": m.state_dict()}, "card": {"model": "test_hub_tiny", "steps": 5}}, p)
+    card = hub.load(p).card
+    assert card["architecture"] == {"name": "test_hub_tiny", "kwargs": {"width": 4}, "parameters": 50}
+    assert card["steps"] == 5
