@@ -42,6 +42,7 @@ PRESET = "auto"  # "auto", "smoke", "cpu" or "gpu"
 DATA = ""  # photos (or a `colorkit prepare` folder) to score; "" = the course's test split, else the built-in photos
 EVAL_IMAGES = 0  # images to score; 0 = the preset's eval_images, at most 300 (`colorkit evaluate` scores all)
 TEMPERATURE = 0.38  # annealed-mean temperature of the classifier (Zhang et al.: 0.38)
+LAB_MINUTES = 0  # training minutes per lab variant; 0 = the preset's (cpu 2.5, gpu 10; smoke: a few steps)
 
 # %%
 # Colab only: install colorkit from the repository. Colab's own torch is kept (colorkit asks only torch>=2.1).
@@ -131,7 +132,8 @@ from colorkit.why_brown import LAB_IMAGES, lab_data, run_lab
 lab_source = find_prepared(preset.image_size, preset.data_source) or "samples"
 train_L, train_ab = lab_data(lab_source, preset.image_size, limit=LAB_IMAGES.get(preset.name))
 print(f"lab training set: {len(train_L)} images from {lab_source}")
-lab_models = run_lab(preset, (train_L, train_ab), out_dir=runs_dir("why_brown", preset.name))
+budget = {"max_minutes": LAB_MINUTES} if LAB_MINUTES else {}
+lab_models = run_lab(preset, (train_L, train_ab), out_dir=runs_dir("why_brown", preset.name), **budget)
 
 # %% [markdown]
 # ## The leaderboard

@@ -241,3 +241,29 @@ def test_why_brown_table_and_temperature_sweep(cat):
     assert table.loc["truth", "cf"] == pytest.approx(np.mean([M.colorfulness(t) for t in truths]))
     sweep = W.temperature_sweep(clf, truths, temperatures=(1.0, 0.38))
     assert sweep.loc[0.38, "de2000"] == pytest.approx(table.loc["classification", "de2000"], abs=1e-6)
+
+
+def test_evaluate_prepared_folder_scores_test_split_and_fits_on_train(tmp_path, monkeypatch):
+    from PIL import Image
+
+    from colorkit.data.prepare import prepare, read_manifest
+    from colorkit.evaluate import evaluate, find_prepared, load_images
+
+    rng = np.random.default_rng(0)
+    src = tmp_path / "src"
+    src.mkdir()
+    for i in range(20):  # smooth random colour fields: distinct, colourful, not grayscale
+        small = rng.integers(0, 256, (4, 4, 3)).astype(np.uint8)
+        Image.fromarray(small).resize((40, 40), Image.BILINEAR).save(src / f"p{i:02d}.png")
+    out = tmp_path / "data" / "prepared" / "mine-32-crop"
+    prepare(src, out, size=32, workers=1, progress=False)
+    rows = read_manifest(out)
+    n_test = sum(r["split"] == "test" for r in rows)
+    imgs, names = load_images(out, 32, split="test")
+    assert len(imgs) == n_test > 0 and imgs[0].shape == (32, 32, 3)
+    ev = evaluate(out, {}, size=32, perceptual=False, progress=False, baselines=("gray copy", "mean ab"))
+    assert list(ev.table.index) == ["gray copy", "mean ab"]
+    assert not any("leave-one-out" in n for n in ev.notes)  # fitted on the train split instead
+    assert len(ev.per_image) == 2 * n_test
+    monkeypatch.setenv("COLORKIT_HOME", str(tmp_path))
+    assert find_prepared(32) == out and find_prepared(64) is None
