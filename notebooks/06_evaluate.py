@@ -39,10 +39,10 @@
 
 # %% tags=["parameters"]
 PRESET = "auto"  # "auto", "smoke", "cpu" or "gpu"
-DATA = ""  # photos (or a `colorkit prepare` folder) to score; "" = the course's test split, else the built-in photos
-EVAL_IMAGES = 0  # images to score; 0 = the preset's eval_images, at most 300 (`colorkit evaluate` scores all)
+DATA = ""  # photos or a prepared folder to score; empty: the course test split, else the built-in photos
+EVAL_IMAGES = 0  # images to score; 0: preset.eval_images, at most 300 (colorkit evaluate scores all)
 TEMPERATURE = 0.38  # annealed-mean temperature of the classifier (Zhang et al.: 0.38)
-LAB_MINUTES = 0  # training minutes per lab variant; 0 = the preset's (cpu 2.5, gpu 10; smoke: a few steps)
+LAB_MINUTES = 0  # training minutes per lab variant; 0: cpu 2.5, gpu 10, smoke a few steps
 
 # %%
 # Colab only: install colorkit from the repository. Colab's own torch is kept (colorkit asks only torch>=2.1).
