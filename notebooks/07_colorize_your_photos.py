@@ -118,6 +118,7 @@ import numpy as np
 
 from colorkit.color import lab_to_rgb8, rgb_to_lab
 from colorkit.colorize import colorize_image, gray_image
+from colorkit.course import record
 
 first = next(iter(models.values()))
 photo = photos["astronaut"]
@@ -125,6 +126,7 @@ out, ab = colorize_image(first, photo, work_size=64, return_ab=True)
 dL = np.abs(rgb_to_lab(out)[..., 0] - rgb_to_lab(photo)[..., 0])
 print(f"prediction at 64 px, output {out.shape[1]}x{out.shape[0]}: |L_out - L_in| median {np.median(dL):.2f}, "
       f"99th percentile {np.percentile(dL, 99):.2f} (8-bit rounding; bigger only where a colour left the gamut)")
+record("fullres_l_error_median", float(np.median(dL)))
 colour_only = lab_to_rgb8(np.full(ab.shape[:2], 70, np.float32), ab)  # a*b* shown at a constant lightness
 show_images([gray_image(photo), colour_only, out], titles=["input L", "predicted a*b*, upsampled", "recombined"],
             ncols=3);
@@ -185,6 +187,8 @@ compare.show();
 compare.position = 0.3
 compare.choice = list(models)[-1]
 print("\n".join(compare.caption()))
+if compare.truth is not None:
+    record("delta_e2000_your_photo", compare.metrics(compare.choice)["dE2000"])
 BeforeAfter(gray_image(photos["chelsea"]), colorize_image(first, photos["chelsea"]), labels=("gray", "colorized")).show();
 
 # %% [markdown]
