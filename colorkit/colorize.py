@@ -61,11 +61,11 @@ def as_uint8_image(image) -> np.ndarray:
 
 
 def working_shape(height: int, width: int, work_size: int, stride: int = 1) -> tuple[int, int]:
-    """``(h, w)`` the model sees: long side ``work_size``, aspect kept, each side at least ``stride``
-    (the caller pads up to a multiple of the stride)."""
+    """``(h, w)`` the model sees: long side ``work_size`` (photos smaller than that are not enlarged),
+    aspect kept, each side at least ``stride`` (the caller pads up to a multiple of the stride)."""
     if work_size < 1:
         raise ValueError(f"work_size must be positive, got {work_size}")
-    scale = work_size / max(height, width)
+    scale = min(1.0, work_size / max(height, width))
     return max(stride, round(height * scale)), max(stride, round(width * scale))
 
 

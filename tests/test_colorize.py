@@ -110,6 +110,8 @@ def test_model_sees_padded_working_size():
     colorize.colorize_image(m, random_rgb(300, 130), work_size=50)
     n, c, h, w = m.last_input_shape
     assert (n, c) == (1, 1) and h == 52 and w == 24  # 50 x 22 padded up to the stride 4
+    colorize.colorize_image(m, random_rgb(30, 21), work_size=256)
+    assert m.last_input_shape[2:] == (32, 24)  # a small photo is not enlarged, only padded
 
 
 def test_output_l_equals_input_l_at_full_resolution():
