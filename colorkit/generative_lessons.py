@@ -34,6 +34,10 @@ def _preset(preset):
     return preset if isinstance(preset, Preset) else get_preset(preset)
 
 
+def _log_every(p) -> int:
+    return 1 if p.max_steps and p.max_steps < 100 else 10  # a few points even in a 4-step smoke run
+
+
 def _budget(table: dict, p, key: str) -> dict:
     minutes = table.get(p.name)
     if minutes is None:
@@ -82,7 +86,7 @@ def gan_lesson_configs(preset, out_dir, adversarial: str | None = None, l1_weigh
         settings["adversarial"] = adversarial
     if l1_weight is not None:
         settings["l1_weight"] = float(l1_weight)
-    common = dict(model_kwargs=kw, seed=0, val_every=max(p.val_every, 50))
+    common = dict(model_kwargs=kw, seed=0, val_every=max(p.val_every, 50), log_every=_log_every(p))
     l1_dir = out / "l1_unet"
     runs = {"L1 U-Net": TrainConfig.from_preset(p, model="unet", objective="regression", loss="l1",
                                                 out_dir=str(l1_dir), **common, **_budget(GAN_MINUTES, p, "l1"))}
@@ -119,6 +123,6 @@ def vae_lesson_configs(preset, out_dir, beta: float | None = None, latent_channe
             kw["depth"] = max(kw.get("depth", 3), 4) if p.image_size >= 64 else kw.get("depth", 2)
         runs[name] = TrainConfig.from_preset(p, model=model, model_kwargs=kw, loss="l1", seed=0,
                                              out_dir=str(out / name.lower().replace(" ", "_").replace(",", "")),
-                                             extra=extra, val_every=max(p.val_every, 50),
+                                             extra=extra, val_every=max(p.val_every, 50), log_every=_log_every(p),
                                              **_budget(VAE_MINUTES, p, key))
     return runs

@@ -153,3 +153,25 @@ def draw_colorizations(model, photo, n: int = 4, seed: int = 0, temperature: flo
     ab = np.stack([normalize_ab(rgb_to_lab(d)[..., 1:]) for d in draws])  # n x H x W x 2
     score = diversity_score(torch.from_numpy(ab).permute(0, 3, 1, 2)[:, None].float()) if n > 1 else 0.0
     return draws, mean, score
+
+
+def plot_vae_histories(histories: dict, axes=None):
+    """Reconstruction, KL (nats per latent element), the KL weight and the share of active latent
+    channels over training, one line per run (``{name: TrainResult.history}``). A KL that sinks to 0
+    with no active latents is posterior collapse: the decoder ignores ``z``."""
+    import matplotlib.pyplot as plt
+
+    keys = [("recon", "reconstruction (L1)"), ("kl", "KL per latent element"), ("kl_weight", "KL weight"),
+            ("active_latents", "active latent channels")]
+    if axes is None:
+        _, axes = plt.subplots(1, len(keys), figsize=(4 * len(keys), 3))
+    for name, hist in histories.items():
+        steps = [h["step"] for h in hist]
+        for ax, (k, title) in zip(axes, keys):
+            ax.plot(steps, [h.get(k, np.nan) for h in hist], label=name)
+            ax.set_title(title)
+    for ax in axes:
+        ax.set_xlabel("step")
+        ax.grid(alpha=0.3)
+    axes[0].legend(fontsize=8)
+    return axes

@@ -1,0 +1,223 @@
+# ---
+# jupyter:
+#   accelerator: GPU
+#   colab:
+#     provenance: []
+#   jupytext:
+#     cell_metadata_filter: tags,-all
+#     formats: ipynb,py:percent
+#     notebook_metadata_filter: kernelspec,jupytext,colab,accelerator
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/colorkit/colorkit/blob/main/notebooks/04_vae.ipynb)
+#
+# # 04 · VAEs: several plausible colorizations of one photo
+#
+# **What you will learn**
+# - what a latent variable is, and how a VAE samples it with the reparameterization trick;
+# - the KL term: its closed form, what it costs, and what `beta` trades;
+# - posterior collapse (the decoder learns to ignore the latent) and how KL annealing avoids it;
+# - a plain conv VAE against a U-Net VAE (a U-Net whose bottleneck is the latent);
+# - how to draw several colorizations of one photo, score how different they are, and take the posterior mean.
+#
+# | preset | minutes | what it is for |
+# |---|---|---|
+# | `smoke` | < 1 | CI: checks that every cell runs (a few steps per run: numbers are meaningless) |
+# | `cpu` | about 12 | 2 CPU cores: 3 min VAE + 5 min U-Net VAE + 3 min without annealing, 64x64 photos |
+# | `gpu` | about 45 | a Colab GPU: 10 + 20 + 10 minutes, 256x256 photos |
+
+# %% tags=["parameters"]
+PRESET = "auto"  # "auto", "smoke", "cpu" or "gpu"
+DATA = ""  # a `colorkit prepare` folder (or photos) to train on; "" = the course's data, else the built-in photos
+BETA = 0.001  # final KL weight (KL per latent element against L1 per ab value)
+LATENT_CHANNELS = 16  # channels of the latent map
+DRAWS = 4  # colorizations drawn per photo
+EVAL_IMAGES = 0  # held-out photos to score; 0 = the preset's eval_images
+
+# %%
+# Colab only: install colorkit from the repository. Colab's own torch is kept (colorkit asks only torch>=2.1).
+import sys
+
+if "google.colab" in sys.modules:
+    import subprocess
+
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q",
+                    "colorkit @ git+https://github.com/colorkit/colorkit"], check=True)
+
+# %%
+from colorkit.presets import get_preset
+from colorkit.runtime import get_device, print_environment, seed_everything
+
+print_environment()
+preset = get_preset(PRESET)
+device = get_device()
+seed_everything(0)
+print(preset)
+
+# %% [markdown]
+# ## The sample photos
+# Colorization has many right answers: the bus may be red or yellow, the shirt any colour. Regression
+# (lessons 02 and 03) gives one answer per pixel, the safe average. A VAE instead learns a *distribution*
+# of colorizations from which we can draw several.
+
+# %%
+from colorkit.data.samples import SAMPLE_NAMES, load_sample
+from colorkit.viz import show_images
+
+photos = [load_sample(n) for n in SAMPLE_NAMES]
+show_images(photos, titles=list(SAMPLE_NAMES), ncols=4);
+
+# %% [markdown]
+# ## Latent variables and the reparameterization trick
+# The encoder reads the gray L and outputs, for every cell of a small *latent map*, a Gaussian: a mean
+# `mu` and a log-variance `logvar`. We draw `z = mu + exp(logvar / 2) * eps` with `eps ~ N(0, 1)`: the
+# randomness sits in `eps`, so gradients still reach `mu` and `logvar` (the *reparameterization trick*,
+# Kingma and Welling 2014). The decoder turns `z` into ab. Each new `eps` is a new colorization; `z = mu`
+# gives the *posterior mean*.
+#
+# Two networks: the plain **VAE** of the seeds (strided convolutions down to the latent, transposed
+# convolutions back up, no skips) and the **U-Net VAE** (the U-Net of lesson 03 whose bottleneck is the
+# latent, skips kept).
+
+# %%
+import torch
+
+from colorkit.models import build
+from colorkit.models.summary import model_summary
+
+for name in ("vae", "unet_vae"):
+    m = build(name, base_width=preset.base_width, latent_channels=LATENT_CHANNELS)
+    ab, mu, logvar = m(torch.zeros(1, 1, 64, 64), return_latent=True)
+    print(f"{name}: {model_summary(m)['params'] / 1e6:.2f} M parameters; 64x64 L -> latent {tuple(mu.shape[1:])} -> ab {tuple(ab.shape[1:])}")
+
+# %% [markdown]
+# ## The KL term
+# Without a price on it, the encoder would make every `sigma` tiny and `z` would be a plain feature map:
+# no randomness, one colorization. The **KL divergence** to the standard normal prices how far each
+# posterior is from N(0, 1); for Gaussians it has a closed form,
+# `KL = 0.5 * (mu² + sigma² - 1 - log sigma²)` per latent element (0 when `mu = 0, sigma = 1`).
+# The loss is `reconstruction + beta * KL`: a larger `beta` keeps the posteriors closer to N(0, 1).
+
+# %%
+from colorkit.losses_generative import kl_divergence
+
+for mu_, sigma in [(0.0, 1.0), (1.0, 1.0), (0.0, 0.1), (2.0, 0.5)]:
+    kl = kl_divergence(torch.tensor([mu_]), torch.tensor([2 * torch.log(torch.tensor(sigma)).item()]))
+    print(f"mu = {mu_:3.1f}, sigma = {sigma:3.1f}: KL = {kl.item():.3f} nats")
+
+# %% [markdown]
+# ## Posterior collapse, and annealing
+# The U-Net VAE has a shortcut: its skips already hand the decoder everything about L. If the KL term
+# bites from the first step, the cheapest solution is to make every posterior exactly N(0, 1) (KL = 0)
+# and let the decoder ignore `z`: all draws then look the same. This is **posterior collapse**.
+# **KL annealing** (Bowman et al. 2016) starts with `beta = 0` and raises it over the first part of
+# training, so the decoder learns to use `z` before the KL term asks for anything back. The cyclical
+# schedule (Fu et al. 2019) repeats the ramp.
+
+# %%
+from colorkit.viz_generative import plot_kl_schedules
+
+plot_kl_schedules(beta=1.0, warmup=0.3);
+
+# %% [markdown]
+# ## Data
+# Training photos come from lesson 01's prepared data (its train split), else the built-in photos.
+# The scores at the end use the **test** split, which no run trains on.
+
+# %%
+from colorkit.evaluate import course_eval_source, load_images
+from colorkit.generative_lessons import lesson_data
+
+source = course_eval_source(preset, DATA)
+train_data, val_data = lesson_data(preset, source)
+truths, _ = load_images(source, preset.image_size, split="test", limit=EVAL_IMAGES or preset.eval_images)
+print(f"training on {len(train_data[0])} photos from {source} at {preset.image_size} px; scoring {len(truths)}")
+
+# %% [markdown]
+# ## Three runs
+# The VAE and the U-Net VAE with linear KL annealing to `BETA` over the first 30% of the budget, and the
+# U-Net VAE once more with a constant, 100x larger `beta` from the first step (no annealing).
+
+# %%
+from colorkit.generative_lessons import vae_lesson_configs
+from colorkit.paths import runs_dir
+from colorkit.train import train
+
+runs = vae_lesson_configs(preset, runs_dir("04_vae", preset.name), beta=BETA, latent_channels=LATENT_CHANNELS)
+results = {}
+for name, cfg in runs.items():
+    print(f"--- {name}: beta {cfg.extra['beta']:g}, schedule {cfg.extra['kl_schedule']}")
+    results[name] = train(cfg, train_data, val_data)
+
+# %% [markdown]
+# ## Reading the curves
+# Watch the KL curve and the share of *active* latent channels (those whose KL stays above 0.01 nats):
+# when both fall to zero, the posterior has collapsed to the prior and `z` carries nothing.
+# The validation diversity (mean ab distance between draws, in LAB units) tells the same story from the
+# output side.
+
+# %%
+import pandas as pd
+
+from colorkit.viz_generative import plot_vae_histories
+
+plot_vae_histories({n: r.history for n, r in results.items()});
+pd.DataFrame({n: {"final KL": r.history[-1]["kl"], "active latents": r.history[-1]["active_latents"],
+                  "val diversity (ΔE units)": r.val_history[-1]["val_diversity"],
+                  "val L1": r.val_history[-1]["val_l1"]} for n, r in results.items()}).T.round(4)
+
+# %% [markdown]
+# ## Several colorizations of one photo
+# For each sample photo: the gray input, `DRAWS` draws (seeds 0, 1, ...) and the posterior mean, with
+# the diversity score of the draws. Draws of a VAE whose posterior collapsed are identical.
+
+# %%
+from colorkit.color import gray_copy
+from colorkit.viz_generative import draw_colorizations
+
+model = results["U-Net VAE"].model.eval()
+for name, photo in zip(SAMPLE_NAMES, photos):
+    draws, mean, div = draw_colorizations(model, photo, n=DRAWS, work_size=preset.image_size)
+    show_images([gray_copy(photo), *draws, mean], ncols=DRAWS + 2,
+                titles=["gray"] + [f"draw {k}" for k in range(DRAWS)] + [f"mean (diversity {div:.1f})"]);
+
+# %% [markdown]
+# ## The honest table
+# The posterior mean of each VAE on the held-out photos, next to the gray copy and the truth. The seeds'
+# VAEs scored below their plain U-Net (SSIM 0.18 and 0.31 against 0.68): a VAE buys diversity, not accuracy.
+
+# %%
+from colorkit.why_brown import lab_table
+
+table, preds = lab_table({n: r.model.eval() for n, r in results.items()}, truths)
+table.round(3)
+
+# %% [markdown]
+# ## Save the VAEs for lessons 06 and 07
+# Lesson 07's sampler widget draws new colorizations from the saved U-Net VAE.
+
+# %%
+from colorkit.paths import checkpoint_path
+from colorkit.train import export_checkpoint
+
+for name, key in (("VAE", "vae"), ("U-Net VAE", "unet_vae")):
+    print("saved", export_checkpoint(results[name].checkpoint, checkpoint_path(key, preset.name)))
+
+# %% [markdown]
+# ## Exercises
+# 1. Set `BETA` 10x larger and smaller: how do the reconstruction, the KL and the diversity move?
+# 2. Train the U-Net VAE with the cyclical schedule (`extra={"kl_schedule": "cyclical"}`). Does it keep more active latents?
+# 3. Draw at `temperature=0.5` and `2.0` (`draw_colorizations(..., temperature=...)`): what changes?
+# 4. Our encoder sees only L. A *conditional* VAE's encoder also sees the true ab during training and samples
+#    from N(0, 1) at test time. Sketch how `colorkit.models.vae.ConvVAE.encode` would change.
+# 5. Compare the U-Net VAE's posterior mean with lesson 03's U-Net on ΔE2000. Why is it not better?
