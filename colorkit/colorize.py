@@ -141,6 +141,20 @@ def predict_ab_small(model, L: np.ndarray, work_size: int = DEFAULT_WORK_SIZE, *
     return np.ascontiguousarray(ab, np.float32)
 
 
+def check_colorizer(model):
+    """Return ``model`` if it colorizes (normalized L in, two ab channels out at the same size), else
+    raise ValueError saying what it returned. Notebook 07 uses it to skip checkpoints of other kinds."""
+    stride = model_stride(model)
+    L = np.full((2 * stride, 2 * stride), 50.0, np.float32)
+    try:
+        ab = predict_ab_small(model, L, work_size=2 * stride)
+    except Exception as e:
+        raise ValueError(f"{type(model).__name__} is not a colorizer: {e}") from e
+    if ab.shape != L.shape + (2,):
+        raise ValueError(f"{type(model).__name__} returned a*b* of shape {ab.shape} for L of shape {L.shape}")
+    return model
+
+
 def colorize_image(model, image, work_size: int = DEFAULT_WORK_SIZE, upsample: str = "bilinear",
                    return_ab: bool = False, **predict_kwargs):
     """Colorize one photo at its full resolution; returns ``uint8 HxWx3`` of the input's size.

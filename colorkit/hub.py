@@ -135,7 +135,9 @@ def format_card(card: dict | None) -> str:
     lines = [f"{arch.get('name', '?')}({kw})" + (f", {params / 1e6:.2f} M parameters" if params else "")]
     lines.append(", ".join(f"{k} {card[k]}" for k in ("preset", "steps", "data", "objective", "loss")
                            if card.get(k) is not None))
-    lines.append(f"colorkit {card.get('colorkit_version', card.get('colorkit'))}")
+    version = card.get("colorkit_version", card.get("colorkit"))
+    if version:
+        lines.append(f"colorkit {version}")
     metrics = card.get("metrics") or card.get("val") or {}
     if metrics:
         lines.append("metrics: " + ", ".join(

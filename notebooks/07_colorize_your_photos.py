@@ -87,14 +87,14 @@ show_images(list(photos.values()), titles=list(photos), ncols=4);
 
 # %%
 import colorkit
-from colorkit.colorize import train_demo_model
+from colorkit.colorize import check_colorizer, train_demo_model
 from colorkit.hub import format_card
 from colorkit.paths import list_checkpoints
 
 models = {}
 for name, path in list_checkpoints(preset.name).items():
     try:
-        models[name] = colorkit.load(path, device=device)
+        models[name] = check_colorizer(colorkit.load(path, device=device))
     except Exception as e:  # a discriminator-only file, an unknown model...: say so and go on
         print(f"skipped {name}: {e}")
 if not models:

@@ -126,6 +126,15 @@ def test_output_l_equals_input_l_at_full_resolution():
     assert np.abs(skcolor.rgb2lab(out)[..., 1:]).mean() > 2  # and it did add colour
 
 
+def test_check_colorizer_accepts_colorizers_and_names_the_problem():
+    from colorkit.models import build
+
+    m = tiny_model()
+    assert colorize.check_colorizer(m) is m
+    with pytest.raises(ValueError, match="not a colorizer"):
+        colorize.check_colorizer(build("patchgan"))  # a discriminator: 3 channels in, not L
+
+
 def test_gray_uint16_float_and_rgba_inputs():
     m = tiny_model()
     rgb = random_rgb(40, 60)
