@@ -268,3 +268,16 @@ def test_patch_box_matches_the_measured_field(i, j):
     # the measured region is the box clipped to the image (the rest of the box is zero padding)
     assert (int(rows.min()), int(cols.min())) == (max(top, 0), max(left, 0))
     assert (int(rows.max()), int(cols.max())) == (min(top + size, 96) - 1, min(left + size, 96) - 1)
+
+
+def test_gan_init_generator_starts_from_an_l1_checkpoint(tmp_path):
+    data = _data(4)
+    l1 = train(_cfg(tmp_path / "l1", model="unet", objective="regression", steps=1), data, resume=False)
+    ckpt = str(tmp_path / "l1" / "last.pt")
+    obj = _objective(_cfg(tmp_path / "gan", init_generator=ckpt))
+    for k, v in l1.model.state_dict().items():
+        assert torch.equal(obj.networks["generator"].state_dict()[k], v)
+    bad = _cfg(tmp_path / "bad", init_generator=ckpt)
+    bad.model_kwargs = {"base_width": 8, "depth": 2}
+    with pytest.raises(ValueError, match="does not fit this generator"):
+        _objective(bad)
