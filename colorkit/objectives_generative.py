@@ -8,12 +8,14 @@ budget, validation, checkpoints, resume and NaN handling are the engine's.
 The GAN step (pix2pix, Isola et al. 2017)::
 
     fake = G(L)
-    D step:  loss_d = discriminator_loss(D(L, ab), D(L, fake.detach()), kind)
-    G step:  loss_g = adv_weight * generator_adversarial_loss(D(L, fake), kind)
+    D step:  real, gen = D([L, L], [ab, fake.detach()])        (one pass over both halves)
+             loss_d = discriminator_loss(real, gen, kind)
+    G step:  loss_g = adv_weight * generator_adversarial_loss(D(L, fake), kind)   (D frozen)
                       + l1_weight * |fake - ab| (+ perceptual_weight * VGG distance)
 
 with the **two-phase recipe**: for the first ``pretrain`` fraction of the budget only the L1 term trains G (the
-discriminator waits), then the adversarial game starts from a generator that already colours sensibly.
+discriminator waits), then the adversarial game starts from a generator that already colours sensibly. The
+two phases can also be two runs: ``init_generator`` starts G from an L1 checkpoint (notebook ``05_gan``).
 
 Stability guards (logged every step as ``d_acc``/``d_wins``/``g_collapse``, warned once per episode):
 the discriminator *wins outright* when it tells real from fake on more than ``d_win_acc`` of the patches

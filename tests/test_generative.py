@@ -281,3 +281,28 @@ def test_gan_init_generator_starts_from_an_l1_checkpoint(tmp_path):
     bad.model_kwargs = {"base_width": 8, "depth": 2}
     with pytest.raises(ValueError, match="does not fit this generator"):
         _objective(bad)
+
+
+@pytest.mark.parametrize("model,objective", [("unet_gan", "gan"), ("unet_vae", "vae")])
+def test_cli_train_picks_the_generative_objective(tmp_path, monkeypatch, model, objective):
+    import json
+
+    import colorkit.train as T
+    from colorkit.checkpoint import load_checkpoint
+    from colorkit.cli import main
+
+    data = _data(8)
+    monkeypatch.setattr(T, "_shard_dataset", lambda root, split, crop: data)  # shards: the data lesson's job
+    out = tmp_path / "run"
+    extra = {"adversarial": "hinge"} if objective == "gan" else {"beta": 0.01}
+    rc = main(["train", "--model", model, "--data", str(tmp_path), "--preset", "smoke", "--max-steps", "2",
+               "--model-kwargs", json.dumps({"base_width": 4, "depth": 2}), "--extra", json.dumps(extra),
+               "--out", str(out)])
+    assert rc == 0
+    ckpt = load_checkpoint(out / "last.pt")
+    assert ckpt["objective"] == objective and ckpt["model"]["name"] == model and ckpt["step"] == 2
+    assert ckpt["config"]["extra"] == extra
+    if objective == "gan":
+        assert set(ckpt["state"]) == {"generator", "discriminator"}
+    generator, _ = T.load_trained(out / "last.pt")
+    assert generator(data[0][:1]).shape == (1, 2, 32, 32)
