@@ -171,21 +171,27 @@ for name, m in models.items():
 # %% [markdown]
 # ## Compare with a slider
 # Drag the divider: left of it the gray input (or the ground truth, when the photo has colour), right of it
-# the model chosen in the dropdown, with the photo's metrics under the picture: ΔE2000 (colour error as the
+# the model or baseline chosen in the dropdown (the trivial baselines of lesson 06: the mean a*b* of the
+# built-in photos, and a lookup from lightness to colour), with the photo's metrics under the picture: ΔE2000 (colour error as the
 # eye sees it, lower is better), PSNR and colorfulness, always next to the gray copy. A black-and-white
 # photo has no ground truth, so it gets no metrics. Where no kernel runs (GitHub, CI) you see the
 # picture as it was when the notebook was saved.
 
 # %%
+from colorkit.baselines import LightnessLookup, MeanAb
+from colorkit.data.samples import COLOR_SAMPLES
 from colorkit.widgets import BeforeAfter, CompareWidget
 
-compare = CompareWidget(mine, models, work_size=WORK_SIZE)
+# the trivial baselines learn from the built-in colour photos (never from the photo they are scored on)
+train_photos = [load_sample(n) for n in COLOR_SAMPLES if sample_path(n) != photo_path]
+baselines = {"mean ab (baseline)": MeanAb().fit(train_photos), "L lookup (baseline)": LightnessLookup().fit(train_photos)}
+compare = CompareWidget(mine, {**models, **baselines}, work_size=WORK_SIZE)
 compare.show();
 
 # %%
 # The widgets are driven from Python too: move the divider, pick another model.
 compare.position = 0.3
-compare.choice = list(models)[-1]
+compare.choice = list(models)[0]
 print("\n".join(compare.caption()))
 if compare.truth is not None:
     record("delta_e2000_your_photo", compare.metrics(compare.choice)["dE2000"])

@@ -115,6 +115,19 @@ def test_compare_widget_dropdown_slider_and_metrics():
         w.choice = "nope"
 
 
+def test_compare_widget_takes_fitted_baselines_and_functions():
+    from colorkit.baselines import LightnessLookup
+
+    photo = load_sample("coffee")[::4, ::4]
+    train = [load_sample(n)[::4, ::4] for n in ("astronaut", "chelsea", "rocket")]
+    lookup = LightnessLookup().fit(train)
+    w = widgets.CompareWidget(photo, {"L lookup": lookup, "inverted": lambda rgb: 255 - rgb}, position=0.0)
+    expected = np.round(np.clip(lookup.colorize(w.photo), 0, 1) * 255).astype(np.uint8)
+    np.testing.assert_array_equal(w.picture, expected)
+    w.choice = "inverted"
+    np.testing.assert_array_equal(w.picture, 255 - w.photo)
+
+
 def test_compare_widget_black_and_white_photo_has_no_metrics():
     gray = load_sample("camera")[::4, ::4]
     w = widgets.CompareWidget(gray, {"m": TintModel(0.2, 0.2)}, work_size=32)
