@@ -180,12 +180,15 @@ def image_to_png_bytes(image, compress_level: int = 3) -> bytes:
     return buf.getvalue()
 
 
-def ab_histogram(ab, ax=None, bins: int = 64, limit: float = 110.0, title: str | None = None, log: bool = True):
+def ab_histogram(ab, ax=None, bins: int = 64, limit: float | None = None, title: str | None = None, log: bool = True):
     """2-D histogram of the a*b* values (LAB units, ``...x2`` numpy or ``N2HW``/``2HW`` torch).
 
     Shows how colourful a set of pixels is: a desaturated model piles everything near (0, 0).
-    Returns the axes.
+    ``limit``: axis range (default: the model-space scale, ``colorkit.color.AB_SCALE``). Returns the axes.
     """
+    from .color import AB_SCALE
+
+    limit = AB_SCALE if limit is None else limit
     plt = _plt()
     try:
         import torch
