@@ -24,6 +24,7 @@ from typing import Mapping, Sequence
 import numpy as np
 
 from . import metrics as M
+from .color import denormalize_ab, normalize_l
 
 VARIANTS: dict[str, dict] = {
     "L2": dict(model="unet", objective="regression", loss="l2"),
@@ -114,16 +115,52 @@ def lab_table(models: Mapping[str, object], truths: Sequence, predict_kwargs: Ma
     return pd.DataFrame(rows).T[cols], preds
 
 
-def temperature_sweep(model, truths: Sequence, temperatures: Sequence[float] = TEMPERATURES):
-    """ΔE2000 and colorfulness of a bin classifier decoded at each annealed-mean temperature."""
+def lab_summary(table, truths: Sequence, prefix: str = "lab "):
+    """The lab's rows of a leaderboard (:func:`colorkit.evaluate.evaluate` table): the gray copy, every
+    row named ``prefix + variant`` (renamed to the variant) and the truth itself, in the columns of
+    :func:`lab_table`. Saves predicting and scoring the variants twice."""
     import pandas as pd
 
-    from .evaluate import predict_images
+    cols = ["de2000", "cf", "dcf", "acc_de", "psnr", "ssim"]
+    rows = table.loc[["gray copy"] + [i for i in table.index if str(i).startswith(prefix)], cols].copy()
+    rows.index = [str(i)[len(prefix):] if str(i).startswith(prefix) else i for i in rows.index]
+    truth = {**M.score_images(list(truths), list(truths)), "cf": float(np.mean([M.colorfulness(t) for t in truths]))}
+    return pd.concat([rows, pd.DataFrame({c: [truth[c]] for c in cols}, index=["truth"])])
 
+
+def temperature_sweep(model, truths: Sequence, temperatures: Sequence[float] = TEMPERATURES, batch_size: int = 16):
+    """ΔE2000 and colorfulness of a bin classifier decoded at each annealed-mean temperature.
+
+    ``truths``: uint8 photos of one size (a multiple of the model's stride). The network runs once per
+    batch; only the decoding (:func:`colorkit.quantize.annealed_mean`) is repeated per temperature.
+    """
+    import pandas as pd
+    import torch
+
+    from .color import lab_to_rgb, rgb_to_lab
+    from .quantize import annealed_mean
+
+    p = next(model.parameters())
+    preds: dict[float, list] = {float(t): [] for t in temperatures}
+    labs = [rgb_to_lab(t) for t in truths]
+    was_training = model.training
+    model.eval()
+    try:
+        for i in range(0, len(labs), batch_size):
+            chunk = np.stack(labs[i:i + batch_size])
+            L = torch.from_numpy(normalize_l(chunk[..., 0]))[:, None].to(p.device, p.dtype)
+            with torch.inference_mode():
+                logits = model(L)
+                for t in preds:
+                    ab = annealed_mean(logits, t).float().cpu().numpy().transpose(0, 2, 3, 1)
+                    out = chunk.copy()
+                    out[..., 1:] = denormalize_ab(ab)
+                    preds[t].extend(lab_to_rgb(out, dtype=np.uint8))
+    finally:
+        model.train(was_training)
     rows = []
-    for t in temperatures:
-        preds, _ = predict_images(model, truths, temperature=float(t))
-        s = M.score_images(preds, truths)
+    for t, ps in preds.items():
+        s = M.score_images(ps, truths)
         rows.append({"temperature": t, "de2000": s["de2000"], "cf": s["cf"], "dcf": s["dcf"]})
     return pd.DataFrame(rows).set_index("temperature")
 

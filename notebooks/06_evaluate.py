@@ -209,9 +209,9 @@ plot_gallery(ev.preds["lab classification"], ev.truths, fails, "lab classificati
 # vivid but patchy). Zhang et al.'s T = 0.38 trades a little ΔE for much more colour.
 
 # %%
-from colorkit.why_brown import lab_table, plot_de_vs_colorfulness, temperature_sweep
+from colorkit.why_brown import lab_summary, plot_de_vs_colorfulness, temperature_sweep
 
-lab_tab, lab_preds = lab_table(lab_models, truths, {"classification": {"temperature": TEMPERATURE}})
+lab_tab = lab_summary(ev.table, truths)  # the lab rows of the leaderboard, plus the truth itself
 sweep = temperature_sweep(lab_models["classification"], truths)
 plot_de_vs_colorfulness(lab_tab, sweep=sweep);
 lab_tab.round(3)

@@ -267,3 +267,24 @@ def test_evaluate_prepared_folder_scores_test_split_and_fits_on_train(tmp_path, 
     assert len(ev.per_image) == 2 * n_test
     monkeypatch.setenv("COLORKIT_HOME", str(tmp_path))
     assert find_prepared(32) == out and find_prepared(64) is None
+
+
+def test_lab_summary_and_batched_sweep_match_direct_scoring(cat):
+    from colorkit import why_brown as W
+    from colorkit.evaluate import evaluate
+    from colorkit.models import build
+
+    truths = [cat[:32, :32], cat[32:64, 32:64], cat[:32, 40:72]]
+    torch.manual_seed(0)
+    clf = build("unet_classifier", base_width=4, depth=2).eval()
+    ev = evaluate(truths, {"lab classification": clf}, size=32, perceptual=False, progress=False,
+                  baselines=("gray copy",))
+    summary = W.lab_summary(ev.table, truths)
+    direct, _ = W.lab_table({"classification": clf}, truths)
+    assert list(summary.index) == list(direct.index) == ["gray copy", "classification", "truth"]
+    np.testing.assert_allclose(summary.values.astype(float), direct.values.astype(float), rtol=1e-6)
+    sweep = W.temperature_sweep(clf, truths, temperatures=(1.0, 0.38), batch_size=2)
+    for t in (1.0, 0.38):  # batched decoding = one image at a time through predict_ab
+        one = W.lab_table({"c": clf}, truths, {"c": {"temperature": t}})[0].loc["c"]
+        assert sweep.loc[t, "de2000"] == pytest.approx(one["de2000"], abs=1e-4)
+        assert sweep.loc[t, "cf"] == pytest.approx(one["cf"], abs=1e-3)
