@@ -134,6 +134,17 @@ def test_compare_widget_black_and_white_photo_has_no_metrics():
     assert w.truth is None and widgets.CompareWidget.TRUTH not in w.options
     assert "no ground truth" in " ".join(w.caption())
     assert w.png()[:8] == b"\x89PNG\r\n\x1a\n"
+    from colorkit.colorize import tint
+
+    sepia = widgets.CompareWidget(tint(gray, 6, 20), {"m": TintModel(0.2, 0.2)}, work_size=32)
+    assert sepia.truth is None  # a toned print is not a colour ground truth
+    from colorkit.color import lab_to_rgb8, rgb8_to_l
+
+    L = rgb8_to_l(gray)
+    strength = (4 * L / 100 * (1 - L / 100))[..., None]  # toning strongest in the mid-tones, like silver prints
+    split_toned = lab_to_rgb8(L, strength * np.array([8.0, 25.0], np.float32))
+    assert not widgets._has_colour(split_toned)
+    assert all(widgets._has_colour(load_sample(n)) for n in ("astronaut", "chelsea", "coffee", "rocket"))
 
 
 def test_vae_sampler_button_draws_another_colorization():
