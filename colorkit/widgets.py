@@ -1,9 +1,9 @@
 """Interactive pictures for notebooks: before/after slider, model comparison, VAE sampler, temperature.
 
 Introduced in notebook ``07_colorize_your_photos`` (lessons ``04``, VAEs, and ``06``, the
-classification model, may show the sampler and the temperature slider too). Only core ipywidgets are used (``Image``, ``FloatSlider``,
-``Dropdown``, ``Button``, ``HTML``, boxes), so they work in Colab, JupyterLab and VS Code without any
-extension.
+classification model, may show the sampler and the temperature slider too). Only core ipywidgets
+are used (``Image``, ``FloatSlider``, ``Dropdown``, ``Button``, ``HTML``, boxes), so they work in
+Colab, JupyterLab and VS Code without any extension.
 
 Every widget
 
