@@ -71,6 +71,7 @@ class TrainConfig:
     compile: bool = False
     grad_clip: float | None = None
     num_workers: int = 0
+    num_threads: int = 0  # torch CPU threads (0: leave torch's default); 1 is fastest on a busy shared CPU
     hflip: bool = True  # random horizontal flips of the batch (a cheap augmentation, seeded)
     device: str = "auto"
     out_dir: str = "runs/train"
@@ -445,6 +446,8 @@ def train(config: TrainConfig, train_data, val_data=None, resume: bool = True, c
         dev_type = "cuda"
     d = init_distributed(dev_type)
     device = _device(config, d)
+    if config.num_threads:
+        torch.set_num_threads(config.num_threads)
     out_dir = Path(config.out_dir)
     ckpt_path = out_dir / CHECKPOINT_NAME
     train_ds = as_dataset(train_data)
@@ -646,8 +649,9 @@ def add_cli_arguments(p) -> None:
     from .models import available
 
     p.add_argument("--model", default="unet", help=f"registered model ({', '.join(available())})")
-    p.add_argument("--data", required=True, help="folder of shards written by `colorkit prepare`")
-    p.add_argument("--val-data", default=None, help="validation shards (default: the 'val' split of --data)")
+    p.add_argument("--data", required=True,
+                   help="folder written by `colorkit prepare` (its train split), a folder of photos, or 'samples'")
+    p.add_argument("--val-data", default=None, help="validation photos (default: the 'val' split of --data)")
     p.add_argument("--preset", default="auto", help="smoke | cpu | gpu | auto")
     p.add_argument("--objective", default=None,
                    help="regression | gan | vae (default: the model's, e.g. unet_gan -> gan, unet_vae -> vae)")
@@ -660,14 +664,27 @@ def add_cli_arguments(p) -> None:
     p.add_argument("--extra", default=None,
                    help='JSON objective settings, e.g. \'{"adversarial": "hinge", "pretrain": 0.5}\' (see colorkit.objectives_generative)')
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--threads", type=int, default=None, help="torch CPU threads (default: the preset's)")
     p.add_argument("--no-resume", action="store_true", help="start over even if OUT/last.pt exists")
     p.add_argument("--out", required=True, help="run folder (checkpoint last.pt, TensorBoard logs in tb/)")
 
 
-def _shard_dataset(root, split: str, crop: int):
-    from .data import dataset as ds_mod  # the issue-3 helper's ShardDataset
+def load_training_data(data, split: str, size: int, limit: int | None = None):
+    """A dataset of ``(L_norm, ab_norm)`` for ``split`` of ``data``: the shard dataset of the data module when
+    ``data`` is a ``colorkit prepare`` folder and that module provides one, else the photos decoded into
+    memory (a prepared folder's split, a folder of photos, or ``"samples"`` for the built-in photos)."""
+    from .evaluate import is_prepared, load_images
+    from .generative_lessons import train_tensors
 
-    return ds_mod.ShardDataset(root, split=split, crop=crop, augment=split == "train")
+    if is_prepared(data):
+        try:
+            from .data.dataset import ShardDataset  # streaming from memory-mapped shards
+        except ImportError:
+            ShardDataset = None
+        if ShardDataset is not None:
+            return ShardDataset(data, split=split, crop=size, augment=False)
+    imgs, _ = load_images(data, size, split=split, limit=limit)
+    return torch.utils.data.TensorDataset(*train_tensors(imgs))
 
 
 def run_cli(args) -> int:
@@ -675,7 +692,7 @@ def run_cli(args) -> int:
 
     preset = get_preset(args.preset)
     over = {k: v for k, v in dict(loss=args.loss, max_minutes=args.max_minutes, max_steps=args.max_steps,
-                                   batch_size=args.batch_size, lr=args.lr).items() if v is not None}
+                                   batch_size=args.batch_size, lr=args.lr, num_threads=args.threads).items() if v is not None}
     if args.max_steps is not None and args.max_minutes is None:
         over["max_minutes"] = None
     if args.max_minutes is not None and args.max_steps is None:
@@ -688,12 +705,14 @@ def run_cli(args) -> int:
         over["extra"] = json.loads(args.extra)
     cfg = TrainConfig.from_preset(preset, model=args.model, seed=args.seed,
                                   out_dir=args.out, live_plot=False, **over)
-    train_ds = _shard_dataset(args.data, "train", preset.image_size)
+    train_ds = load_training_data(args.data, "train", preset.image_size)
     try:
-        val_ds = _shard_dataset(args.val_data or args.data, "val", preset.image_size)
+        val_ds = load_training_data(args.val_data or args.data, "val", preset.image_size, limit=cfg.eval_images)
     except (FileNotFoundError, ValueError) as e:
         print(f"[colorkit train] no validation split ({e}); validating on training images")
         val_ds = None
+    print(f"[colorkit train] {len(train_ds)} training photos from {args.data} at {preset.image_size} px; "
+          f"{cfg.model} {cfg.model_kwargs}, loss {cfg.loss}, batch {cfg.batch_size}, lr {cfg.lr}")
     res = train(cfg, train_ds, val_ds, resume=not args.no_resume)
     last = res.val_history[-1] if res.val_history else {}
     print(f"[colorkit train] {res.stop_reason}: {res.step} steps, {res.images_seen} images, "

@@ -1,0 +1,223 @@
+"""Training-step speed: colorkit U-Net (engine settings) vs the classic pix2pix U-Net, same run, same CPU.
+
+    .venv/bin/python benchmarks/train_step.py [--size 64] [--width 32] [--batch 16] [--threads 2] [--compile]
+
+Both networks get the same input size and the same width (pix2pix ``ngf`` = colorkit ``base_width``). The
+reference is written out plainly below: pix2pix's ``UnetGenerator`` (4x4 stride-2 convs with LeakyReLU and
+BatchNorm down, 4x4 transposed convs with ReLU and BatchNorm up, ``log2(size)`` levels, tanh), fed by the
+seeds' data path (``skimage.color.rgb2lab`` per image, every step), contiguous tensors, ``torch.optim.Adam``
+with its default (foreach) kernels. colorkit's step is measured piece by piece so each gain is visible:
+its data path (prepared uint8/int8 shards, only a decode per step), channels_last, fused AdamW, and
+optionally ``torch.compile``. Variants are measured in interleaved rounds (the machine is shared: the
+median of the rounds is reported). Ends with ``RESULT unet_step_speedup X`` (images/s ratio, colorkit over
+reference) and the ``cpu`` preset's images/second and what a 15-minute budget buys. CPU numbers only: no
+GPU speed-up is claimed here.
+"""
+from __future__ import annotations
+
+import argparse
+import math
+import statistics
+import time
+
+import numpy as np
+import torch
+from torch import nn
+
+from colorkit.color import normalize_ab, normalize_l, rgb_to_lab
+from colorkit.models import build
+from colorkit.models.summary import model_summary
+
+
+# ------------------------------------------------------------------------------------ the reference, plainly
+class Pix2PixBlock(nn.Module):
+    """pix2pix ``UnetSkipConnectionBlock``: down (conv 4x4/2), the inner block, up (transposed conv 4x4/2), skip."""
+
+    def __init__(self, outer, inner, sub=None, outermost=False, innermost=False, in_ch=None):
+        super().__init__()
+        in_ch = in_ch or outer
+        down = nn.Conv2d(in_ch, inner, 4, 2, 1, bias=False)
+        if outermost:
+            layers = [down, sub, nn.ReLU(True), nn.ConvTranspose2d(inner * 2, outer, 4, 2, 1), nn.Tanh()]
+        elif innermost:
+            layers = [nn.LeakyReLU(0.2, True), down, nn.ReLU(True),
+                      nn.ConvTranspose2d(inner, outer, 4, 2, 1, bias=False), nn.BatchNorm2d(outer)]
+        else:
+            layers = [nn.LeakyReLU(0.2, True), down, nn.BatchNorm2d(inner), sub, nn.ReLU(True),
+                      nn.ConvTranspose2d(inner * 2, outer, 4, 2, 1, bias=False), nn.BatchNorm2d(outer)]
+        self.model = nn.Sequential(*layers)
+        self.outermost = outermost
+
+    def forward(self, x):
+        return self.model(x) if self.outermost else torch.cat([x, self.model(x)], 1)
+
+
+def pix2pix_unet(ngf: int = 64, num_downs: int = 8) -> nn.Module:
+    """pix2pix ``UnetGenerator(1, 2, num_downs, ngf)`` (no dropout: the benchmark times arithmetic)."""
+    block = Pix2PixBlock(ngf * 8, ngf * 8, innermost=True)
+    for _ in range(num_downs - 5):
+        block = Pix2PixBlock(ngf * 8, ngf * 8, block)
+    block = Pix2PixBlock(ngf * 4, ngf * 8, block)
+    block = Pix2PixBlock(ngf * 2, ngf * 4, block)
+    block = Pix2PixBlock(ngf, ngf * 2, block)
+    return Pix2PixBlock(2, ngf, block, outermost=True, in_ch=1)
+
+
+def classic_batch(rgb_u8: np.ndarray):
+    """The seeds' data path: float conversion and ``skimage.color.rgb2lab`` per image, every step."""
+    from skimage.color import rgb2lab
+
+    labs = [rgb2lab(im.astype(np.float64) / 255.0) for im in rgb_u8]
+    lab = torch.from_numpy(np.stack(labs)).float().permute(0, 3, 1, 2)
+    return lab[:, :1] / 50.0 - 1.0, lab[:, 1:] / 110.0  # the seeds' own scaling, as they wrote it
+
+
+# ------------------------------------------------------------------------------------ colorkit's side
+def shard_batch(L_u8: np.ndarray, ab_i8: np.ndarray):
+    """colorkit's data path: photos were converted once by ``colorkit prepare``; a step only decodes."""
+    from colorkit.data.shards import decode_ab, decode_l
+
+    L = torch.from_numpy(normalize_l(decode_l(L_u8)))[:, None]
+    ab = torch.from_numpy(normalize_ab(decode_ab(ab_i8))).permute(0, 3, 1, 2)
+    return L, ab
+
+
+def make_images(n: int, size: int, seed: int = 0) -> np.ndarray:
+    """Smooth random colour images (content does not change the speed of a dense network)."""
+    g = np.random.default_rng(seed)
+    low = g.integers(0, 256, (n, 4, 4, 3)).astype(np.float32)
+    big = torch.nn.functional.interpolate(torch.from_numpy(low).permute(0, 3, 1, 2), size=(size, size),
+                                          mode="bilinear", align_corners=False)
+    return big.permute(0, 2, 3, 1).clamp(0, 255).byte().numpy()
+
+
+# ------------------------------------------------------------------------------------ timing
+class Variant:
+    """One way of doing a training step: a model, a data path, memory format, optimizer kernels, compile."""
+
+    def __init__(self, name, model_fn, data, channels_last=False, fused=False, compile=False):
+        torch.manual_seed(0)
+        self.name, self.data, self.cl = name, data, channels_last
+        self.model = model_fn()
+        if channels_last:
+            self.model = self.model.to(memory_format=torch.channels_last)
+        opt_cls = torch.optim.AdamW if fused else torch.optim.Adam
+        kw = {"fused": True} if fused else {}
+        self.opt = opt_cls(self.model.parameters(), lr=2e-4, **kw)
+        self.fwd = torch.compile(self.model) if compile else self.model
+        self.times: list[float] = []
+
+    def step(self, batch_src) -> None:
+        L, ab = self.data(*batch_src)
+        if self.cl:
+            L = L.contiguous(memory_format=torch.channels_last)
+        loss = (self.fwd(L) - ab).abs().mean()
+        self.opt.zero_grad(set_to_none=True)
+        loss.backward()
+        self.opt.step()
+
+    def measure(self, batch_src, steps: int) -> float:
+        t = time.perf_counter()
+        for _ in range(steps):
+            self.step(batch_src)
+        dt = (time.perf_counter() - t) / steps
+        self.times.append(dt)
+        return dt
+
+
+def interleaved(variants, sources, steps: int, rounds: int, batch: int) -> dict[str, float]:
+    """images/second of each variant: one warm-up step, then ``rounds`` interleaved rounds; median."""
+    for v in variants:
+        v.step(sources[v.name])  # warm-up (and compilation)
+    for _ in range(rounds):
+        for v in variants:
+            v.measure(sources[v.name], steps)
+    return {v.name: batch / statistics.median(v.times) for v in variants}
+
+
+def compare_unet_step(size=64, width=32, depth=3, batch=16, steps=2, rounds=3, compile=False) -> float:
+    """colorkit U-Net vs pix2pix U-Net at equal width and size; prints each piece's gain; returns the ratio."""
+    rgb = make_images(batch, size)
+    lab = rgb_to_lab(rgb)
+    from colorkit.data.shards import encode_lab
+
+    L_u8, ab_i8 = encode_lab(lab)
+    classic, shards = (rgb,), (L_u8, ab_i8)
+    ref_fn = lambda: pix2pix_unet(width, int(math.log2(size)))  # noqa: E731
+    ck_fn = lambda: build("unet", base_width=width, depth=depth)  # noqa: E731
+    variants = [
+        Variant("reference pix2pix U-Net (classic data, Adam)", ref_fn, classic_batch),
+        Variant("colorkit U-Net, classic data path, Adam", ck_fn, classic_batch),
+        Variant("+ shard data path", ck_fn, shard_batch),
+        Variant("+ channels_last", ck_fn, shard_batch, channels_last=True),
+        Variant("+ fused AdamW (colorkit engine)", ck_fn, shard_batch, channels_last=True, fused=True),
+    ]
+    if compile:
+        variants.append(Variant("+ torch.compile", ck_fn, shard_batch, channels_last=True, fused=True, compile=True))
+    sources = {v.name: (classic if v.data is classic_batch else shards) for v in variants}
+    ips = interleaved(variants, sources, steps, rounds, batch)
+    ref_s = model_summary(ref_fn(), size)
+    ck_s = model_summary(ck_fn(), size)
+    print(f"\nsize {size}, width {width}, batch {batch}, threads {torch.get_num_threads()}")
+    print(f"reference: {ref_s['params'] / 1e6:.2f} M params, {ref_s['flops'] / 1e9:.3f} GFLOP/img forward")
+    print(f"colorkit : {ck_s['params'] / 1e6:.2f} M params, {ck_s['flops'] / 1e9:.3f} GFLOP/img forward "
+          f"(depth {depth}, double convolutions)")
+    names = list(ips)
+    prev = None
+    for n in names:
+        gain = "" if prev is None or n == names[1] else f"  piece gain x{ips[n] / ips[prev]:.2f}"
+        flops = (ref_s if n == names[0] else ck_s)["flops"] * 3  # forward + backward ~ 3x forward
+        print(f"{n:48s} {ips[n]:8.2f} img/s  {flops * ips[n] / 1e9:6.1f} GFLOP/s{gain}")
+        prev = n
+    best = max(ips[n] for n in names[1:])
+    ratio = best / ips[names[0]]
+    print(f"colorkit best / reference: x{ratio:.2f} images/s; "
+          f"arithmetic efficiency x{best * ck_s['flops'] / (ips[names[0]] * ref_s['flops']):.2f} (GFLOP/s)")
+    print(f"RESULT unet_step_speedup {ratio:.3f}")
+    return ratio
+
+
+def cpu_preset_budget(steps=2, rounds=3) -> float:
+    """images/second of the ``cpu`` preset's U-Net step with the engine's settings, and what 15 minutes buy."""
+    from colorkit.presets import get_preset
+    from colorkit.train import TrainConfig
+
+    p = get_preset("cpu")
+    cfg = TrainConfig.from_preset(p, model="unet")
+    rgb = make_images(p.batch_size, p.image_size, seed=1)
+    from colorkit.data.shards import encode_lab
+
+    src = encode_lab(rgb_to_lab(rgb))
+    v = Variant("cpu preset", lambda: build("unet", **cfg.model_kwargs), shard_batch,
+                channels_last=p.channels_last, fused=True)
+    ips = interleaved([v], {v.name: src}, steps, rounds, p.batch_size)["cpu preset"]
+    budget = 15 * 60 * ips
+    print(f"\ncpu preset: unet {cfg.model_kwargs}, {p.image_size} px, batch {p.batch_size}: {ips:.1f} img/s; "
+          f"15 minutes buy ~{budget:,.0f} images (~{budget / p.batch_size:,.0f} steps, "
+          f"{budget / 20000:.2f} epochs of 20k photos) on this machine now")
+    print(f"RESULT cpu_preset_images_per_second {ips:.2f}")
+    return ips
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--size", type=int, default=64)
+    ap.add_argument("--width", type=int, default=32)
+    ap.add_argument("--depth", type=int, default=3)
+    ap.add_argument("--batch", type=int, default=16)
+    ap.add_argument("--steps", type=int, default=2)
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--threads", type=int, default=0, help="torch threads (0: torch's default)")
+    ap.add_argument("--compile", action="store_true", help="also time torch.compile (needs a C++ compiler)")
+    ap.add_argument("--skip-preset", action="store_true")
+    a = ap.parse_args(argv)
+    if a.threads:
+        torch.set_num_threads(a.threads)
+    compare_unet_step(a.size, a.width, a.depth, a.batch, a.steps, a.rounds, a.compile)
+    if not a.skip_preset:
+        cpu_preset_budget(a.steps, a.rounds)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,94 @@
+"""Run plans of the supervised lessons ``02_baseline_cnn`` and ``03_unet``: which models, losses and budgets
+per preset (so the notebooks only call, show and explain), and the small helpers they share.
+
+Budgets (minutes of training per run) are sized so each notebook finishes in under 15 minutes on 2 CPU
+cores under ``cpu`` (training plus scoring) and in seconds under ``smoke`` (the preset's few steps).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+# minutes per run; None: use the preset's own budget (smoke: a few steps)
+MINUTES = {
+    "smoke": None,
+    "cpu": {"baseline_l2": 2.5, "baseline_l1": 2.5, "resnet_baseline": 2.5, "unet": 6.0, "resnet_unet": 4.0},
+    "gpu": {"baseline_l2": 8.0, "baseline_l1": 8.0, "resnet_baseline": 8.0, "unet": 25.0, "resnet_unet": 20.0},
+}
+
+# lesson 02: the seeds' encoder-decoder with two losses, and the ResNet downsampler
+RUNS_02 = {
+    "baseline_l2": dict(model="baseline_cnn", loss="l2"),
+    "baseline_l1": dict(model="baseline_cnn", loss="l1"),
+    "resnet_baseline": dict(model="resnet_baseline", loss="l1"),
+}
+# lesson 03: the U-Net from scratch (the preset's recipe) and the ResNet-encoder U-Net
+RUNS_03 = {
+    "unet": dict(model="unet"),
+    "resnet_unet": dict(model="resnet_unet"),
+}
+
+
+def _preset(preset):
+    from .presets import Preset, get_preset
+
+    return preset if isinstance(preset, Preset) else get_preset(preset)
+
+
+def _model_kwargs(model: str, p) -> dict:
+    """Sizes per preset for the models whose constructor does not take ``base_width``."""
+    if model == "baseline_cnn":
+        return {"width": 2 * p.base_width}
+    if model == "resnet_baseline":
+        return {"width": p.base_width, "pretrained": p.pretrained}
+    if model == "resnet_unet":
+        return {"decoder_width": p.base_width, "pretrained": p.pretrained}
+    return {}
+
+
+def lesson_config(preset, run: str, out_dir, **overrides):
+    """The :class:`~colorkit.train.TrainConfig` of one run of lesson 02 or 03 (``run`` is a key of
+    :data:`RUNS_02` or :data:`RUNS_03`), writing to ``<out_dir>/<run>``."""
+    from .train import TrainConfig
+
+    p = _preset(preset)
+    plan = {**RUNS_02, **RUNS_03}
+    if run not in plan:
+        raise KeyError(f"unknown run {run!r}; lessons 02/03 have {', '.join(plan)}")
+    spec = dict(plan[run])
+    model = spec.pop("model")
+    minutes = MINUTES.get(p.name)
+    budget = {"max_steps": p.max_steps, "max_minutes": p.max_minutes} if minutes is None else \
+        {"max_steps": None, "max_minutes": minutes[run]}
+    kw = dict(model_kwargs={**_model_kwargs(model, p), **overrides.pop("model_kwargs", {})},
+              out_dir=str(Path(out_dir) / run), log_every=1 if (p.max_steps or 100) < 100 else 10, **budget)
+    kw.update(spec)
+    kw.update(overrides)
+    return TrainConfig.from_preset(p, model=model, **kw)
+
+
+def predicted_ab(model, L_norm, batch_size: int = 64):
+    """ab in LAB units (N x H x W x 2 numpy) predicted by ``model`` for normalized L (N1HW tensor)."""
+    import torch
+
+    from .color import denormalize_ab
+
+    model.eval()
+    p = next(model.parameters())
+    with torch.no_grad():
+        out = [model(L_norm[i:i + batch_size].to(p.device)).float().cpu() for i in range(0, len(L_norm), batch_size)]
+    return denormalize_ab(torch.cat(out).permute(0, 2, 3, 1).numpy())
+
+
+def chroma(ab: np.ndarray) -> np.ndarray:
+    """Chroma ``sqrt(a**2 + b**2)`` of ``...x2`` ab values, LAB units: how colourful a pixel is."""
+    return np.sqrt(np.sum(np.asarray(ab, np.float64) ** 2, axis=-1))
+
+
+def save_for_later_lessons(result, name: str, preset) -> Path:
+    """Export a run's checkpoint to :func:`colorkit.paths.checkpoint_path` (where lessons 06 and 07 look)."""
+    from .paths import checkpoint_path
+    from .train import export_checkpoint
+
+    return export_checkpoint(result.checkpoint, checkpoint_path(name, _preset(preset).name))

@@ -1,0 +1,216 @@
+# ---
+# jupyter:
+#   accelerator: GPU
+#   colab:
+#     provenance: []
+#   jupytext:
+#     cell_metadata_filter: tags,-all
+#     formats: ipynb,py:percent
+#     notebook_metadata_filter: kernelspec,jupytext,colab,accelerator
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/colorkit/colorkit/blob/main/notebooks/02_baseline_cnn.ipynb)
+#
+# # 02 · A first colorizer: the baseline CNN, and why it comes out gray-brown
+#
+# **What you will learn**
+# - how a colorizer is set up as regression: normalized L in, normalized ab out (tanh keeps it in range);
+# - the seeds' encoder-decoder baseline and the "ResNet" baseline (a ResNet downsampler, a plain upsampler);
+# - the one training engine every lesson uses (`colorkit.train`): budget, schedule, live curves, checkpoints;
+# - L2 against L1: what each loss asks the network to predict when several colours are plausible;
+# - why both come out desaturated, read off the predicted against the true ab distribution;
+# - how to read every score next to the gray copy.
+#
+# | preset | minutes | what it is for |
+# |---|---|---|
+# | `smoke` | < 1 | CI: checks that every cell runs (a few steps per run: numbers are meaningless) |
+# | `cpu` | about 10 | 2 CPU cores: three 2.5-minute runs on 64x64 photos, then scoring |
+# | `gpu` | about 30 | a Colab GPU: three 8-minute runs on 256x256 photos |
+
+# %% tags=["parameters"]
+PRESET = "auto"  # "auto", "smoke", "cpu" or "gpu"
+DATA = ""  # a `colorkit prepare` folder (or photos) to train on; "" = the course's data, else the built-in photos
+EVAL_IMAGES = 0  # held-out photos to score; 0 = the preset's eval_images
+RESUME = False  # True: continue interrupted runs from their last checkpoint instead of starting over
+
+# %%
+# Colab only: install colorkit from the repository. Colab's own torch is kept (colorkit asks only torch>=2.1).
+import sys
+
+if "google.colab" in sys.modules:
+    import subprocess
+
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q",
+                    "colorkit @ git+https://github.com/colorkit/colorkit"], check=True)
+
+# %%
+from colorkit.presets import get_preset
+from colorkit.runtime import get_device, print_environment, seed_everything
+
+print_environment()
+preset = get_preset(PRESET)
+device = get_device()
+seed_everything(0)
+print(preset)
+
+# %% [markdown]
+# ## The sample photos
+# The same four photos as in every lesson. Here we train our first networks to colorize them from their
+# lightness alone.
+
+# %%
+from colorkit.data.samples import SAMPLE_NAMES, load_sample
+from colorkit.viz import show_images
+
+photos = [load_sample(n) for n in SAMPLE_NAMES]
+show_images(photos, titles=list(SAMPLE_NAMES), ncols=4);
+
+# %% [markdown]
+# ## Colorization as regression
+# The network reads **normalized L** (`L / 50 - 1`, in [-1, 1]) and writes **normalized ab** (`ab / 110`),
+# squashed into [-1, 1] by a final `tanh`. Two networks from the seeds:
+#
+# - **baseline CNN**: three (conv, ReLU, max-pool) stages widen 1 -> w -> 2w -> 4w channels while shrinking
+#   the image 8x; three transposed convolutions grow it back to two ab channels. Every detail must pass
+#   through the 1/8-size bottleneck.
+# - **ResNet baseline**: the first stages of a ResNet-18 (residual blocks: each learns a correction added to
+#   its input, which trains deeper stacks) as the downsampler, and a plain (upsample, conv) decoder.
+#
+# `model_summary` counts parameters and the floating-point operations of one 256x256 forward pass.
+
+# %%
+import pandas as pd
+
+from colorkit.models import build
+from colorkit.models.summary import model_summary
+from colorkit.supervised_lessons import RUNS_02, lesson_config
+from colorkit.paths import runs_dir
+
+configs = {run: lesson_config(preset, run, runs_dir("02_baseline_cnn", preset.name)) for run in RUNS_02}
+pd.DataFrame({run: {"model": c.model, "kwargs": c.model_kwargs, "loss": c.loss,
+                    **{k: f"{v / 1e6:.2f} M" for k, v in model_summary(build(c.model, **c.model_kwargs)).items()}}
+              for run, c in configs.items()}).T
+
+# %% [markdown]
+# ## Data
+# Training photos come from lesson 01's prepared data (its train split), else the built-in photos. Scores
+# use the **test** split, which no run trains on.
+
+# %%
+from colorkit.evaluate import course_eval_source, load_images
+from colorkit.generative_lessons import lesson_data
+
+source = course_eval_source(preset, DATA)
+train_data, val_data = lesson_data(preset, source)
+truths, _ = load_images(source, preset.image_size, split="test", limit=EVAL_IMAGES or preset.eval_images)
+print(f"training on {len(train_data[0])} photos from {source} at {preset.image_size} px; scoring {len(truths)}")
+
+# %% [markdown]
+# ## The training engine
+# `colorkit.train.train(config, train_data, val_data)` is the loop of every lesson: AdamW with a one-cycle
+# learning rate (warm up, then decay to almost zero as the budget runs out: `max_minutes` or `max_steps`),
+# a progress bar, a live plot of the losses, validation on fixed held-out photos, TensorBoard logs
+# (`tensorboard --logdir runs/`), and a checkpoint (`last.pt`) written atomically at every validation.
+# Interrupt the kernel and nothing is lost: set `RESUME = True` and it continues where it stopped.
+#
+# Three runs: the baseline with **L2** (mean squared error), the same with **L1** (mean absolute error),
+# and the ResNet baseline with L1.
+
+# %%
+from colorkit.train import train
+
+results = {}
+for run, cfg in configs.items():
+    print(f"--- {run}: {cfg.model}, loss {cfg.loss}, {cfg.max_minutes or cfg.max_steps} {'min' if cfg.max_minutes else 'steps'}")
+    results[run] = train(cfg, train_data, val_data, resume=RESUME)
+    print(f"{results[run].step} steps, {results[run].images_per_second:.0f} images/s")
+
+# %% [markdown]
+# ## Scores next to the gray copy
+# ΔE2000 is the perceptual colour difference to the original photo (lower is better, about 2.3 is just
+# noticeable); `cf` is colorfulness (Hasler and Süsstrunk) and `dcf` its difference to the original's
+# (negative: duller than the truth). The gray copy's row is what doing nothing scores.
+
+# %%
+from colorkit.evaluate import predict_images
+from colorkit.metrics import score_vs_gray
+
+preds = {run: predict_images(r.model, truths)[0] for run, r in results.items()}
+tables = [score_vs_gray(p, truths, name=run) for run, p in preds.items()]
+table = pd.concat([tables[0].iloc[:1]] + [t.iloc[1:] for t in tables])
+table.round(3)
+
+# %% [markdown]
+# ## The sample photos, colorized
+# Top to bottom: gray copy, baseline L2, baseline L1, ResNet baseline, original.
+
+# %%
+from colorkit.color import gray_copy
+
+rows = {"gray copy": [gray_copy(p) for p in photos]}
+rows.update({run: predict_images(r.model, photos)[0] for run, r in results.items()})
+rows["original"] = photos
+show_images([im for row in rows.values() for im in row], ncols=4,
+            titles=[f"{name}: {s}" for name in rows for s in SAMPLE_NAMES]);
+
+# %% [markdown]
+# ## Why so brown? The predicted against the true ab distribution
+# A photo's L does not decide its colours: a car may be red or blue. For a pixel whose colour could be
+# blue (ab about (0, -40)) or orange (about (30, 50)), **L2** is smallest at the *mean* of the
+# possibilities, a dull brown-gray near the centre; **L1** at the *median*, which for two equally likely
+# colours can be anything in between and for a mostly-gray world is often exactly gray. Either way the
+# network learns to hedge, and hedging means desaturating. The 2-D histograms show it: the true ab values
+# spread far from the centre, the predicted ones crowd around (0, 0). The chroma (distance from gray)
+# histogram on the right says the same in one number.
+
+# %%
+import matplotlib.pyplot as plt
+import numpy as np
+
+from colorkit.supervised_lessons import chroma, predicted_ab
+from colorkit.viz import ab_histogram
+from colorkit.color import denormalize_ab
+
+L_val, ab_val = val_data
+true_ab = denormalize_ab(ab_val.permute(0, 2, 3, 1).numpy())
+pred_ab = {run: predicted_ab(r.model, L_val) for run, r in results.items()}
+fig, axes = plt.subplots(1, len(pred_ab) + 2, figsize=(4 * (len(pred_ab) + 2), 3.6))
+ab_histogram(true_ab, ax=axes[0], title="true ab")
+for ax, (run, ab) in zip(axes[1:], pred_ab.items()):
+    ab_histogram(ab, ax=ax, title=f"predicted: {run}")
+bins = np.linspace(0, 80, 41)
+axes[-1].hist(chroma(true_ab).ravel(), bins, histtype="step", density=True, label="true", lw=2)
+for run, ab in pred_ab.items():
+    axes[-1].hist(chroma(ab).ravel(), bins, histtype="step", density=True, label=run)
+axes[-1].set(xlabel="chroma (LAB units)", yscale="log", title="chroma"); axes[-1].legend(fontsize=8)
+plt.tight_layout()
+print({"true": round(float(chroma(true_ab).mean()), 1), **{r: round(float(chroma(a).mean()), 1) for r, a in pred_ab.items()}})
+
+# %% [markdown]
+# ## Save the models for later lessons
+# Lessons 06 (evaluate) and 07 (colorize your photos) find checkpoints under `runs/checkpoints/<preset>/`.
+
+# %%
+from colorkit.supervised_lessons import save_for_later_lessons
+
+for run, name in (("baseline_l1", "baseline_cnn"), ("resnet_baseline", "resnet_baseline")):
+    print("saved", save_for_later_lessons(results[run], name, preset))
+
+# %% [markdown]
+# ## Exercises
+# 1. Train the baseline with `loss="smooth_l1"` (`lesson_config(preset, "baseline_l1", ..., loss="smooth_l1")`).
+#    Where does it land between L1 and L2, in ΔE2000 and in colorfulness?
+# 2. Double the budget of one run (`max_minutes=...`). Do the colours get more saturated, or only less wrong?
+# 3. Give the baseline twice the width (`model_kwargs={"width": ...}`). Is the gain worth the FLOPs?
+# 4. Compute the mean predicted chroma per L bin (dark, mid, bright pixels). Where does the model hedge most?
+# 5. Why can a model with a *lower* validation L1 score a *higher* ΔE2000 than another? Find an example.
