@@ -171,11 +171,11 @@ for name, m in models.items():
 # %% [markdown]
 # ## Compare with a slider
 # Drag the divider: left of it the gray input (or the ground truth, when the photo has colour), right of it
-# the model or baseline chosen in the dropdown (the trivial baselines of lesson 06: the mean a*b* of the
-# built-in photos, and a lookup from lightness to colour), with the photo's metrics under the picture: ΔE2000 (colour error as the
-# eye sees it, lower is better), PSNR and colorfulness, always next to the gray copy. A black-and-white
-# photo has no ground truth, so it gets no metrics. Where no kernel runs (GitHub, CI) you see the
-# picture as it was when the notebook was saved.
+# the model or baseline chosen in the dropdown. The baselines are the trivial ones of lesson 06: the mean
+# a*b* of the built-in photos, and a lookup from lightness to colour. Under the picture are the photo's
+# metrics: ΔE2000 (colour error as the eye sees it, lower is better), PSNR and colorfulness, always next to
+# the gray copy. A black-and-white or sepia photo has no ground truth, so it gets no metrics. Where no
+# kernel runs (GitHub, CI) you see the picture as it was when the notebook was saved.
 
 # %%
 from colorkit.baselines import LightnessLookup, MeanAb
@@ -184,7 +184,8 @@ from colorkit.widgets import BeforeAfter, CompareWidget
 
 # the trivial baselines learn from the built-in colour photos (never from the photo they are scored on)
 train_photos = [load_sample(n) for n in COLOR_SAMPLES if sample_path(n) != photo_path]
-baselines = {"mean ab (baseline)": MeanAb().fit(train_photos), "L lookup (baseline)": LightnessLookup().fit(train_photos)}
+baselines = {"mean ab (baseline)": MeanAb().fit(train_photos),
+             "L lookup (baseline)": LightnessLookup().fit(train_photos)}
 compare = CompareWidget(mine, {**models, **baselines}, work_size=WORK_SIZE)
 compare.show();
 
@@ -195,7 +196,8 @@ compare.choice = list(models)[0]
 print("\n".join(compare.caption()))
 if compare.truth is not None:
     record("delta_e2000_your_photo", compare.metrics(compare.choice)["dE2000"])
-BeforeAfter(gray_image(photos["chelsea"]), colorize_image(first, photos["chelsea"]), labels=("gray", "colorized")).show();
+cat = photos["chelsea"]
+BeforeAfter(gray_image(cat), colorize_image(first, cat), labels=("gray", "colorized")).show();
 
 # %% [markdown]
 # ## Several colorizations from one VAE, and the classifier's temperature
@@ -251,7 +253,8 @@ camera = load_sample("camera")
 sepia = tint(camera, a=6, b=20)  # the photo's L with a brown a*b*: how a sepia print looks
 from_sepia, from_gray = colorize_image(best, sepia), colorize_image(best, camera)
 print("largest difference between the two results:", int(np.abs(from_sepia.astype(int) - from_gray).max()), "levels")
-show_images([sepia, from_sepia, from_gray], titles=["sepia print", "colorized from sepia", "colorized from gray"], ncols=3);
+show_images([sepia, from_sepia, from_gray], titles=["sepia print", "colorized from sepia", "colorized from gray"],
+            ncols=3);
 
 # %% [markdown]
 # ## Share a model: card, checksum, `colorkit.load`

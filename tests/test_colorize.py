@@ -265,7 +265,8 @@ def test_cli_refuses_bad_checkpoints_and_skips_missing_inputs(tmp_path, monkeypa
     save_tiny(ckpt)
     assert main(["colorize", "--checkpoint", str(ckpt), "--sha256", "0" * 64, str(src), "--out", str(tmp_path)]) == 2
     assert "SHA-256" in capsys.readouterr().out
-    rc = main(["colorize", "--checkpoint", str(ckpt), str(tmp_path / "gone.jpg"), str(src), "--out", str(tmp_path / "o")])
+    rc = main(["colorize", "--checkpoint", str(ckpt), str(tmp_path / "gone.jpg"), str(src),
+               "--out", str(tmp_path / "o")])
     assert rc == 1 and "gone.jpg: no such file" in capsys.readouterr().out
     assert (tmp_path / "o" / "p.png").is_file()
 
