@@ -33,7 +33,7 @@ VARIANTS: dict[str, dict] = {
     "GAN": dict(model="unet", objective="gan", loss="l1", extra={"pretrain": 0.2}),
 }
 # minutes of training per variant (all four get the same); smoke uses the preset's few steps instead
-LAB_MINUTES = {"smoke": None, "cpu": 2.5, "gpu": 10.0}
+LAB_MINUTES = {"smoke": None, "cpu": 2.25, "gpu": 10.0}
 # training images loaded into memory for the lab (the train split, at the preset's image size)
 LAB_IMAGES = {"smoke": None, "cpu": 5000, "gpu": 2000}
 TEMPERATURES = (1.0, 0.77, 0.58, 0.38, 0.29, 0.14, 0.0)  # Zhang et al.'s sweep; 0 = the mode

@@ -34,7 +34,7 @@
 # | preset | minutes | what it is for |
 # |---|---|---|
 # | `smoke` | < 1 | CI: checks that every cell runs (4 training steps per variant: numbers are meaningless) |
-# | `cpu` | about 13 | 2 CPU cores: 4 x 2.5 minutes of training, 64x64 images |
+# | `cpu` | about 12 | 2 CPU cores: 4 x 2.25 minutes of training, 200 test images at 64x64 |
 # | `gpu` | about 55 | a Colab GPU: 4 x 10 minutes of training, 300 test images at 256x256 |
 
 # %% tags=["parameters"]
@@ -42,7 +42,7 @@ PRESET = "auto"  # "auto", "smoke", "cpu" or "gpu"
 DATA = ""  # photos or a prepared folder to score; empty: the course test split, else the built-in photos
 EVAL_IMAGES = 0  # images to score; 0: preset.eval_images, at most 300 (colorkit evaluate scores all)
 TEMPERATURE = 0.38  # annealed-mean temperature of the classifier (Zhang et al.: 0.38)
-LAB_MINUTES = 0  # training minutes per lab variant; 0: cpu 2.5, gpu 10, smoke a few steps
+LAB_MINUTES = 0  # training minutes per lab variant; 0: cpu 2.25, gpu 10, smoke a few steps
 
 # %%
 # Colab only: install colorkit from the repository. Colab's own torch is kept (colorkit asks only torch>=2.1).
