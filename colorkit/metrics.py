@@ -401,11 +401,8 @@ def lpips(preds, trues, net: str = "alex", allow_download: bool | None = None, b
     p, t = _to_nchw(preds), _to_nchw(trues)
     scores = []
     with torch.no_grad():
-        for i in range(0, len(p), batch_size):
-            from torchmetrics.functional.image.lpips import _lpips_update
-
-            s, _ = _lpips_update(p[i:i + batch_size], t[i:i + batch_size], metric.net, normalize=True)
-            scores.append(s)
+        for i in range(0, len(p), batch_size):  # the module's network gives per-image distances
+            scores.append(metric.net(p[i:i + batch_size], t[i:i + batch_size], normalize=True).flatten())
     per_image = torch.cat(scores).flatten().tolist()
     return MetricResult(name, float(np.mean(per_image)), extra={"per_image": per_image})
 

@@ -246,3 +246,29 @@ def test_torch_and_batch_inputs_agree():
     b = M.score_images(as_t, list(t))
     for k in a:
         assert a[k] == pytest.approx(b[k], abs=1e-4)
+
+
+def test_lpips_plumbing_with_stand_in_backbone(photos, monkeypatch, tmp_path):
+    """The compute path, offline: torchvision's AlexNet is replaced by a seeded random one (only in this
+    test; the real metric refuses to run without the ImageNet file) and compared with torchmetrics."""
+    import torchvision
+    from torchmetrics.functional.image import learned_perceptual_image_patch_similarity as ref_lpips
+
+    real = torchvision.models.alexnet
+
+    def stand_in(weights=None, **kw):
+        torch.manual_seed(0)
+        return real(weights=None, **kw)
+
+    monkeypatch.setattr(torchvision.models, "alexnet", stand_in)
+    monkeypatch.setattr(torch.hub, "get_dir", lambda: str(tmp_path))
+    (tmp_path / "checkpoints").mkdir()
+    (tmp_path / "checkpoints" / "alexnet-owt-7be5be79.pth").write_bytes(b"present")
+    monkeypatch.setattr(M, "_LPIPS_CACHE", {})
+    a, b = [p[:64, :64] for p in photos[:2]]
+    res = M.lpips([a, b], [b, b], allow_download=False, batch_size=1)
+    assert res.available and len(res.extra["per_image"]) == 2
+    assert res.extra["per_image"][1] == pytest.approx(0.0, abs=1e-6) and res.extra["per_image"][0] > 0
+    to_t = lambda x: torch.from_numpy(x.astype(np.float32) / 255).permute(2, 0, 1)[None]  # noqa: E731
+    ref = float(ref_lpips(to_t(a), to_t(b), net_type="alex", normalize=True))
+    assert res.extra["per_image"][0] == pytest.approx(ref, rel=1e-4)
