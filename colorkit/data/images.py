@@ -93,7 +93,19 @@ def load_rgb(
     ``draft=(w, h)`` lets JPEGs decode directly at a reduced scale no smaller than ``(w, h)`` (use it
     when you are about to downscale anyway). Raises :class:`ImageReadError` for anything unreadable.
     """
-    name = _describe(src)
+    return load_rgb_with_size(src, max_pixels=max_pixels, draft=draft, exif=exif)[0]
+
+
+def load_rgb_with_size(
+    src: PathOrFile,
+    max_pixels: int | None = DEFAULT_MAX_PIXELS,
+    draft: tuple[int, int] | None = None,
+    exif: bool = True,
+    name: str | None = None,
+) -> tuple[np.ndarray, tuple[int, int]]:
+    """Like :func:`load_rgb`, also returning the photo's full ``(width, height)`` (upright, before any
+    ``draft`` reduction). ``name`` is used in error messages (handy when ``src`` is bytes)."""
+    name = name or _describe(src)
     if isinstance(src, (bytes, bytearray)):
         if len(src) == 0:
             raise ImageReadError(name, "empty file (0 bytes)")
@@ -121,8 +133,11 @@ def load_rgb(
                     im.draft("RGB", (int(draft[0]), int(draft[1])))
                 im.load()
                 if exif:
+                    orientation = im.getexif().get(0x0112, 1)
+                    if orientation in (5, 6, 7, 8):
+                        w, h = h, w
                     im = ImageOps.exif_transpose(im)
-                return _to_rgb8(im)
+                return _to_rgb8(im), (w, h)
     except ImageReadError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as e:
