@@ -92,3 +92,25 @@ def save_for_later_lessons(result, name: str, preset) -> Path:
     from .train import export_checkpoint
 
     return export_checkpoint(result.checkpoint, checkpoint_path(name, _preset(preset).name))
+
+
+def de2000_at_gains(model, photos, gains=(1.0, 0.8, 0.6, 0.4, 0.0)) -> dict:
+    """Mean ΔE2000 of ``model``'s colorizations of ``photos`` (uint8 RGB) when its ab is multiplied by each
+    gain (1: as trained, 0: the gray copy). A gain below 1 that scores better shows the model is still
+    over-confident: it puts colour where it is more often wrong than right (notebook ``03_unet``)."""
+    from .color import lab_to_rgb, rgb_to_lab
+    from .evaluate import predict_images
+    from .metrics import delta_e2000_map
+
+    preds, _ = predict_images(model, photos)
+    labs = [rgb_to_lab(p) for p in preds]
+    out = {}
+    for g in gains:
+        des = []
+        for lab_p, t in zip(labs, photos):
+            lab = lab_p.copy()
+            lab[..., 0] = rgb_to_lab(t)[..., 0]
+            lab[..., 1:] *= g
+            des.append(float(delta_e2000_map(lab_to_rgb(lab, dtype=np.uint8), t).mean()))
+        out[float(g)] = float(np.mean(des))
+    return out
