@@ -308,7 +308,7 @@ class VAE(Objective):
     def training_step(self, batch, step: int) -> dict[str, float]:
         L, ab = batch
         with self.autocast():
-            pred, mu, logvar = self.net("generator")(L, return_latent=True)
+            pred, mu, logvar = self.net("generator")(L, ab=ab, return_latent=True)  # ab: a conditional VAE's posterior
         rec = self.loss_fn(pred.float(), ab.float())
         kl = kl_divergence(mu.float(), logvar.float())
         w = self.kl_weight()

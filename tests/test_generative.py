@@ -73,9 +73,10 @@ def test_reparameterize_moments_and_gradient():
 
 
 @pytest.mark.parametrize("name", ["vae", "unet_vae"])
-def test_vae_draws_differ_and_mean_is_deterministic(name):
+@pytest.mark.parametrize("conditional", [False, True])
+def test_vae_draws_differ_and_mean_is_deterministic(name, conditional):
     torch.manual_seed(0)
-    m = build(name, base_width=8, depth=2, latent_channels=4)
+    m = build(name, base_width=8, depth=2, latent_channels=4, conditional=conditional)
     L = torch.rand(2, 1, 16, 16) * 2 - 1
     ab, mu, logvar = m(L, return_latent=True)
     assert mu.shape == logvar.shape == (2, 4, 4, 4)
@@ -87,6 +88,21 @@ def test_vae_draws_differ_and_mean_is_deterministic(name):
     assert torch.equal(m.posterior_mean(L), m.posterior_mean(L))
     m.eval()
     assert torch.equal(m(L), m.posterior_mean(L))  # eval-mode forward is the posterior mean
+
+
+@pytest.mark.parametrize("name", ["vae", "unet_vae"])
+def test_conditional_vae_posterior_sees_the_colour_and_tests_from_the_prior(name):
+    torch.manual_seed(0)
+    m = build(name, base_width=8, depth=2, latent_channels=4, conditional=True)
+    L = torch.rand(2, 1, 16, 16) * 2 - 1
+    ab1, ab2 = torch.full((2, 2, 16, 16), 0.3), torch.full((2, 2, 16, 16), -0.3)
+    _, mu1, _ = m(L, ab=ab1, return_latent=True)
+    _, mu2, _ = m(L, ab=ab2, return_latent=True)
+    assert not torch.allclose(mu1, mu2)  # q(z | L, ab) depends on the true colour
+    _, mu0, logvar0 = m(L, return_latent=True)  # no colour: the prior N(0, I)
+    assert torch.equal(mu0, torch.zeros_like(mu0)) and torch.equal(logvar0, torch.zeros_like(logvar0))
+    m.eval()
+    assert torch.equal(m(L), m.posterior_mean(L))
 
 
 def test_diversity_score_closed_form():
