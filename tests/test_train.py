@@ -35,6 +35,7 @@ def weights(result_or_model):
     return {k: v.detach().clone() for k, v in m.state_dict().items()}
 
 
+@pytest.mark.slow
 def test_overfit_one_batch_drops_l1_by_90_percent(tmp_path):
     L, ab = sample_batch(32)
     cfg = tiny_config(tmp_path, model_kwargs=dict(base_width=16, depth=2), max_steps=150, lr=1e-2,
@@ -130,10 +131,22 @@ def test_lr_factor_shape():
     assert lr_factor(0.7, "constant") == 1.0
 
 
+def test_cpu_threads_follow_the_load(monkeypatch):
+    from colorkit import train as T
+
+    monkeypatch.setattr(T.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(T.os, "getloadavg", lambda: (5.0, 5.0, 5.0))
+    assert T.cpu_threads_for_training() == 1
+    monkeypatch.setattr(T.os, "getloadavg", lambda: (0.2, 0.2, 0.2))
+    assert T.cpu_threads_for_training() == torch.get_num_threads()
+
+
 def test_config_from_preset_fills_model_kwargs():
     cfg = TrainConfig.from_preset("smoke", model="unet", out_dir="x")
     assert cfg.model_kwargs["base_width"] == 8 and cfg.model_kwargs["depth"] == 2
     assert TrainConfig.from_preset("smoke", model="resnet_unet").model_kwargs["pretrained"] is False
+    cpu = TrainConfig.from_preset("cpu", model="unet")  # the measured CPU recipe (notebook 03)
+    assert cpu.model_kwargs == {"base_width": 16, "depth": 4, "zero_init_head": True} and cpu.loss == "l1"
     assert "depth" not in TrainConfig.from_preset("smoke", model="baseline_cnn").model_kwargs
     with pytest.raises(TypeError, match="unknown TrainConfig"):
         TrainConfig.from_preset("smoke", bogus=1)
