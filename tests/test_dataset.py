@@ -87,3 +87,25 @@ def test_load_split_and_ab_values(samples_root):
 def test_missing_manifest_message(tmp_path):
     with pytest.raises(FileNotFoundError, match="prepare"):
         ShardDataset(tmp_path)
+
+
+def test_course_data_smoke_offline_and_folder(tmp_path, capsys):
+    from PIL import Image
+
+    from colorkit.data import course_data
+    from colorkit.data.samples import load_sample
+
+    root = course_data("smoke", root=tmp_path, progress=False)
+    assert len(P.read_manifest(root)) == len(COLOR_SAMPLES)
+    assert course_data("smoke", root=tmp_path, progress=False) == root  # cached
+    assert min(len(ShardDataset(root, s).rows) for s in ("train", "val", "test")) >= 1
+    off = course_data("cpu", root=tmp_path, progress=False, online=False)
+    assert "offline" in capsys.readouterr().out and len(P.read_manifest(off)) == len(COLOR_SAMPLES)
+    photos = tmp_path / "mine"
+    photos.mkdir()
+    for i, name in enumerate(("astronaut", "coffee", "chelsea")):
+        Image.fromarray(load_sample(name)).save(photos / f"{i}.png")
+    mine = course_data("smoke", data=str(photos), root=tmp_path, progress=False)
+    assert len(P.read_manifest(mine)) == 3
+    with pytest.raises(FileNotFoundError, match="DATA"):
+        course_data("smoke", data=str(tmp_path / "nope"), root=tmp_path)
