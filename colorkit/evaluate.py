@@ -299,7 +299,8 @@ def plot_leaderboard(table, metrics: Sequence[str] = ("de2000", "acc_de", "cf", 
     if axes is None:
         _, axes = plt.subplots(1, len(metrics), figsize=(3.2 * len(metrics), 0.35 * len(table) + 1.6), squeeze=False)
         axes = axes[0]
-    colors = ["0.65" if k == "baseline" else f"C{i % 10}" for i, k in enumerate(table["kind"])]
+    palette = [f"C{i}" for i in range(10) if i != 7]  # C7 is gray: kept for the baselines
+    colors = ["0.65" if k == "baseline" else palette[i % len(palette)] for i, k in enumerate(table["kind"])]
     for ax, m in zip(axes, metrics):
         ax.barh(list(table.index), table[m].astype(float), color=colors)
         better = M.METRICS[m][1] if m in M.METRICS else False

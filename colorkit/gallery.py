@@ -140,12 +140,17 @@ def failure_table(preds: Mapping[str, Sequence], truths: Sequence, names: Sequen
     return pd.DataFrame(rows)
 
 
-def worst_cases(table, model: str, k: int = 3) -> dict[str, list[int]]:
-    """Per failure mode, the indices of ``model``'s ``k`` worst images (highest score among those with
-    ΔE2000 at or above the model's median)."""
+def worst_cases(table, model: str, k: int = 3, min_score: float = 0.05) -> dict[str, list[int]]:
+    """Per failure mode, the indices of ``model``'s ``k`` worst images: the highest scores among images
+    with ΔE2000 at or above the model's median, leaving out scores below ``min_score`` (a mode the
+    model does not show gets an empty list)."""
     t = table[table["model"] == model]
     wrong = t[t["de2000"] >= t["de2000"].median()]
-    return {mode: wrong.sort_values(mode, ascending=False)["index"].head(k).tolist() for mode in FAILURE_MODES}
+    out = {}
+    for mode in FAILURE_MODES:
+        w = wrong[wrong[mode] >= min_score].sort_values(mode, ascending=False)
+        out[mode] = w["index"].head(k).tolist()
+    return out
 
 
 def dominant_mode(table):
@@ -167,15 +172,15 @@ def delta_e_heatmap(pred, true, ax=None, vmax: float = 40.0):
 
 
 def ab_scatter(pred, true, ax=None, n: int = 2000, seed: int = 0, limit: float = 110.0):
-    """The ab plane: truth's pixels (gray) and the prediction's (coloured by their own colour)."""
+    """The ab plane: the truth's pixels in their own colour, the prediction's as black dots."""
     import matplotlib.pyplot as plt
 
     p, t = as_rgb_float(pred), as_rgb_float(true)
     lp, lt = rgb_to_lab(p).reshape(-1, 3), rgb_to_lab(t).reshape(-1, 3)
     idx = np.random.default_rng(seed).choice(len(lp), min(n, len(lp)), replace=False)
     ax = ax or plt.gca()
-    ax.scatter(lt[idx, 1], lt[idx, 2], s=2, c="0.6", label="truth", alpha=0.5)
-    ax.scatter(lp[idx, 1], lp[idx, 2], s=2, c=p.reshape(-1, 3)[idx], label="prediction")
+    ax.scatter(lt[idx, 1], lt[idx, 2], s=3, c=t.reshape(-1, 3)[idx], label="truth")
+    ax.scatter(lp[idx, 1], lp[idx, 2], s=1, c="k", alpha=0.5, label="prediction")
     ax.set_xlim(-limit, limit)
     ax.set_ylim(-limit, limit)
     ax.axhline(0, lw=0.5, c="k")
@@ -202,18 +207,22 @@ def plot_case(pred, true, axes, title: str = "") -> None:
 
 def plot_gallery(preds: Sequence, truths: Sequence, table, model: str, k: int = 2,
                  modes: Sequence[str] = FAILURE_MODES):
-    """The gallery for one model: ``k`` worst images per failure mode, one row each
+    """The gallery for one model: ``k`` worst images per failure mode it shows, one row each
     (gray | prediction | truth | ΔE2000 | ab scatter). Returns the matplotlib figure."""
     import matplotlib.pyplot as plt
 
+    if not (table["model"] == model).any():
+        raise ValueError(f"no scored images for model {model!r}; run failure_table first")
     worst = worst_cases(table, model, k)
     rows = [(mode, i) for mode in modes for i in worst[mode]]
-    if not rows:
-        raise ValueError(f"no scored images for model {model!r}; run failure_table first")
+    if not rows:  # nothing above min_score: show the worst image overall
+        t = table[table["model"] == model]
+        rows = [("worst ΔE2000", int(t.sort_values("de2000")["index"].iloc[-1]))]
     fig, axes = plt.subplots(len(rows), 5, figsize=(12, 2.4 * len(rows)), squeeze=False)
     t = table[table["model"] == model].set_index("index")
     for r, (mode, i) in enumerate(rows):
-        plot_case(preds[i], truths[i], axes[r], title=f"{mode} ({t.loc[i, mode]:.2f})")
+        score = f" ({t.loc[i, mode]:.2f})" if mode in t.columns else ""
+        plot_case(preds[i], truths[i], axes[r], title=f"{mode}{score}")
     fig.suptitle(f"{model}: worst cases per failure mode", fontsize=10)
     fig.tight_layout()
     return fig

@@ -203,6 +203,13 @@ def test_gallery_table_worst_cases_and_plot(cat):
     assert list(G.dominant_mode(table[table.model == "model"])) == list(G.FAILURE_MODES)
     fig = G.plot_gallery(preds["model"], truths, table, "model", k=1)
     assert len(fig.axes) >= 5 * 5
+    # a model without failures has no worst cases; its gallery falls back to its worst image
+    assert G.worst_cases(table, "perfect") == {m: [] for m in G.FAILURE_MODES}
+    import matplotlib.pyplot as plt
+
+    plt.close(G.plot_gallery(preds["perfect"], truths, table, "perfect"))
+    with pytest.raises(ValueError, match="failure_table"):
+        G.plot_gallery(preds["model"], truths, table, "unknown")
     # the heat map shows the metrics module's ΔE2000 map
     im = G.delta_e_heatmap(cases["desaturated"], cat, ax=fig.axes[3])
     np.testing.assert_allclose(im.get_array(), M.delta_e2000_map(cases["desaturated"], cat))
