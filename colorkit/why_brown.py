@@ -182,6 +182,8 @@ def plot_de_vs_colorfulness(table, ax=None, sweep=None, title: str = "why is it 
     if sweep is not None:
         ax.plot(sweep["cf"], sweep["de2000"], "--", c="0.5", lw=1, zorder=2, label="classifier, T from 1 to 0")
         for t, r in sweep.iterrows():
+            if t not in (1.0, 0.38, 0.0):  # label only the mean, Zhang et al.'s T and the mode
+                continue
             ax.annotate(f"T={t:g}", (r["cf"], r["de2000"]), fontsize=7, color="0.4", xytext=(3, -9),
                         textcoords="offset points")
         ax.legend(fontsize=8, loc="best")
