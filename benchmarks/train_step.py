@@ -1,14 +1,16 @@
 """Training-step speed: colorkit U-Net (engine settings) vs the classic pix2pix U-Net, same run, same CPU.
 
-    .venv/bin/python benchmarks/train_step.py [--size 64] [--width 32] [--batch 16] [--threads 2] [--compile]
+    .venv/bin/python benchmarks/train_step.py [--size 64] [--width 16] [--depth 4] [--batch 16] [--compile]
 
 Both networks get the same input size and the same width (pix2pix ``ngf`` = colorkit ``base_width``). The
 reference is written out plainly below: pix2pix's ``UnetGenerator`` (4x4 stride-2 convs with LeakyReLU and
 BatchNorm down, 4x4 transposed convs with ReLU and BatchNorm up, ``log2(size)`` levels, tanh), fed by the
 seeds' data path (``skimage.color.rgb2lab`` per image, every step), contiguous tensors, ``torch.optim.Adam``
 with its default (foreach) kernels. colorkit's step is measured piece by piece so each gain is visible:
-its data path (prepared uint8/int8 shards, only a decode per step), channels_last, fused AdamW, and
-optionally ``torch.compile``. Variants are measured in interleaved rounds (the machine is shared: the
+its data path (prepared uint8/int8 shards, only a decode per step), channels_last, fused AdamW, the
+engine's thread choice (``colorkit.train.cpu_threads_for_training``: 1 thread when the CPU is already busy,
+else torch's default; the reference is also timed with that thread count so this piece can be read apart),
+and optionally ``torch.compile``. Variants are measured in interleaved rounds (the machine is shared: the
 median of the rounds is reported). Ends with ``RESULT unet_step_speedup X`` (images/s ratio, colorkit over
 reference) and the ``cpu`` preset's images/second and what a 15-minute budget buys. CPU numbers only: no
 GPU speed-up is claimed here.
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 import statistics
 import time
 
@@ -92,12 +95,14 @@ def make_images(n: int, size: int, seed: int = 0) -> np.ndarray:
 
 
 # ------------------------------------------------------------------------------------ timing
+DEFAULT_THREADS = torch.get_num_threads()  # what a classic script runs with
 class Variant:
     """One way of doing a training step: a model, a data path, memory format, optimizer kernels, compile."""
 
-    def __init__(self, name, model_fn, data, channels_last=False, fused=False, compile=False):
+    def __init__(self, name, model_fn, data, channels_last=False, fused=False, compile=False, threads=None):
         torch.manual_seed(0)
         self.name, self.data, self.cl = name, data, channels_last
+        self.threads = threads or DEFAULT_THREADS
         self.model = model_fn()
         if channels_last:
             self.model = self.model.to(memory_format=torch.channels_last)
@@ -117,6 +122,7 @@ class Variant:
         self.opt.step()
 
     def measure(self, batch_src, steps: int) -> float:
+        torch.set_num_threads(self.threads)
         t = time.perf_counter()
         for _ in range(steps):
             self.step(batch_src)
@@ -128,6 +134,7 @@ class Variant:
 def interleaved(variants, sources, steps: int, rounds: int, batch: int) -> dict[str, float]:
     """images/second of each variant: one warm-up step, then ``rounds`` interleaved rounds; median."""
     for v in variants:
+        torch.set_num_threads(v.threads)
         v.step(sources[v.name])  # warm-up (and compilation)
     for _ in range(rounds):
         for v in variants:
@@ -145,15 +152,22 @@ def compare_unet_step(size=64, width=32, depth=3, batch=16, steps=2, rounds=3, c
     classic, shards = (rgb,), (L_u8, ab_i8)
     ref_fn = lambda: pix2pix_unet(width, int(math.log2(size)))  # noqa: E731
     ck_fn = lambda: build("unet", base_width=width, depth=depth)  # noqa: E731
+    from colorkit.train import cpu_threads_for_training
+
+    eng = cpu_threads_for_training()  # what colorkit.train picks now (1 when the CPU is busy)
     variants = [
         Variant("reference pix2pix U-Net (classic data, Adam)", ref_fn, classic_batch),
+        Variant(f"reference, {eng} thread(s)", ref_fn, classic_batch, threads=eng),
         Variant("colorkit U-Net, classic data path, Adam", ck_fn, classic_batch),
         Variant("+ shard data path", ck_fn, shard_batch),
         Variant("+ channels_last", ck_fn, shard_batch, channels_last=True),
-        Variant("+ fused AdamW (colorkit engine)", ck_fn, shard_batch, channels_last=True, fused=True),
+        Variant("+ fused AdamW", ck_fn, shard_batch, channels_last=True, fused=True),
+        Variant(f"+ engine threads ({eng}) = colorkit.train", ck_fn, shard_batch, channels_last=True, fused=True,
+                threads=eng),
     ]
     if compile:
-        variants.append(Variant("+ torch.compile", ck_fn, shard_batch, channels_last=True, fused=True, compile=True))
+        variants.append(Variant("+ torch.compile", ck_fn, shard_batch, channels_last=True, fused=True, compile=True,
+                                threads=eng))
     sources = {v.name: (classic if v.data is classic_batch else shards) for v in variants}
     ips = interleaved(variants, sources, steps, rounds, batch)
     ref_s = model_summary(ref_fn(), size)
@@ -163,17 +177,18 @@ def compare_unet_step(size=64, width=32, depth=3, batch=16, steps=2, rounds=3, c
     print(f"colorkit : {ck_s['params'] / 1e6:.2f} M params, {ck_s['flops'] / 1e9:.3f} GFLOP/img forward "
           f"(depth {depth}, double convolutions)")
     names = list(ips)
-    prev = None
-    for n in names:
-        gain = "" if prev is None or n == names[1] else f"  piece gain x{ips[n] / ips[prev]:.2f}"
-        flops = (ref_s if n == names[0] else ck_s)["flops"] * 3  # forward + backward ~ 3x forward
+    for i, n in enumerate(names):
+        gain = f"  piece gain x{ips[n] / ips[names[i - 1]]:.2f}" if i >= 3 else ""
+        flops = (ref_s if i < 2 else ck_s)["flops"] * 3  # forward + backward ~ 3x forward
         print(f"{n:48s} {ips[n]:8.2f} img/s  {flops * ips[n] / 1e9:6.1f} GFLOP/s{gain}")
-        prev = n
-    best = max(ips[n] for n in names[1:])
-    ratio = best / ips[names[0]]
-    print(f"colorkit best / reference: x{ratio:.2f} images/s; "
-          f"arithmetic efficiency x{best * ck_s['flops'] / (ips[names[0]] * ref_s['flops']):.2f} (GFLOP/s)")
+    engine = names[6 if not compile else 7]
+    ratio = ips[engine] / ips[names[0]]
+    same = ips[engine] / ips[names[1]]
+    print(f"load average now {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    print(f"colorkit engine step / classic step: x{ratio:.2f} images/s (x{same:.2f} if the reference also used "
+          f"{eng} thread(s)); arithmetic done per second: x{ips[engine] * ck_s['flops'] / (ips[names[0]] * ref_s['flops']):.2f}")
     print(f"RESULT unet_step_speedup {ratio:.3f}")
+    print(f"RESULT unet_step_speedup_same_threads {same:.3f}")
     return ratio
 
 
@@ -188,8 +203,10 @@ def cpu_preset_budget(steps=2, rounds=3) -> float:
     from colorkit.data.shards import encode_lab
 
     src = encode_lab(rgb_to_lab(rgb))
+    from colorkit.train import cpu_threads_for_training
+
     v = Variant("cpu preset", lambda: build("unet", **cfg.model_kwargs), shard_batch,
-                channels_last=p.channels_last, fused=True)
+                channels_last=p.channels_last, fused=True, threads=cpu_threads_for_training())
     ips = interleaved([v], {v.name: src}, steps, rounds, p.batch_size)["cpu preset"]
     budget = 15 * 60 * ips
     print(f"\ncpu preset: unet {cfg.model_kwargs}, {p.image_size} px, batch {p.batch_size}: {ips:.1f} img/s; "
@@ -202,8 +219,8 @@ def cpu_preset_budget(steps=2, rounds=3) -> float:
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--size", type=int, default=64)
-    ap.add_argument("--width", type=int, default=32)
-    ap.add_argument("--depth", type=int, default=3)
+    ap.add_argument("--width", type=int, default=16, help="U-Net base_width = pix2pix ngf (cpu preset: 16)")
+    ap.add_argument("--depth", type=int, default=4, help="colorkit U-Net depth (cpu preset: 4)")
     ap.add_argument("--batch", type=int, default=16)
     ap.add_argument("--steps", type=int, default=2)
     ap.add_argument("--rounds", type=int, default=3)
@@ -211,8 +228,9 @@ def main(argv=None) -> int:
     ap.add_argument("--compile", action="store_true", help="also time torch.compile (needs a C++ compiler)")
     ap.add_argument("--skip-preset", action="store_true")
     a = ap.parse_args(argv)
+    global DEFAULT_THREADS
     if a.threads:
-        torch.set_num_threads(a.threads)
+        DEFAULT_THREADS = a.threads
     compare_unet_step(a.size, a.width, a.depth, a.batch, a.steps, a.rounds, a.compile)
     if not a.skip_preset:
         cpu_preset_budget(a.steps, a.rounds)

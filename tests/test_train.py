@@ -192,3 +192,33 @@ def test_ddp_two_gloo_processes_match_single_process(tmp_path):
 
     init = build("unet", base_width=4, depth=2, norm="group").state_dict()
     assert any(not torch.allclose(init[k], single[k]) for k in single if single[k].is_floating_point())
+
+
+# ------------------------------------------------------------------------------------------------ lesson plans
+def test_lesson_configs(tmp_path):
+    from colorkit.supervised_lessons import RUNS_02, RUNS_03, lesson_config
+
+    for run in [*RUNS_02, *RUNS_03]:
+        smoke = lesson_config("smoke", run, tmp_path)
+        assert smoke.max_steps == 4 and smoke.out_dir == str(tmp_path / run)
+        cpu = lesson_config("cpu", run, tmp_path)
+        assert cpu.max_steps is None and 0 < cpu.max_minutes <= 6
+    assert lesson_config("cpu", "baseline_l2", tmp_path).loss == "l2"
+    assert lesson_config("gpu", "resnet_unet", tmp_path).model_kwargs["pretrained"] is True
+    total_cpu_minutes = sum(lesson_config("cpu", r, tmp_path).max_minutes for r in RUNS_03)
+    assert total_cpu_minutes <= 11  # notebook 03 must fit 15 minutes with scoring
+
+
+def test_chroma_and_gain_sweep_against_references():
+    from skimage.color import deltaE_ciede2000
+
+    from colorkit.color import gray_copy, rgb_to_lab
+    from colorkit.supervised_lessons import chroma, de2000_at_gains
+
+    assert chroma(np.array([[3.0, 4.0]]))[0] == pytest.approx(5.0)
+    photo = np.array(load_sample("coffee"))[::16, ::16][:16, :16].copy()
+    model = torch.nn.Sequential(torch.nn.Conv2d(1, 2, 1), torch.nn.Tanh())
+    model.stride = 1
+    got = de2000_at_gains(model, [photo], gains=(0.0,))
+    ref = deltaE_ciede2000(rgb_to_lab(photo), rgb_to_lab(gray_copy(photo))).mean()
+    assert got[0.0] == pytest.approx(ref, abs=0.05)  # gain 0 is the gray copy (up to 8-bit rounding)
