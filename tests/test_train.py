@@ -222,3 +222,17 @@ def test_chroma_and_gain_sweep_against_references():
     got = de2000_at_gains(model, [photo], gains=(0.0,))
     ref = deltaE_ciede2000(rgb_to_lab(photo), rgb_to_lab(gray_copy(photo))).mean()
     assert got[0.0] == pytest.approx(ref, abs=0.05)  # gain 0 is the gray copy (up to 8-bit rounding)
+
+
+def test_colorkit_train_cli_end_to_end_on_builtin_photos(tmp_path, monkeypatch, capsys):
+    from colorkit.cli import main
+
+    monkeypatch.setenv("COLORKIT_HOME", str(tmp_path / "home"))
+    out = tmp_path / "cli"
+    rc = main(["train", "--model", "unet", "--data", "samples", "--preset", "smoke", "--max-steps", "2",
+               "--threads", "1", "--out", str(out)])
+    assert rc == 0
+    assert "checkpoint:" in capsys.readouterr().out
+    model, ck = load_trained(out / "last.pt")
+    assert ck["step"] == 2 and ck["config"]["max_minutes"] is None
+    assert model(torch.zeros(1, 1, 32, 32)).shape == (1, 2, 32, 32)
