@@ -4,11 +4,12 @@ Introduced in notebook ``06_evaluate``. On the command line::
 
     colorkit evaluate PHOTOS [--checkpoint CKPT ...] [--size 256] --out DIR
 
-``PHOTOS`` is a folder of colour photos, a folder prepared by ``colorkit prepare`` (its ``test``
-split is scored and its ``train`` split fits the baselines), or ``samples`` (the built-in photos).
-Every image is centre-cropped and resized to ``size x size`` (OpenCV area interpolation); each model
-sees the normalized L of that image and its predicted a*b* is recombined with the image's own L, so
-every row is scored at the same resolution on the same pixels (conventions: :mod:`colorkit.metrics`).
+``PHOTOS`` is a folder of colour photos (all scored), a folder prepared by ``colorkit prepare`` (its
+``test`` split is scored, as centre crops, and its ``train`` split fits the baselines), or ``samples``
+(the built-in photos). Photos are centre-cropped to a square and resized to ``size x size`` (OpenCV
+area interpolation); each model sees the normalized L of that image and its predicted a*b* is
+recombined with the image's own L, so every row is scored at the same resolution on the same pixels
+(conventions: :mod:`colorkit.metrics`).
 
 Written to ``DIR``: ``results.csv`` (one row per model or baseline, the gray copy first; one column
 per metric, plus ``params`` and ``ms_per_image``), ``results.md`` (the same as Markdown),
@@ -106,15 +107,21 @@ def _load_prepared(root: Path, size: int, split: str, limit: int | None):
             cache[r["shard"]] = S.open_shard(root / r["shard"])
         sh = cache[r["shard"]]
         lab = S.decode_lab(sh["L"][r["index"]], sh["ab"][r["index"]])
-        rgb = lab_to_rgb(lab, dtype=np.uint8)
-        imgs.append(rgb if rgb.shape[0] == size else square_crop(rgb, size))
+        stored = lab.shape[0]
+        if stored >= size:  # the centre crop, as colorkit.data.dataset.load_split takes it
+            y = (stored - size) // 2
+            imgs.append(lab_to_rgb(lab[y:y + size, y:y + size], dtype=np.uint8))
+        else:
+            imgs.append(square_crop(lab_to_rgb(lab, dtype=np.uint8), size))
         names.append(Path(r["source"]).name or r["hash"][:12])
     return imgs, names
 
 
 def find_prepared(size: int, prefer: str | None = None) -> Path | None:
-    """A finished ``colorkit prepare`` folder under ``data_dir("prepared")`` at ``size`` (the one whose name
-    starts with ``prefer`` first, else the largest), or None."""
+    """A finished ``colorkit prepare`` / ``course_data`` folder under ``data_dir("prepared")`` whose images
+    are at least ``size`` pixels (scored as centre crops), or None. Ranking: the name starts with
+    ``prefer``, then the exact size, then the most images. Prepared built-in photos are left out (the
+    offline fallback ``"samples"`` scores all eight)."""
     import json
 
     from .paths import data_dir
@@ -124,18 +131,30 @@ def find_prepared(size: int, prefer: str | None = None) -> Path | None:
     for meta in sorted(root.glob("*/prepare.json")) if root.is_dir() else []:
         try:
             info = json.loads(meta.read_text())
-        except (OSError, ValueError):
+            stored = int(info.get("settings", {}).get("size", -1))
+        except (OSError, ValueError, TypeError):
             continue
-        if info.get("complete") and int(info.get("settings", {}).get("size", -1)) == size:
-            found.append((bool(prefer) and meta.parent.name.startswith(prefer), int(info.get("images", 0)), meta.parent))
-    return max(found)[2] if found else None
+        folder = meta.parent
+        if not info.get("complete") or stored < size or folder.name.startswith("samples"):
+            continue
+        found.append((bool(prefer) and folder.name.startswith(prefer), stored == size, int(info.get("images", 0)),
+                      str(folder)))
+    return Path(max(found)[3]) if found else None
 
 
 def course_eval_source(preset, data: str = ""):
-    """What notebook 06 scores: ``data`` if given, else the course's prepared folder at the preset's
-    image size (its test split), else the built-in photos (``"samples"``, offline)."""
+    """The photos a lesson scores (and trains on): a prepared folder whose ``test`` split no run trains on.
+
+    ``data``: a prepared folder is used as is; a folder of photos is prepared once with its own
+    60/20/20 split by :func:`colorkit.data.course_data`. Without ``data``: the course's prepared
+    data (lesson 01) if it is on disk, else ``"samples"`` (the built-in photos; offline and CI).
+    """
     if data:
-        return data
+        if is_prepared(data):
+            return Path(data)
+        from .data.course import course_data
+
+        return course_data(preset, data)
     found = find_prepared(preset.image_size, preset.data_source)
     return found if found is not None else "samples"
 

@@ -106,11 +106,12 @@ for name, status in M.perceptual_status().items():
 # %% [markdown]
 # ## The held-out photos
 # Every row of the leaderboard is scored on the same photos at the same resolution (the preset's
-# `image_size`): the course's **test split** if lesson 01 prepared it, else the photos in `DATA`, else the
-# built-in photos (offline; then the lab below also trains on them, so its numbers only show that the cells run).
+# `image_size`): the **test split** of the course data (lesson 01), or of `DATA` (prepared once with its own
+# split), which no model trains on. Offline without lesson 01's data, the built-in photos stand in; then the
+# lab below also trains on them, so its numbers only show that the cells run.
 
 # %%
-from colorkit.evaluate import course_eval_source, find_prepared, load_images
+from colorkit.evaluate import course_eval_source, load_images
 
 source = course_eval_source(preset, DATA)
 n_eval = EVAL_IMAGES or min(preset.eval_images, 300)
@@ -129,9 +130,8 @@ show_images(truths[:8], titles=names[:8], ncols=8);
 from colorkit.paths import runs_dir
 from colorkit.why_brown import LAB_IMAGES, lab_data, run_lab
 
-lab_source = find_prepared(preset.image_size, preset.data_source) or "samples"
-train_L, train_ab = lab_data(lab_source, preset.image_size, limit=LAB_IMAGES.get(preset.name))
-print(f"lab training set: {len(train_L)} images from {lab_source}")
+train_L, train_ab = lab_data(source, preset.image_size, limit=LAB_IMAGES.get(preset.name))
+print(f"lab training set: {len(train_L)} images from {source} (its train split)")
 budget = {"max_minutes": LAB_MINUTES} if LAB_MINUTES else {}
 lab_models = run_lab(preset, (train_L, train_ab), out_dir=runs_dir("why_brown", preset.name), **budget)
 
@@ -151,7 +151,6 @@ models = dict(list_checkpoints(preset.name))
 print(f"course checkpoints under {preset.name!r}: {sorted(models) or 'none yet (run lessons 02-05)'}")
 models.update({f"lab {k}": m for k, m in lab_models.items()})
 ev = evaluate(source, models, size=preset.image_size, limit=n_eval, device=device,
-              fit=lab_source if lab_source != "samples" else None,
               keep_predictions=["lab L2", "lab classification", "lab GAN"],
               predict_kwargs={"lab classification": {"temperature": TEMPERATURE}})
 paths = write_results(ev, runs_dir("evaluate", preset.name))

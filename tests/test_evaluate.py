@@ -273,7 +273,17 @@ def test_evaluate_prepared_folder_scores_test_split_and_fits_on_train(tmp_path, 
     assert not any("leave-one-out" in n for n in ev.notes)  # fitted on the train split instead
     assert len(ev.per_image) == 2 * n_test
     monkeypatch.setenv("COLORKIT_HOME", str(tmp_path))
-    assert find_prepared(32) == out and find_prepared(64) is None
+    assert find_prepared(32) == out and find_prepared(24) == out and find_prepared(64) is None
+    # a smaller evaluation size scores centre crops of the stored images (as colorkit.data.dataset does)
+    from colorkit.data.dataset import load_split
+
+    crops, _ = load_images(out, 24, split="test")
+    ref = load_split(out, "test", crop=24).rgb()
+    np.testing.assert_array_equal(np.stack(crops), ref)
+    from colorkit.evaluate import course_eval_source
+    from colorkit.presets import get_preset
+
+    assert course_eval_source(get_preset("smoke"), str(out)) == out  # a prepared DATA folder is used as is
 
 
 def test_lab_summary_and_batched_sweep_match_direct_scoring(cat):
@@ -295,3 +305,17 @@ def test_lab_summary_and_batched_sweep_match_direct_scoring(cat):
         one = W.lab_table({"c": clf}, truths, {"c": {"temperature": t}})[0].loc["c"]
         assert sweep.loc[t, "de2000"] == pytest.approx(one["de2000"], abs=1e-4)
         assert sweep.loc[t, "cf"] == pytest.approx(one["cf"], abs=1e-3)
+
+
+def test_course_eval_source_prepares_a_photo_folder_with_a_split(photo_dir, tmp_path, monkeypatch):
+    from colorkit.evaluate import course_eval_source, is_prepared, load_images
+    from colorkit.presets import get_preset
+
+    monkeypatch.setenv("COLORKIT_HOME", str(tmp_path))
+    smoke = get_preset("smoke")
+    assert course_eval_source(smoke) == "samples"  # nothing prepared: the built-in photos
+    src = course_eval_source(smoke, str(photo_dir))
+    assert is_prepared(src) and str(src).startswith(str(tmp_path))
+    train, _ = load_images(src, smoke.image_size, split="train")
+    test, _ = load_images(src, smoke.image_size, split="test")
+    assert len(train) + len(test) <= 6 and len(train) > 0  # the broken JPEG is skipped, the rest split
