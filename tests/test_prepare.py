@@ -78,9 +78,10 @@ def test_storage_error_over_all_8bit_colours_sampled():
 
 def test_lut_equals_direct_conversion():
     start = 123 << 16
-    block = S.lut_block(start, start + 65536)
-    lut = np.zeros(1 << 24, np.uint32)
-    lut[start:start + 65536] = block
+    L_blk, ab_blk = S.lut_block(start, start + 65536)
+    lut = (np.zeros(1 << 24, np.uint8), np.zeros(1 << 24, np.uint16))
+    lut[0][start:start + 65536] = L_blk
+    lut[1][start:start + 65536] = ab_blk
     i = np.arange(start, start + 65536, dtype=np.uint32)
     rgb = np.stack([(i >> 16) & 255, (i >> 8) & 255, i & 255], -1).astype(np.uint8).reshape(256, 256, 3)
     L1, ab1 = S.encode_rgb(rgb)

@@ -27,6 +27,13 @@ from typing import BinaryIO, Union
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+try:
+    import cv2 as _cv2
+
+    _cv2.setNumThreads(1)
+except Exception:  # pragma: no cover
+    _cv2 = None
+
 DEFAULT_MAX_PIXELS = 60_000_000  # 60 MP: larger than any camera photo we expect, far below a bomb
 IMAGE_EXTENSIONS = (
     ".jpg", ".jpeg", ".jpe", ".jfif", ".png", ".bmp", ".gif", ".tif", ".tiff", ".webp", ".ppm", ".pgm", ".pnm",
@@ -129,15 +136,17 @@ def load_rgb_with_size(
                         f"decompression bomb: {w}x{h} = {w * h / 1e6:.0f} MP exceeds the limit of "
                         f"{max_pixels / 1e6:.0f} MP (pass a larger max_pixels if the file is trusted)",
                     )
+                orientation = im.getexif().get(0x0112, 1) if exif else 1
+                size = (h, w) if orientation in (5, 6, 7, 8) else (w, h)
+                fast = _decode_jpeg_cv2(src, im, draft, orientation)
+                if fast is not None:
+                    return fast, size
                 if draft is not None and im.format == "JPEG":
                     im.draft("RGB", (int(draft[0]), int(draft[1])))
                 im.load()
-                if exif:
-                    orientation = im.getexif().get(0x0112, 1)
-                    if orientation in (5, 6, 7, 8):
-                        w, h = h, w
+                if orientation not in (None, 1):  # exif_transpose copies the image even when upright
                     im = ImageOps.exif_transpose(im)
-                return _to_rgb8(im), (w, h)
+                return _to_rgb8(im), size
     except ImageReadError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as e:
@@ -151,6 +160,47 @@ def load_rgb_with_size(
         raise ImageReadError(name, f"corrupt or unreadable image: {msg}") from None
     except MemoryError:
         raise ImageReadError(name, "not enough memory to decode this image") from None
+
+
+def _orient(a: np.ndarray, orientation: int) -> np.ndarray:
+    """Apply an EXIF orientation (1-8) to an ``HxWxC`` array, as ``ImageOps.exif_transpose`` does."""
+    ops = {
+        2: lambda x: x[:, ::-1], 3: lambda x: x[::-1, ::-1], 4: lambda x: x[::-1],
+        5: lambda x: x.transpose(1, 0, 2), 6: lambda x: np.rot90(x, -1),
+        7: lambda x: x[::-1, ::-1].transpose(1, 0, 2), 8: lambda x: np.rot90(x, 1),
+    }
+    return np.ascontiguousarray(ops[orientation](a)) if orientation in ops else a
+
+
+def _decode_jpeg_cv2(src, im: Image.Image, draft, orientation) -> np.ndarray | None:
+    """Fast path for ordinary colour JPEGs: OpenCV's decoder (same libjpeg-turbo, no Pillow copies;
+    measured 1.3-1.5x faster on COCO photos). None means "use Pillow" (other formats and modes, files
+    that do not end with the JPEG end marker, i.e. possibly truncated, or any decoding problem)."""
+    if im.format != "JPEG" or im.mode != "RGB" or _cv2 is None:
+        return None
+    try:
+        if isinstance(src, (str, os.PathLike)):
+            data = Path(src).read_bytes()
+        elif isinstance(src, io.BytesIO):
+            data = src.getvalue()
+        else:
+            return None
+        if not data.rstrip(b"\x00\r\n ").endswith(b"\xff\xd9"):
+            return None
+        flags = _cv2.IMREAD_COLOR | _cv2.IMREAD_IGNORE_ORIENTATION
+        if draft is not None:
+            w, h = im.size
+            for scale, flag in ((8, _cv2.IMREAD_REDUCED_COLOR_8), (4, _cv2.IMREAD_REDUCED_COLOR_4),
+                                (2, _cv2.IMREAD_REDUCED_COLOR_2)):
+                if -(-w // scale) >= draft[0] and -(-h // scale) >= draft[1]:
+                    flags = flag | _cv2.IMREAD_IGNORE_ORIENTATION
+                    break
+        bgr = _cv2.imdecode(np.frombuffer(data, np.uint8), flags)
+        if bgr is None or bgr.ndim != 3:
+            return None
+        return _orient(_cv2.cvtColor(bgr, _cv2.COLOR_BGR2RGB), orientation)
+    except Exception:  # pragma: no cover - fall back to Pillow, which gives the proper error
+        return None
 
 
 def load_l(src: PathOrFile, max_pixels: int | None = DEFAULT_MAX_PIXELS, draft=None) -> np.ndarray:

@@ -39,62 +39,66 @@ def encode_lab(lab: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return L, ab
 
 
-def lut_block(start: int, stop: int) -> np.ndarray:
-    """Rows ``start:stop`` of the 8-bit RGB -> stored-LAB table: uint32 words whose bytes are
-    (L uint8, a int8, b int8, 0), for the colours ``r << 16 | g << 8 | b``. Built with
-    :func:`colorkit.color.rgb_to_lab` and :func:`encode_lab`, so a lookup equals converting directly."""
+def lut_block(start: int, stop: int) -> tuple[np.ndarray, np.ndarray]:
+    """Entries ``start:stop`` of the 8-bit RGB -> stored-LAB tables for the colours ``r << 16 | g << 8 | b``:
+    L (uint8) and ab (int8 pairs seen as one uint16). Built with :func:`colorkit.color.rgb_to_lab` and
+    :func:`encode_lab`, so a lookup equals converting directly (tested)."""
     from ..color import rgb_to_lab
 
     i = np.arange(start, stop, dtype=np.uint32)
     rgb = np.stack([(i >> 16) & 255, (i >> 8) & 255, i & 255], axis=-1).astype(np.uint8)
     L, ab = encode_lab(rgb_to_lab(rgb.reshape(1, -1, 3))[0])
-    out = np.zeros((len(i), 4), np.uint8)
-    out[:, 0] = L
-    out[:, 1:3] = ab.view(np.uint8)
-    return out.view(np.uint32).ravel()
+    return L, np.ascontiguousarray(ab).view(np.uint16).ravel()
 
 
 _LUT_CACHE: dict = {}
 
 
-def lab_lut(path: str | os.PathLike | None = None) -> np.ndarray:
-    """The full 2^24-entry table (64 MB, about 1-3 s to build), cached in memory and, when ``path`` is
-    given, on disk (memory-mapped, so worker processes share one copy)."""
+def lab_lut(path: str | os.PathLike | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """The full 2^24-entry tables (48 MB; 1-4 s to build), cached in memory and, when ``path`` is
+    given, on disk (the next process loads them in about 0.05 s instead of building them)."""
     key = str(path)
     if key in _LUT_CACHE:
         return _LUT_CACHE[key]
     lut = None
     if path is not None and Path(path).exists():
         try:
-            lut = np.load(path, mmap_mode="r")
-            if lut.shape != (1 << 24,) or lut.dtype != np.uint32:
+            with np.load(path) as z:
+                lut = (z["L"], z["ab"])
+            if lut[0].shape != (1 << 24,) or lut[1].shape != (1 << 24,) or lut[1].dtype != np.uint16:
                 lut = None
-        except (OSError, ValueError):
+        except (OSError, ValueError, KeyError):
             lut = None
     if lut is None:
-        lut = np.concatenate([lut_block(s, s + (1 << 20)) for s in range(0, 1 << 24, 1 << 20)])
+        blocks = [lut_block(s, s + (1 << 20)) for s in range(0, 1 << 24, 1 << 20)]
+        lut = (np.concatenate([b[0] for b in blocks]), np.concatenate([b[1] for b in blocks]))
         if path is not None:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
             tmp = Path(path).with_name(f".{Path(path).name}.{os.getpid()}.tmp")
             with open(tmp, "wb") as f:
-                np.save(f, lut)
+                np.savez(f, L=lut[0], ab=lut[1])
             os.replace(tmp, path)
     _LUT_CACHE[key] = lut
     return lut
 
 
-def encode_rgb(rgb: np.ndarray, lut: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """8-bit sRGB ``HxWx3`` -> stored (L uint8, ab int8). With ``lut`` (see :func:`lab_lut`) one table
-    lookup per pixel (about 4x faster); identical results either way."""
+def encode_rgb(rgb: np.ndarray, lut: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """8-bit sRGB ``HxWx3`` -> stored (L uint8, ab int8). With ``lut`` (see :func:`lab_lut`): two table
+    lookups per pixel (measured 2-3x faster than converting); identical results either way."""
     rgb = np.asarray(rgb)
     if lut is None:
         from ..color import rgb_to_lab
 
         return encode_lab(rgb_to_lab(rgb))
-    r, g, b = (rgb[..., c].astype(np.uint32) for c in range(3))
-    words = lut[(r << 16) | (g << 8) | b]
-    q = words.view(np.uint8).reshape(*rgb.shape[:-1], 4)
-    return np.ascontiguousarray(q[..., 0]), np.ascontiguousarray(q[..., 1:3]).view(np.int8)
+    try:  # BGRA bytes seen as one little-endian uint32 are r << 16 | g << 8 | b | 255 << 24
+        import cv2
+
+        idx = cv2.cvtColor(np.ascontiguousarray(rgb, np.uint8), cv2.COLOR_RGB2BGRA).view(np.uint32)[..., 0]
+        idx &= 0xFFFFFF
+    except Exception:  # pragma: no cover - no OpenCV, or not HxWx3
+        r, g, b = (rgb[..., c].astype(np.uint32) for c in range(3))
+        idx = (r << 16) | (g << 8) | b
+    return lut[0][idx], lut[1][idx].view(np.int8).reshape(*idx.shape, 2)
 
 
 def decode_l(L_u8: np.ndarray) -> np.ndarray:

@@ -1,0 +1,129 @@
+"""Benchmark: colorkit's data preparation vs the seeds' pipeline, on the same photos in the same run.
+
+    python benchmarks/prepare.py [--photos DIR] [--limit 200] [--size 256] [--repeats 2]
+
+Pipelines, each over the same files (read once beforehand so the disk cache is warm):
+
+* ``seed``: PIL open + convert + resize to size x size, ``skimage.color.rgb2lab`` in float64, one
+  ``np.savez`` per image (what the seed reports did);
+* ``decode+resize``: only :func:`colorkit.data.images.load_rgb` (with JPEG draft) and
+  :func:`colorkit.data.prepare.resize_square`: the floor for any pipeline with the same decoder;
+* ``colorkit 1 worker`` / ``colorkit 2 workers``: :func:`colorkit.data.prepare.prepare` (LUT built and
+  cached beforehand; its one-time cost is printed separately).
+
+Each pipeline runs ``--repeats`` times interleaved and the fastest run counts (the machine is shared).
+Default photos: ``/work/shared/data/photos/coco_mini`` when present, else the built-in samples.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+import numpy as np  # noqa: E402
+
+DEFAULT_PHOTOS = Path("/work/shared/data/photos/coco_mini")
+
+
+def seed_pipeline(files, size, out):
+    from PIL import Image
+    from skimage.color import rgb2lab
+
+    for i, f in enumerate(files):
+        with Image.open(f) as im:
+            rgb = np.asarray(im.convert("RGB").resize((size, size), Image.BICUBIC))
+        lab = rgb2lab(rgb)  # float64
+        np.savez(out / f"{i:06d}.npz", L=lab[..., :1], ab=lab[..., 1:])
+
+
+def decode_resize(files, size):
+    from colorkit.data.images import load_rgb
+    from colorkit.data.prepare import resize_square
+
+    for f in files:
+        resize_square(load_rgb(f, draft=(size, size)), size, "crop")
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--photos", default=None)
+    ap.add_argument("--limit", type=int, default=200)
+    ap.add_argument("--size", type=int, default=256)
+    ap.add_argument("--repeats", type=int, default=2)
+    args = ap.parse_args(argv)
+
+    from colorkit.data import shards as S
+    from colorkit.data.prepare import list_images, lut_path, prepare
+    from colorkit.data.samples import sample_paths
+
+    if args.photos:
+        files = list_images(args.photos)[0]
+    elif DEFAULT_PHOTOS.is_dir():
+        files = list_images(DEFAULT_PHOTOS)[0]
+    else:
+        files = [str(p) for p in sample_paths("color")]
+    files = files[: args.limit]
+    if not files:
+        print("no photos found", file=sys.stderr)
+        return 2
+    n = len(files)
+    for f in files:  # warm the disk cache for everyone
+        Path(f).read_bytes()
+    print(f"{n} photos, size {args.size}, {os.cpu_count()} cores")
+
+    t = time.perf_counter()
+    S._LUT_CACHE.clear()
+    S.lab_lut(lut_path())
+    lut_s = time.perf_counter() - t
+
+    tmp = Path(tempfile.mkdtemp(prefix="ck_bench_"))
+    times = {k: [] for k in ("seed", "decode+resize", "colorkit 1 worker", "colorkit 2 workers")}
+    try:
+        for r in range(args.repeats):
+            d = tmp / f"seed{r}"
+            d.mkdir()
+            t = time.perf_counter()
+            seed_pipeline(files, args.size, d)
+            times["seed"].append(time.perf_counter() - t)
+            seed_bytes = sum(p.stat().st_size for p in d.glob("*.npz"))
+            shutil.rmtree(d)
+
+            t = time.perf_counter()
+            decode_resize(files, args.size)
+            times["decode+resize"].append(time.perf_counter() - t)
+
+            for w in (1, 2):
+                out = tmp / f"ck{w}_{r}"
+                t = time.perf_counter()
+                rep = prepare(files, out, size=args.size, workers=w, progress=False, lut=True)
+                times[f"colorkit {w} worker" + ("s" if w > 1 else "")].append(time.perf_counter() - t)
+                ck_bytes = sum(p.stat().st_size for p in out.glob("part-*.npz"))
+                ck_images = rep.images
+                shutil.rmtree(out)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+    best = {k: min(v) for k, v in times.items()}
+    print(f"{'pipeline':<22}{'images/s':>10}{'ms/image':>10}")
+    for k, v in best.items():
+        print(f"{k:<22}{n / v:>10.1f}{1000 * v / n:>10.2f}")
+    f64 = args.size * args.size * 3 * 8
+    print(f"storage per image: colorkit {ck_bytes / max(ck_images, 1) / 1024:.0f} KiB, "
+          f"seed npz {seed_bytes / n / 1024:.0f} KiB, float64 layout {f64 / 1024:.0f} KiB")
+    print(f"LAB lookup table: built once in {lut_s:.1f} s, cached at {lut_path()}")
+    print(f"RESULT prepare_speedup {best['seed'] / best['colorkit 1 worker']:.2f}")
+    print(f"RESULT prepare_vs_decode_resize {best['colorkit 1 worker'] / best['decode+resize']:.2f}")
+    print(f"RESULT prepare_scaling_2_workers {best['colorkit 1 worker'] / best['colorkit 2 workers']:.2f}")
+    print(f"RESULT prepare_images_per_s_1_worker {n / best['colorkit 1 worker']:.1f}")
+    print(f"RESULT prepare_storage_ratio_vs_float64 {ck_bytes / max(ck_images, 1) / f64:.3f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
