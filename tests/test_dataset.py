@@ -107,5 +107,6 @@ def test_course_data_smoke_offline_and_folder(tmp_path, capsys):
         Image.fromarray(load_sample(name)).save(photos / f"{i}.png")
     mine = course_data("smoke", data=str(photos), root=tmp_path, progress=False)
     assert len(P.read_manifest(mine)) == 3
+    assert course_data("cpu", data=str(mine), root=tmp_path, progress=False) == mine  # a prepared folder
     with pytest.raises(FileNotFoundError, match="DATA"):
         course_data("smoke", data=str(tmp_path / "nope"), root=tmp_path)

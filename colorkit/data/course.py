@@ -7,7 +7,8 @@ Introduced in notebook ``01_data_prep``; notebooks ``02``-``07`` start with::
 
 What it picks, in order:
 
-1. ``data`` (a folder of your photos) when given: all its photos (up to the preset's ``max_images``);
+1. ``data`` when given: a folder of your photos (all of them, up to the preset's ``max_images``), or a
+   folder already prepared by ``colorkit prepare`` (used as it is);
 2. the ``smoke`` preset: always the 8 built-in colour photos (seconds, no network);
 3. online: the preset's ``data_source`` -- Tiny ImageNet for ``cpu`` (237 MB download), a COCO val2017
    subset for ``gpu`` (778 MB) -- downloaded once (size announced, progress bars) under
@@ -61,6 +62,8 @@ def course_data(preset="auto", data: str | os.PathLike = "", progress: bool = Tr
         folder = Path(data).expanduser()
         if not folder.is_dir():
             raise FileNotFoundError(f"DATA={str(data)!r} is not a folder of photos; give a folder path or leave it empty")
+        if (folder / "manifest.csv").exists() and (folder / "prepare.json").exists():
+            return folder  # already a prepared folder (`colorkit prepare ... --out DIR`): use it as it is
         tag = hashlib.sha256(str(folder.resolve()).encode()).hexdigest()[:8]
         source, files, label = "folder", [folder], f"folder-{folder.resolve().name}-{tag}"
     elif p.data_source == "samples":

@@ -1,0 +1,232 @@
+# ---
+# jupyter:
+#   accelerator: GPU
+#   colab:
+#     provenance: []
+#   jupytext:
+#     cell_metadata_filter: tags,-all
+#     formats: ipynb,py:percent
+#     notebook_metadata_filter: kernelspec,jupytext,colab,accelerator
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/colorkit/colorkit/blob/main/notebooks/01_data_prep.ipynb)
+#
+# # 01 · Data: from photo files to compact LAB shards
+#
+# **What you will learn**
+# - why a colorizer is trained to predict a and b from L, and what that means for the data we store;
+# - how colorkit turns any folder of photos (or COCO, Tiny ImageNet, the Kaggle set) into small LAB
+#   shards: fast, resumable, and robust to broken files;
+# - the deterministic 60/20/20 split by content hash, and why duplicates never leak into the test set;
+# - what the ab histogram of a dataset looks like, and why it makes naive models turn brown;
+# - how the lessons read the shards: random crops and flips for training, fixed crops for evaluation.
+#
+# | preset | minutes | what it is for |
+# |---|---|---|
+# | `smoke` | < 1 | CI: the 8 built-in photos, no network |
+# | `cpu` | about 5 | downloads Tiny ImageNet once (237 MB), prepares 20,000 photos of 64x64 |
+# | `gpu` | about 10 | downloads COCO val2017 once (778 MB), prepares its 5,000 photos |
+#
+# Offline, every preset falls back to the built-in photos, with a message.
+
+# %% tags=["parameters"]
+PRESET = "auto"  # "auto", "smoke", "cpu" or "gpu"
+DATA = ""  # a folder of your own photos to prepare instead of the course's dataset
+
+# %%
+# Colab only: install colorkit from the repository. Colab's own torch is kept (colorkit asks only torch>=2.1).
+import sys
+
+if "google.colab" in sys.modules:
+    import subprocess
+
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q",
+                    "colorkit @ git+https://github.com/colorkit/colorkit"], check=True)
+
+# %%
+from colorkit.presets import get_preset
+from colorkit.runtime import print_environment, seed_everything
+
+print_environment()
+preset = get_preset(PRESET)
+seed_everything(0)
+print(preset)
+
+# %% [markdown]
+# ## The sample photos
+# The same four photos as in every lesson.
+
+# %%
+from colorkit.data.samples import SAMPLE_NAMES, load_sample
+from colorkit.viz import show_images
+
+photos = [load_sample(name) for name in SAMPLE_NAMES]
+show_images(photos, titles=list(SAMPLE_NAMES), ncols=4);
+
+# %% [markdown]
+# ## Why we predict ab from L
+# In CIELAB, **L** is the lightness a black-and-white photo already records; **a** and **b** are the
+# colour. So the input of a colorizer is L and its output is (a, b): two numbers per pixel, not three,
+# and the lightness of the result is exactly the input's. That is also what we store: L and ab for each
+# photo, so training never converts colours again.
+
+# %%
+from colorkit.color import lab_channel_images
+
+ch = lab_channel_images(photos[2])
+show_images([photos[2], ch["L"], ch["ab"]], titles=["photo", "L: the input", "a and b: what we predict"], ncols=3);
+
+# %% [markdown]
+# ## Reading photos robustly
+# Real folders hold surprises: truncated downloads, empty files, text files named `.jpg`, CMYK JPEGs,
+# 16-bit PNGs, transparent PNGs, phone photos rotated by an EXIF tag, 1-pixel images, and files whose
+# header claims billions of pixels (a *decompression bomb*, which would exhaust memory).
+# `colorkit.data.images.load_rgb` turns every readable one into upright 8-bit RGB and refuses the rest
+# with a reason. Let us build such a folder and prepare it: nothing crashes, and nothing is lost silently.
+
+# %%
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+
+from colorkit.data.prepare import prepare
+from colorkit.data.problem_photos import write_problem_photos
+
+tmp = Path(tempfile.mkdtemp(prefix="colorkit01_"))
+expected = write_problem_photos(tmp / "problems")
+report = prepare(tmp / "problems", tmp / "problems_prepared", size=64, workers=1, progress=False)
+print(report.summary())
+pd.DataFrame([{**s, "source": Path(s["source"]).name} for s in report.skipped])
+
+# %% [markdown]
+# Every file is accounted for: the good ones (including CMYK, 16-bit, transparent and rotated files)
+# are in the shards exactly once; the broken ones are listed as `unreadable`; the 1x1 image is
+# `too_small`; the exact copy of a photo is a `duplicate`; and the gray photos are `grayscale`:
+# a colour dataset should not teach a colorizer that gray is a right answer. "Near-grayscale" means the
+# colours follow the lightness along one line (gray, sepia, one tint) to within 4 LAB units for 95% of
+# the pixels (`colorkit.data.prepare.GRAY_THRESHOLD`; about 1% of Tiny ImageNet is left out this way).
+
+# %% [markdown]
+# ## Downloading the course dataset 🌐 (needs the network)
+# `course_data(PRESET, DATA)` is the one call every lesson makes. It picks, in order: your `DATA` folder;
+# the built-in photos for `smoke`; online, the preset's dataset (Tiny ImageNet for `cpu`, COCO val2017
+# for `gpu`), downloaded once with a progress bar, resumed if interrupted, verified against its published
+# checksum, unpacked safely; offline, the built-in photos. The result is cached: the next lessons get it
+# instantly.
+
+# %%
+from colorkit.data import course_data
+from colorkit.data.sources import is_online
+
+online = is_online()
+print("network:", "online" if online else "offline (network cells use the built-in photos)")
+root = course_data(preset, DATA)
+print("prepared shards in", root)
+
+# %% [markdown]
+# ## What preparation did
+# Each photo was read once, hashed (SHA-256 of its bytes), decoded, centre-cropped and resized, converted
+# to LAB and written into shards of many photos: **L as uint8** (L × 2.55, at most 0.2 units off) and
+# **ab as int8** (whole LAB units, at most 0.5 off, far below a visible difference). That is 3 bytes per
+# pixel instead of the seeds' 24 (float64): 1/8 of the disk and memory. A run that is interrupted resumes
+# where it stopped, with no photo lost or doubled; `colorkit prepare SOURCE --size 256 --out DIR` does the
+# same from a terminal.
+
+# %%
+import json
+
+from colorkit.data import read_manifest, read_skipped
+
+meta = json.loads((root / "prepare.json").read_text())
+manifest = pd.DataFrame(read_manifest(root))
+size = meta["settings"]["size"]
+shard_bytes = sum(p.stat().st_size for p in root.glob("part-*.npz"))
+print(f"{meta['images']} photos of {size}x{size} in {meta['shards']} shard(s): "
+      f"{shard_bytes / max(meta['images'], 1) / 1024:.0f} KiB per photo, float64 LAB would need "
+      f"{size * size * 3 * 8 / 1024:.0f} KiB")
+manifest.head()
+
+# %% [markdown]
+# ## The split: 60/20/20 by content hash
+# A photo's split depends only on its hash (the first 8 hex digits, modulo 100: 0-59 train, 60-79 val,
+# 80-99 test). The same photo lands in the same split on every machine, adding photos never moves old
+# ones, and two identical files can never end up one in train and one in test. (With only a handful of
+# photos, as in `smoke`, one photo is moved so that val and test are never empty.)
+
+# %%
+stats = manifest.groupby("split").agg(photos=("hash", "size"), mean_colorfulness=("colorfulness", "mean"))
+stats["fraction"] = stats["photos"] / stats["photos"].sum()
+stats.loc[["train", "val", "test"]].round(3)
+
+# %% [markdown]
+# ## A grid of training photos
+# Back from the shards to RGB (L and ab stored, converted with `colorkit.color`).
+
+# %%
+from colorkit.data import load_split
+
+grid = load_split(root, "train", limit=8)
+show_images(list(grid.rgb()), titles=[Path(s).stem[:18] for s in grid.sources], ncols=4, size=2.2);
+
+# %% [markdown]
+# ## The ab histogram, and why naive models turn brown
+# Most pixels of most photos are barely coloured: the histogram of a and b is a sharp peak near (0, 0),
+# leaning towards positive a and b (warm, brownish tones: skin, wood, earth). A model trained with an L1
+# or L2 loss, unsure which colour is right, predicts the *median* or *mean* of the plausible colours, which
+# sits near that peak: a desaturated brown. Lessons 02-05 fight exactly this. (The 8 built-in photos of
+# the `smoke` preset are few and unusually colourful; Tiny ImageNet or COCO show the sharp peak.)
+
+# %%
+import matplotlib.pyplot as plt
+import numpy as np
+
+from colorkit.data.dataset import ab_values
+from colorkit.viz import ab_histogram
+
+ab = ab_values(root, "train", max_pixels=500_000)
+fig, axes = plt.subplots(1, 2, figsize=(8, 3.6))
+ab_histogram(ab, ax=axes[0], title="ab of the training pixels")
+axes[1].hist(np.hypot(ab[:, 0], ab[:, 1]), bins=60, color="gray")
+axes[1].set_xlabel("chroma sqrt(a² + b²)")
+axes[1].set_title("how colourful the pixels are")
+fig.tight_layout()
+print("mean a = %.1f, mean b = %.1f, median chroma = %.1f LAB units"
+      % (ab[:, 0].mean(), ab[:, 1].mean(), np.median(np.hypot(ab[:, 0], ab[:, 1]))))
+
+# %% [markdown]
+# ## How the lessons read the shards
+# `ShardDataset` gives `(L_norm, ab_norm)` tensors scaled to about [-1, 1]: random crops and horizontal
+# flips for training, the centre crop for evaluation; it memory-maps the shards, so it also works with
+# DataLoader worker processes. `make_loaders(root, preset)` builds both loaders for a preset.
+
+# %%
+from colorkit.color import lab_norm_to_rgb
+from colorkit.data import ShardDataset, make_loaders
+
+train_loader, val_loader = make_loaders(root, preset, num_workers=0)
+L_norm, ab_norm = next(iter(train_loader))
+print("one batch:", tuple(L_norm.shape), tuple(ab_norm.shape), f"L in [{L_norm.min():.2f}, {L_norm.max():.2f}]")
+crops = [lab_norm_to_rgb(L_norm[i, 0].numpy(), ab_norm[i].permute(1, 2, 0).numpy()) for i in range(min(4, len(L_norm)))]
+show_images(crops, titles=[f"random crop {i}" for i in range(len(crops))], ncols=4, size=2.2);
+
+# %% [markdown]
+# ## Exercises
+# 1. Put a few of your own photos in a folder and set `DATA` to it. Which were skipped, and why?
+# 2. Prepare the built-in photos with `resize="pad"` instead of `crop`
+#    (`prepare(..., resize="pad")`): what happens at the borders, and what would a model learn there?
+# 3. Run `colorkit prepare samples --size 128 --out /tmp/s`, interrupt it with Ctrl-C, run it again:
+#    check in `manifest.csv` that no photo is missing or doubled.
+# 4. Change `GRAY_THRESHOLD` (pass `gray_threshold=` to `prepare`) to 10: which photos are now left out?
+# 5. Compute the mean ab of the training set and colour the four sample photos with that single colour
+#    (keep their L). How does that "brown baseline" compare with the gray copy?
