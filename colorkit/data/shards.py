@@ -117,13 +117,14 @@ def decode_lab(L_u8: np.ndarray, ab_i8: np.ndarray) -> np.ndarray:
 
 
 def write_shard(path: str | os.PathLike, L: np.ndarray, ab: np.ndarray) -> None:
-    """Write one shard atomically (temporary file + ``os.replace``), uncompressed so it can be memory-mapped."""
+    """Write one shard atomically (temporary file + ``os.replace``), uncompressed so it can be memory-mapped.
+
+    No fsync (it cost 10% of preparation time): a killed process never leaves a half shard under the
+    final name; only a power cut could, and then ``prepare(..., overwrite=True)`` rebuilds the folder."""
     path = Path(path)
     tmp = path.with_name(f".{path.name}.tmp")
     with open(tmp, "wb") as f:
         np.savez(f, L=np.ascontiguousarray(L, np.uint8), ab=np.ascontiguousarray(ab, np.int8))
-        f.flush()
-        os.fsync(f.fileno())
     os.replace(tmp, path)
 
 
