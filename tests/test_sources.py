@@ -247,3 +247,18 @@ def test_is_online_respects_offline_switch(monkeypatch, server):
     port = int(server.url.rsplit(":", 1)[1])
     assert src.is_online(host="127.0.0.1", port=port, timeout=1) is True
     assert src.is_online(host="127.0.0.1", port=1, timeout=0.5) is False
+
+
+def test_kaggle_broken_install_names_the_missing_module(monkeypatch):
+    import builtins
+
+    real_import = builtins.__import__
+
+    def fake_import(name, *a, **k):
+        if name.startswith("kaggle"):
+            raise ModuleNotFoundError("No module named 'six'", name="six")
+        return real_import(name, *a, **k)
+
+    monkeypatch.setattr(builtins, "__import__", fake_import)
+    with pytest.raises(src.SourceError, match="pip install six"):
+        src.kaggle_api()

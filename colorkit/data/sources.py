@@ -312,7 +312,8 @@ def kaggle_api():
     except ImportError as e:
         if getattr(e, "name", None) in ("kaggle", "kaggle.api", "kaggle.api.kaggle_api_extended"):
             raise SourceError("the Kaggle source needs the kaggle package: pip install kaggle") from None
-        raise SourceError(f"the kaggle package is installed but broken ({e}): pip install -U kaggle") from None
+        fix = f"pip install {e.name}" if getattr(e, "name", None) else "pip install -U kaggle"
+        raise SourceError(f"the kaggle package is installed but cannot import {e.name or e} ({e}): {fix}") from None
     except (Exception, SystemExit) as e:
         raise SourceError(f"the kaggle package could not start ({e}). {KAGGLE_HELP}") from None
     try:
