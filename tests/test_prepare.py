@@ -1,7 +1,5 @@
 """colorkit.data.prepare / shards: bad inputs, resume after a crash, parallel == serial, storage error."""
-import csv
 import hashlib
-import io
 import json
 
 import numpy as np
@@ -193,7 +191,7 @@ def test_other_settings_refused(tmp_path):
 def test_max_images_subset_is_deterministic(tmp_path):
     src = _photo_folder(tmp_path / "in", n=10)
     a = P.prepare(src, tmp_path / "a", size=32, workers=1, max_images=4, progress=False)
-    b = P.prepare(src, tmp_path / "b", size=32, workers=1, max_images=4, progress=False)
+    P.prepare(src, tmp_path / "b", size=32, workers=1, max_images=4, progress=False)
     assert a.images == 4
     assert _content(tmp_path / "a").keys() == _content(tmp_path / "b").keys()
 
