@@ -112,3 +112,13 @@ def test_all_exif_orientations_match_pillow(tmp_path, orientation):
     got = load_rgb(tmp_path / "o.jpg").astype(int)
     assert got.shape == ref.shape
     assert np.abs(got - ref).max() <= 2  # OpenCV and Pillow builds of libjpeg may round differently
+
+
+def test_pixel_limit_is_ours_below_pillows_hard_limit(tmp_path):
+    from colorkit.data.problem_photos import bomb_png_header
+
+    (tmp_path / "b.png").write_bytes(bomb_png_header(10_000, 10_000))  # 100 MP: above Pillow's warning level
+    with pytest.raises(ImageReadError, match="60 MP"):
+        load_rgb(tmp_path / "b.png")
+    with pytest.raises(ImageReadError, match="bomb"):  # no limit of ours: Pillow's warning is an error
+        load_rgb(tmp_path / "b.png", max_pixels=None)

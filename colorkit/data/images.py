@@ -125,7 +125,10 @@ def load_rgb_with_size(
             raise ImageReadError(name, "empty file (0 bytes)")
     try:
         with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            # With our own limit, Pillow's warning (above Image.MAX_IMAGE_PIXELS, 89 MP) is superseded by
+            # the explicit check below; without one, it is an error. Pillow's hard error at twice that
+            # (179 MP) always applies: raise Image.MAX_IMAGE_PIXELS for larger files you trust.
+            warnings.simplefilter("ignore" if max_pixels is not None else "error", Image.DecompressionBombWarning)
             with Image.open(src) as im:
                 w, h = im.size
                 if w < 1 or h < 1:
