@@ -85,6 +85,7 @@ def main() -> None:
     ap.add_argument("--preset", default="cpu", help="size settings (image_size, base_width, depth, batch_size)")
     ap.add_argument("--steps", type=int, default=8, help="timed steps of each (after 2 warm-up steps)")
     ap.add_argument("--threads", type=int, default=0, help="torch threads (0: leave torch's default)")
+    ap.add_argument("--pieces", action="store_true", help="also time colorkit's step without channels_last")
     args = ap.parse_args()
     if args.threads:
         torch.set_num_threads(args.threads)
@@ -99,32 +100,33 @@ def main() -> None:
 
     cfg = TrainConfig.from_preset(p, model="unet_gan", max_steps=10 ** 6, max_minutes=None,
                                   extra={"adversarial": "bce", "l1_weight": 100.0})
-    ours = GAN(GAN.build_networks(cfg), cfg)
-    ours.setup("cpu", None, channels_last=cfg.channels_last)
-    ours.train_mode(True)
-    ours.set_progress(0.5)
-    batch = ours.to_device((L, ab))
 
-    def ref_step():
-        ref(L, ab)
+    def make_step(channels_last: bool):
+        obj = GAN(GAN.build_networks(cfg), cfg)
+        obj.setup("cpu", None, channels_last=channels_last)
+        obj.train_mode(True)
+        obj.set_progress(0.5)
+        batch = obj.to_device((L, ab))
+        return lambda: obj.training_step(batch, 0)
 
-    def our_step():
-        ours.training_step(batch, 0)
-
+    steps = {"classic pix2pix step": lambda: ref(L, ab), "colorkit GAN step": make_step(cfg.channels_last)}
+    if args.pieces:
+        steps["colorkit GAN step, NCHW"] = make_step(False)
     for _ in range(2):  # warm-up: allocator, oneDNN primitives
-        ref_step()
-        our_step()
-    t_ref, t_ours = [], []
+        for fn in steps.values():
+            fn()
+    times = {k: [] for k in steps}
     for _ in range(args.steps):
-        for fn, acc in ((ref_step, t_ref), (our_step, t_ours)):
+        for name, fn in steps.items():
             t0 = time.perf_counter()
             fn()
-            acc.append(time.perf_counter() - t0)
-    r, o = statistics.median(t_ref), statistics.median(t_ours)
+            times[name].append(time.perf_counter() - t0)
+    med = {k: statistics.median(v) for k, v in times.items()}
+    r, o = med["classic pix2pix step"], med["colorkit GAN step"]
     print(f"preset {p.name}: {size}x{size}, batch {bs}, U-Net width {width} depth {depth}, PatchGAN width {width}, "
           f"{torch.get_num_threads()} threads, channels_last={cfg.channels_last}")
-    print(f"classic pix2pix step : {r * 1000:8.1f} ms  ({bs / r:6.1f} img/s)")
-    print(f"colorkit GAN step    : {o * 1000:8.1f} ms  ({bs / o:6.1f} img/s)")
+    for name, t in med.items():
+        print(f"{name:26s}: {t * 1000:8.1f} ms  ({bs / t:6.1f} img/s, {r / t:.2f}x the classic step)")
     print(f"a 15-minute budget buys about {int(900 / o)} colorkit GAN steps ({int(900 / o) * bs} images)")
     print(f"RESULT gan_step_speedup {r / o:.3f}")
 

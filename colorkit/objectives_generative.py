@@ -49,18 +49,20 @@ def default_objective(model: str) -> str:
     return MODEL_OBJECTIVES.get(model, "regression")
 
 
-# settings of the GAN objective, read from ``TrainConfig.extra`` (every key optional)
+# settings of the GAN objective, read from ``TrainConfig.extra`` (every key optional). The defaults are the
+# recipe that works on a CPU budget (notebook 05): L1 pretraining for half the budget, then lsgan with a
+# small lambda and a decaying learning rate. :data:`PIX2PIX` gives the classic formulation instead.
 GAN_DEFAULTS = dict(
-    adversarial="bce",  # bce | hinge | lsgan
-    l1_weight=100.0,  # lambda, against adv_weight
+    adversarial="lsgan",  # bce | hinge | lsgan
+    l1_weight=10.0,  # lambda, against adv_weight (pix2pix: 100; on a short budget that is almost plain L1)
     adv_weight=1.0,
     perceptual_weight=0.0,  # > 0 needs the ImageNet VGG16 weights (never random)
     perceptual_weights=True,  # True: torch hub cache; or a path to vgg16-397923af.pth
     lr_g=2e-4,
     lr_d=2e-4,
     gan_betas=(0.5, 0.999),
-    gan_schedule="constant",  # lr schedule of the adversarial phase (see colorkit.objectives.lr_factor)
-    pretrain=0.0,  # fraction of the budget spent on L1-only pretraining of G (the two-phase recipe)
+    gan_schedule="cosine",  # lr schedule of the adversarial phase (see colorkit.objectives.lr_factor)
+    pretrain=0.5,  # fraction of the budget spent on L1-only pretraining of G (the two-phase recipe)
     pretrain_lr=None,  # G's learning rate during pretraining (None: config.lr), on config.schedule
     init_generator=None,  # a colorkit checkpoint (e.g. notebook 03's L1 U-Net) to start G from: phase 1 done elsewhere
     discriminator={},  # PatchGAN keyword arguments (base_width defaults to the generator's)
@@ -72,12 +74,18 @@ GAN_DEFAULTS = dict(
 )
 
 
+# pix2pix (Isola et al. 2017) as published: vanilla loss, lambda 100, constant learning rate, no pretraining
+PIX2PIX = dict(adversarial="bce", l1_weight=100.0, gan_schedule="constant", pretrain=0.0)
+
+
 def _gan_settings(config) -> dict:
     extra = dict(getattr(config, "extra", None) or {})
     unknown = set(extra) - set(GAN_DEFAULTS) - set(VAE_DEFAULTS) - {"model_kwargs"}
     if unknown:
         raise TypeError(f"unknown GAN setting(s) {sorted(unknown)} in config.extra; known: {sorted(GAN_DEFAULTS)}")
     out = {k: extra.get(k, v) for k, v in GAN_DEFAULTS.items()}
+    if out["init_generator"] and "pretrain" not in extra:  # phase 1 was another run
+        out["pretrain"] = 0.0
     if out["adversarial"] not in ADVERSARIAL_LOSSES:
         raise ValueError(f"unknown adversarial loss {out['adversarial']!r}; choose one of {', '.join(ADVERSARIAL_LOSSES)}")
     if not 0.0 <= float(out["pretrain"]) < 1.0:
