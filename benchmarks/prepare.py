@@ -50,6 +50,30 @@ def decode_resize(files, size):
         resize_square(load_rgb(f, draft=(size, size)), size, "crop")
 
 
+def _burn(n: int) -> int:
+    s = 0
+    for i in range(n):
+        s += i * i
+    return s
+
+
+def machine_scaling(processes: int = 2, n: int = 2_000_000) -> float:
+    """How much faster ``processes`` processes run a pure-Python loop than one: what the machine can give
+    right now (other jobs share the cores). A pipeline cannot scale better than this."""
+    from multiprocessing import Pool
+
+    t = time.perf_counter()
+    for _ in range(2 * processes):
+        _burn(n)
+    one = time.perf_counter() - t
+    with Pool(processes) as pool:
+        pool.map(_burn, [1000] * processes)  # start-up outside the timing
+        t = time.perf_counter()
+        pool.map(_burn, [n] * (2 * processes))
+        many = time.perf_counter() - t
+    return one / many
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--photos", default=None)
@@ -120,6 +144,7 @@ def main(argv=None) -> int:
     print(f"RESULT prepare_speedup {best['seed'] / best['colorkit 1 worker']:.2f}")
     print(f"RESULT prepare_vs_decode_resize {best['colorkit 1 worker'] / best['decode+resize']:.2f}")
     print(f"RESULT prepare_scaling_2_workers {best['colorkit 1 worker'] / best['colorkit 2 workers']:.2f}")
+    print(f"RESULT machine_scaling_2_processes {machine_scaling(2):.2f}  (pure-Python loop: the ceiling right now)")
     print(f"RESULT prepare_images_per_s_1_worker {n / best['colorkit 1 worker']:.1f}")
     print(f"RESULT prepare_storage_ratio_vs_float64 {ck_bytes / max(ck_images, 1) / f64:.3f}")
     return 0
