@@ -110,3 +110,12 @@ def test_course_data_smoke_offline_and_folder(tmp_path, capsys):
     assert course_data("cpu", data=str(mine), root=tmp_path, progress=False) == mine  # a prepared folder
     with pytest.raises(FileNotFoundError, match="DATA"):
         course_data("smoke", data=str(tmp_path / "nope"), root=tmp_path)
+
+
+def test_augmentation_follows_torch_seed(samples_root):
+    ds = ShardDataset(samples_root, "train", crop=32, augment=True)
+    torch.manual_seed(5)
+    a = [ds[0][0] for _ in range(4)]
+    torch.manual_seed(5)
+    b = [ds[0][0] for _ in range(4)]
+    assert all(torch.equal(x, y) for x, y in zip(a, b))

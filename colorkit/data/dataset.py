@@ -83,19 +83,26 @@ class ShardDataset:
         a = self._arrays(r["shard"])
         return a["L"][r["index"]], a["ab"][r["index"]]
 
-    def _window(self, rng) -> tuple[int, int, bool]:
+    def _window(self, i: int) -> tuple[int, int, bool]:
+        """Crop corner and flip for item ``i``: random when augmenting (torch's generator, so
+        ``seed_everything`` and DataLoader worker seeding make runs reproducible; or ``(seed, i)`` when a
+        ``seed`` was given), the centre otherwise."""
         room = self.size - self.crop
-        if self.augment:
+        if not self.augment:
+            return room // 2, room // 2, False
+        if self.seed is not None:
+            rng = np.random.default_rng((self.seed, i))
             return int(rng.integers(0, room + 1)), int(rng.integers(0, room + 1)), bool(rng.integers(0, 2))
-        return room // 2, room // 2, False
+        torch = _torch()
+        y, x = torch.randint(0, room + 1, (2,)).tolist()
+        return y, x, bool(torch.randint(0, 2, (1,)).item())
 
     def __getitem__(self, i: int):
         torch = _torch()
         if i < 0 or i >= len(self):
             raise IndexError(i)
         L, ab = self.raw(i)
-        rng = np.random.default_rng(None if self.seed is None else (self.seed, i)) if self.augment else None
-        y, x, flip = self._window(rng)
+        y, x, flip = self._window(i)
         c = self.crop
         L = S.decode_l(L[y:y + c, x:x + c])
         ab = S.decode_ab(ab[y:y + c, x:x + c])
