@@ -4,8 +4,8 @@
 Notebook 05's plan is the **two-phase recipe** as two runs: an L1 U-Net (phase 1), then the same
 U-Net fine-tuned against a PatchGAN (phase 2, ``init_generator`` = phase 1's checkpoint), plus short
 fine-tunings from the same phase-1 generator with other L1 weights (the lambda sweep).
-Notebook 04 trains the conv VAE and the U-Net VAE with KL annealing, and the U-Net VAE once more
-without annealing (constant beta) to show posterior collapse.
+Notebook 04 trains the conv VAE and the U-Net VAE (conditional) with KL annealing, and the U-Net VAE once
+more without annealing and with a 10x larger constant beta, to show posterior collapse.
 """
 from __future__ import annotations
 
@@ -102,8 +102,10 @@ def gan_lesson_configs(preset, out_dir, adversarial: str | None = None, l1_weigh
     return runs
 
 
-def vae_lesson_configs(preset, out_dir, beta: float | None = None, latent_channels: int = 16) -> dict:
-    """The runs of notebook 04: ``{"VAE": ..., "U-Net VAE": ..., "U-Net VAE, no annealing": ...}``."""
+def vae_lesson_configs(preset, out_dir, beta: float | None = None, latent_channels: int = 16,
+                       conditional: bool = True) -> dict:
+    """The runs of notebook 04: ``{"VAE": ..., "U-Net VAE": ..., "U-Net VAE, no annealing": ...}``
+    (conditional VAEs by default: the posterior sees the true ab in training)."""
     from .train import TrainConfig, default_model_kwargs
 
     p = _preset(preset)
@@ -116,9 +118,9 @@ def vae_lesson_configs(preset, out_dir, beta: float | None = None, latent_channe
         ("VAE", "vae", "vae", settings),
         ("U-Net VAE", "unet_vae", "unet_vae", settings),
         ("U-Net VAE, no annealing", "unet_vae", "collapse", {**settings, "kl_schedule": "constant",
-                                                            "beta": settings["beta"] * 100}),
+                                                            "beta": settings["beta"] * 10}),
     ):
-        kw = {**default_model_kwargs(model, p), "latent_channels": latent_channels}
+        kw = {**default_model_kwargs(model, p), "latent_channels": latent_channels, "conditional": conditional}
         if model == "vae":  # no skips: give the plain VAE one more stage, a latent map of 1/16 the size
             kw["depth"] = max(kw.get("depth", 3), 4) if p.image_size >= 64 else kw.get("depth", 2)
         runs[name] = TrainConfig.from_preset(p, model=model, model_kwargs=kw, loss="l1", seed=0,

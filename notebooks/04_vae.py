@@ -79,14 +79,21 @@ show_images(photos, titles=list(SAMPLE_NAMES), ncols=4);
 
 # %% [markdown]
 # ## Latent variables and the reparameterization trick
-# The encoder reads the gray L and outputs, for every cell of a small *latent map*, a Gaussian: a mean
-# `mu` and a log-variance `logvar`. We draw `z = mu + exp(logvar / 2) * eps` with `eps ~ N(0, 1)`: the
-# randomness sits in `eps`, so gradients still reach `mu` and `logvar` (the *reparameterization trick*,
-# Kingma and Welling 2014). The decoder turns `z` into ab. Each new `eps` is a new colorization; `z = mu`
-# gives the *posterior mean*.
+# A latent `z` is a small map of random numbers that selects *which* of the plausible colorizations the
+# decoder paints. During training an encoder (the *posterior*) outputs, for every cell of the latent map,
+# a Gaussian: a mean `mu` and a log-variance `logvar`. We draw `z = mu + exp(logvar / 2) * eps` with
+# `eps ~ N(0, 1)`: the randomness sits in `eps`, so gradients still reach `mu` and `logvar` (the
+# *reparameterization trick*, Kingma and Welling 2014).
+#
+# Two choices for what the posterior sees (`conditional` in `colorkit.models.vae`):
+# - only L (the seeds' VAEs): then `z` can only repeat what L already says, and its "diversity" is noise;
+# - L **and the true colour** (a *conditional VAE*, Sohn et al. 2015; Deshpande et al. 2017 for colour):
+#   `z` can carry what L cannot tell (red or blue?). At test time there is no true colour, so we draw `z`
+#   from the prior N(0, 1): each draw is a colorization, and `z = 0` gives the mean colorization.
+#   This lesson trains conditional VAEs.
 #
 # Two networks: the plain **VAE** of the seeds (strided convolutions down to the latent, transposed
-# convolutions back up, no skips) and the **U-Net VAE** (the U-Net of lesson 03 whose bottleneck is the
+# convolutions back up, no skips) and the **U-Net VAE** (the U-Net of lesson 03 whose bottleneck joins the
 # latent, skips kept).
 
 # %%
@@ -96,8 +103,8 @@ from colorkit.models import build
 from colorkit.models.summary import model_summary
 
 for name in ("vae", "unet_vae"):
-    m = build(name, base_width=preset.base_width, latent_channels=LATENT_CHANNELS)
-    ab, mu, logvar = m(torch.zeros(1, 1, 64, 64), return_latent=True)
+    m = build(name, base_width=preset.base_width, latent_channels=LATENT_CHANNELS, conditional=True)
+    ab, mu, logvar = m(torch.zeros(1, 1, 64, 64), ab=torch.zeros(1, 2, 64, 64), return_latent=True)
     print(f"{name}: {model_summary(m)['params'] / 1e6:.2f} M parameters; 64x64 L -> latent {tuple(mu.shape[1:])} -> ab {tuple(ab.shape[1:])}")
 
 # %% [markdown]
@@ -117,9 +124,10 @@ for mu_, sigma in [(0.0, 1.0), (1.0, 1.0), (0.0, 0.1), (2.0, 0.5)]:
 
 # %% [markdown]
 # ## Posterior collapse, and annealing
-# The U-Net VAE has a shortcut: its skips already hand the decoder everything about L. If the KL term
-# bites from the first step, the cheapest solution is to make every posterior exactly N(0, 1) (KL = 0)
-# and let the decoder ignore `z`: all draws then look the same. This is **posterior collapse**.
+# The U-Net VAE has a shortcut: its skips already hand the decoder everything about L, and the average
+# colour is a fine L1 answer. If the KL term bites hard from the first step, the cheapest solution is to
+# make every posterior exactly N(0, 1) (KL = 0) and let the decoder ignore `z`: all draws then look the
+# same. This is **posterior collapse**.
 # **KL annealing** (Bowman et al. 2016) starts with `beta = 0` and raises it over the first part of
 # training, so the decoder learns to use `z` before the KL term asks for anything back. The cyclical
 # schedule (Fu et al. 2019) repeats the ramp.
@@ -146,7 +154,7 @@ print(f"training on {len(train_data[0])} photos from {source} at {preset.image_s
 # %% [markdown]
 # ## Three runs
 # The VAE and the U-Net VAE with linear KL annealing to `BETA` over the first 30% of the budget, and the
-# U-Net VAE once more with a constant, 100x larger `beta` from the first step (no annealing).
+# U-Net VAE once more with a constant, 10x larger `beta` from the first step (no annealing).
 
 # %%
 from colorkit.generative_lessons import vae_lesson_configs
