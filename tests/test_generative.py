@@ -321,3 +321,15 @@ def test_cli_train_picks_the_generative_objective(tmp_path, model, objective):
         assert set(ckpt["state"]) == {"generator", "discriminator"}
     generator, _ = T.load_trained(out / "last.pt")
     assert generator(data[0][:1]).shape == (1, 2, 32, 32)
+
+
+def test_gan_guard_reports_a_collapsed_generator(tmp_path, capsys):
+    torch.manual_seed(0)
+    L, ab = _data(4)
+    cfg = _cfg(tmp_path, guard_warmup=0.0, pretrain=0.0)
+    cfg.model_kwargs = {"base_width": 4, "depth": 2, "zero_init_head": True}  # G paints ab = 0 on every image
+    obj = _objective(cfg)
+    obj.set_progress(0.5)
+    logs = obj.training_step((L, ab), 3)
+    assert logs["g_spread"] == 0.0 and logs["g_collapse"] == 1.0
+    assert "generator collapsed" in capsys.readouterr().out
