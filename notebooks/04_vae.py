@@ -173,6 +173,13 @@ for name, cfg in runs.items():
 # when both fall to zero, the posterior has collapsed to the prior and `z` carries nothing.
 # The validation diversity (mean ab distance between draws, in LAB units) tells the same story from the
 # output side.
+#
+# What to expect on a CPU budget (measured on this machine: Tiny ImageNet at 64 px, U-Net VAE of width 16,
+# 100 steps): with `beta = 0.01` from the first step the KL fell to 0.0003 nats and no latent channel stayed
+# active (collapse); with `beta = 0.001` the latents came alive late in training (KL about 0.2 nats, nearly
+# all channels active), but the draws still differed by only about 0.2 ΔE units, invisible to the eye.
+# A decoder learns to use `z` slowly: diversity you can see needs a longer budget (the `gpu` preset) or
+# the exercises below.
 
 # %%
 import pandas as pd
