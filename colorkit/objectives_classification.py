@@ -8,7 +8,11 @@ Rebalancing: during the first ``config.extra["rebalance_batches"]`` steps (defau
 counts the nearest bins of the training targets and sets the model's ``class_weights`` buffer from
 that empirical distribution (:func:`colorkit.quantize.rebalance_weights`); the weights are then frozen
 and travel with the checkpoint. ``config.extra["rebalance"] = False`` turns rebalancing off (the
-classifier then drifts back towards the common, desaturated colours).
+classifier then drifts back towards the common, desaturated colours). On a fresh run the classifier's
+output bias starts at the log of the first batch's colour distribution
+(:meth:`~colorkit.models.unet_classifier.UNetClassifier.init_prior`; ``extra["init_prior"] = False``
+starts from a uniform distribution instead): under a budget of minutes this is the difference between
+an average colour and the gamut's magenta centroid.
 """
 from __future__ import annotations
 
@@ -32,19 +36,22 @@ class Classification(Objective):
         extra = dict(getattr(config, "extra", {}) or {})
         self.rebalance = bool(extra.get("rebalance", True))
         self.rebalance_batches = int(extra.get("rebalance_batches", 20))
+        self.init_prior = bool(extra.get("init_prior", True))
         self.counts = np.zeros(gen.class_weights.numel(), np.float64)
 
     def _update_weights(self, ab: torch.Tensor, step: int) -> None:
         gen = self.networks["generator"]
-        if not self.rebalance:
-            gen.class_weights.fill_(1.0)
-            return
         if step >= self.rebalance_batches:
             return
         self.counts += np.bincount(Qz.hard_encode(ab.detach().float()).flatten().cpu().numpy(),
                                    minlength=len(self.counts))
-        w = Qz.rebalance_weights(self.counts / self.counts.sum())
-        gen.class_weights.copy_(torch.from_numpy(w).to(gen.class_weights.device))
+        prior = self.counts / self.counts.sum()
+        if step == 0 and self.init_prior and hasattr(gen, "init_prior"):
+            gen.init_prior(prior)  # a fresh run: start from the first batch's colour distribution
+        if self.rebalance:
+            gen.class_weights.copy_(torch.from_numpy(Qz.rebalance_weights(prior)).to(gen.class_weights.device))
+        else:
+            gen.class_weights.fill_(1.0)
 
     def training_step(self, batch, step: int) -> dict[str, float]:
         L, ab = batch

@@ -70,25 +70,34 @@ def bin_centres(device=None, dtype=torch.float32) -> torch.Tensor:
     return torch.as_tensor(normalize_ab(ab_bins()), dtype=dtype, device=device)
 
 
-def soft_encode(ab_norm: torch.Tensor, k: int = N_NEIGHBOURS, sigma: float = SIGMA,
-                chunk: int = 65536) -> torch.Tensor:
-    """Normalized ab ``N x 2 x H x W`` -> soft targets ``N x Q x H x W`` (each pixel sums to 1).
-
-    The ``k`` nearest bin centres get Gaussian weights ``exp(-d^2 / (2 sigma^2))`` (d in LAB units).
-    """
+def soft_encode_sparse(ab_norm: torch.Tensor, k: int = N_NEIGHBOURS, sigma: float = SIGMA,
+                       chunk: int = 65536) -> tuple[torch.Tensor, torch.Tensor]:
+    """The soft targets in sparse form: ``(bins, weights)``, both ``N x k x H x W`` (bins long, sorted
+    nearest first; weights sum to 1 over ``k``). What :func:`classification_loss` uses: a dense
+    ``N x Q x H x W`` target would cost Q/k = 50x the memory for the same numbers."""
     if ab_norm.ndim != 4 or ab_norm.shape[1] != 2:
         raise ValueError(f"soft_encode expects normalized ab shaped N x 2 x H x W, got {tuple(ab_norm.shape)}")
     n, _, h, w = ab_norm.shape
     centres = bin_centres(ab_norm.device) * AB_SCALE
     pts = ab_norm.permute(0, 2, 3, 1).reshape(-1, 2).float() * AB_SCALE
-    out = torch.zeros(pts.shape[0], centres.shape[0], device=ab_norm.device)
+    idx, wts = [], []
     for i in range(0, pts.shape[0], chunk):
-        d = torch.cdist(pts[i:i + chunk], centres)
-        dk, ik = d.topk(k, dim=1, largest=False)
-        wk = torch.exp(-dk ** 2 / (2 * sigma ** 2))
-        wk = wk / wk.sum(1, keepdim=True).clamp_min(1e-12)
-        out[i:i + chunk].scatter_(1, ik, wk)
-    return out.reshape(n, h, w, -1).permute(0, 3, 1, 2).contiguous()
+        dk, ik = torch.cdist(pts[i:i + chunk], centres).topk(k, dim=1, largest=False)
+        wk = torch.exp(-(dk ** 2 - dk[:, :1] ** 2) / (2 * sigma ** 2))  # relative to the nearest: no underflow
+        idx.append(ik)
+        wts.append(wk / wk.sum(1, keepdim=True))
+    def shape(t):
+        return torch.cat(t).reshape(n, h, w, k).permute(0, 3, 1, 2).contiguous()
+
+    return shape(idx), shape(wts)
+
+
+def soft_encode(ab_norm: torch.Tensor, k: int = N_NEIGHBOURS, sigma: float = SIGMA) -> torch.Tensor:
+    """Normalized ab ``N x 2 x H x W`` -> dense soft targets ``N x Q x H x W`` (each pixel sums to 1):
+    the ``k`` nearest bin centres get Gaussian weights ``exp(-d^2 / (2 sigma^2))`` (d in LAB units)."""
+    idx, wts = soft_encode_sparse(ab_norm, k, sigma)
+    out = torch.zeros(ab_norm.shape[0], n_bins(), *ab_norm.shape[2:], device=ab_norm.device)
+    return out.scatter_(1, idx, wts)
 
 
 def hard_encode(ab_norm: torch.Tensor) -> torch.Tensor:
@@ -149,11 +158,10 @@ def classification_loss(logits: torch.Tensor, ab_norm: torch.Tensor, weights: to
         raise ValueError(f"logits have {logits.shape[1]} channels, expected {n_bins()} bins")
     if ab_norm.shape[-2:] != logits.shape[-2:]:
         ab_norm = F.adaptive_avg_pool2d(ab_norm, logits.shape[-2:])
-    target = soft_encode(ab_norm.detach())
-    ce = -(target * F.log_softmax(logits.float(), dim=1)).sum(1)
+    idx, wts = soft_encode_sparse(ab_norm.detach())
+    ce = -(wts * F.log_softmax(logits.float(), dim=1).gather(1, idx)).sum(1)
     if weights is not None:
-        pixel_w = weights.to(logits.device)[target.argmax(1)]
-        ce = ce * pixel_w
+        ce = ce * weights.to(logits.device)[idx[:, 0]]  # the weight of the target's nearest bin
     return ce.mean()
 
 

@@ -167,3 +167,33 @@ def test_classification_objective_trains_and_rebalances(tmp_path):
         train(TrainConfig(model="unet", model_kwargs=dict(base_width=4, depth=2), objective="classification",
                           max_steps=1, batch_size=4, out_dir=str(tmp_path / "bad"), tensorboard=False,
                           progress_bar=False, live_plot=False), (L, ab), resume=False)
+
+
+def test_fast_soft_encode_equals_exhaustive_search():
+    rng = np.random.default_rng(5)
+    pts = np.concatenate([rng.uniform(-115, 115, (3000, 2)),  # anywhere, including outside the gamut
+                          rng.uniform(-30, 30, (1000, 2))])
+    ab = torch.from_numpy(normalize_ab(pts.T.reshape(1, 2, 1, -1))).float()
+    fast = Qz.soft_encode(ab)[0, :, 0].T  # pixels x Q
+    centres = torch.from_numpy(Qz.ab_bins()).float()
+    d = torch.cdist(torch.from_numpy(pts).float(), centres)
+    dk, ik = d.topk(5, dim=1, largest=False)
+    wk = torch.exp(-(dk ** 2 - dk[:, :1] ** 2) / 50)  # the Gaussian weights, scaled to avoid underflow far out
+    ref = torch.zeros_like(fast).scatter_(1, ik, wk / wk.sum(1, keepdim=True))
+    torch.testing.assert_close(fast, ref, atol=1e-5, rtol=1e-4)
+
+
+def test_init_prior_starts_from_the_data_colours():
+    from colorkit.models import build
+
+    torch.manual_seed(0)
+    m = build("unet_classifier", base_width=4, depth=1).eval()
+    bins = Qz.ab_bins().tolist()
+    p = np.zeros(Qz.N_BINS)
+    p[bins.index([20.0, 30.0])] = 1.0  # every training pixel orange
+    m.init_prior(p)
+    expected = np.log(np.maximum(Qz.smooth_prior(p), 1e-4) / np.maximum(Qz.smooth_prior(p), 1e-4).sum())
+    np.testing.assert_allclose(m.body.head.bias.detach().numpy(), expected, rtol=1e-5, atol=1e-5)
+    with torch.no_grad():
+        ab = m.predict_ab(torch.zeros(1, 1, 8, 8), temperature=1.0).mean((0, 2, 3)).numpy() * 110
+    assert np.abs(ab - [20, 30]).max() < 8  # untrained, it already predicts about the data's colour

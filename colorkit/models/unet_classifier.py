@@ -33,6 +33,15 @@ class UNetClassifier(nn.Module):
     def n_bins(self) -> int:
         return self.class_weights.numel()
 
+    @torch.no_grad()
+    def init_prior(self, prior) -> None:
+        """Start from the data's colour distribution: the head's bias becomes ``log(prior)`` (smoothed,
+        floored at 1e-4), so an untrained model predicts the marginal distribution (decoded: a plausible
+        average colour) rather than a uniform one over the gamut (decoded: its magenta-ish centroid). A
+        standard initialization (as for RetinaNet's classifier); it does not change the objective."""
+        p = torch.as_tensor(Qz.smooth_prior(prior), dtype=torch.float32).clamp_min(1e-4)
+        self.body.head.bias.copy_(torch.log(p / p.sum()).to(self.body.head.bias.device))
+
     def forward(self, L_norm: torch.Tensor) -> torch.Tensor:
         """Normalized L ``N x 1 x H x W`` -> logits ``N x Q x H x W``."""
         return self.body(L_norm)
