@@ -196,12 +196,13 @@ for name in [n for n in runs if n.startswith("lambda=")]:
 # If lesson 03 trained its U-Net under this preset, it is scored too.
 
 # %%
+from colorkit.evaluate import load_model
 from colorkit.paths import checkpoint_path, list_checkpoints
 from colorkit.why_brown import lab_table, plot_de_vs_colorfulness
 
 models = {name: r.model.eval() for name, r in results.items()}
 if "unet" in list_checkpoints(preset.name):
-    models["U-Net of lesson 03"] = str(checkpoint_path("unet", preset.name))
+    models["U-Net of lesson 03"] = load_model(checkpoint_path("unet", preset.name))
 table, preds = lab_table(models, truths)
 plot_de_vs_colorfulness(table, title="U-Net GAN vs L1 U-Net (held-out photos)");
 table.round(3)
