@@ -204,8 +204,13 @@ plot_gallery(ev.preds["lab classification"], ev.truths, fails, "lab classificati
 # Each point is a variant scored on the held-out photos; the gray copy sits at colorfulness 0, the truth
 # (★) at ΔE 0. L2 minimizes its loss with the *average* of the plausible colours, and the average of red and
 # blue and green is a dull brown-gray: low colorfulness. Classification keeps a distribution per pixel;
-# the dashed path decodes it at temperatures from 1 (the mean: brown again) down to 0 (the most likely bin:
-# vivid but patchy). Zhang et al.'s T = 0.38 trades a little ΔE for much more colour.
+# the dashed path decodes it at temperatures from 1 (the mean: brown again) down to 0 (the most likely bin).
+# Zhang et al. report that T = 0.38 trades a little ΔE for much more colour after days of training.
+#
+# **Read it with the budget in mind.** A few minutes on a CPU leave every network far from converged: the
+# classifier starts from the data's colour distribution (mostly grays and browns, so its most likely bin is
+# gray) and moves away from it slowly. Look at the direction each loss takes, not at the winner, and raise
+# `LAB_MINUTES` to watch the variants separate.
 
 # %%
 from colorkit.why_brown import lab_summary, plot_de_vs_colorfulness, temperature_sweep
