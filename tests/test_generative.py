@@ -1,10 +1,16 @@
 """Generative models: PatchGAN, the plain GAN generator, the VAEs (colorkit.models.*)."""
+import copy
+
 import pytest
 import torch
+import torch.nn.functional as F
 
+from colorkit.losses_generative import discriminator_loss
 from colorkit.models import build
 from colorkit.models.patchgan import PatchGAN, receptive_field
 from colorkit.models.vae import diversity_score, reparameterize
+from colorkit.objectives import NonFiniteLossError, get_objective
+from colorkit.train import TrainConfig, train
 
 
 def _measured_receptive_field(d: PatchGAN, size: int = 192) -> tuple[int, int]:
@@ -118,13 +124,6 @@ def test_diversity_score_closed_form():
 
 
 # ------------------------------------------------------------------------------------------ objectives
-import copy  # noqa: E402
-
-import torch.nn.functional as F  # noqa: E402
-
-from colorkit.losses_generative import discriminator_loss, generator_adversarial_loss  # noqa: E402
-from colorkit.objectives import NonFiniteLossError, get_objective  # noqa: E402
-from colorkit.train import TrainConfig, train  # noqa: E402
 
 
 def _cfg(tmp_path, model="unet_gan", objective="gan", steps=4, **extra):
