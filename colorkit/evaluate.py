@@ -160,6 +160,21 @@ def course_eval_source(preset, data: str = ""):
 
 
 # --- predicting ----------------------------------------------------------------------------------
+def checkpoint_names(paths: Sequence) -> dict[str, object]:
+    """``{row name: path}``: the file stem (``unet`` for ``runs/.../unet.pt``), with the parent folder
+    added where stems repeat (``L2/last`` and ``GAN/last``) so no checkpoint hides another."""
+    paths = list(paths)
+    stems = [Path(str(p)).stem for p in paths]
+    out: dict[str, object] = {}
+    for p, stem in zip(paths, stems):
+        name = stem if stems.count(stem) == 1 else f"{Path(str(p)).parent.name}/{stem}"
+        base, i = name, 2
+        while name in out:
+            name, i = f"{base} ({i})", i + 1
+        out[name] = p
+    return out
+
+
 def load_model(checkpoint, device="cpu"):
     """A model from a checkpoint path (or an ``nn.Module``, returned as is), in eval mode."""
     if hasattr(checkpoint, "forward"):
@@ -236,7 +251,7 @@ def evaluate(photos, models: Mapping[str, object] | Sequence = (), size: int = D
     else:
         truths, names = load_images(photos, size, "test", limit)
     if not isinstance(models, Mapping):
-        models = {Path(str(m)).stem: m for m in models}
+        models = checkpoint_names(models)
     predict_kwargs = dict(predict_kwargs or {})
     fit_images = None
     if fit is not None:

@@ -319,3 +319,11 @@ def test_course_eval_source_prepares_a_photo_folder_with_a_split(photo_dir, tmp_
     train, _ = load_images(src, smoke.image_size, split="train")
     test, _ = load_images(src, smoke.image_size, split="test")
     assert len(train) + len(test) <= 6 and len(train) > 0  # the broken JPEG is skipped, the rest split
+
+
+def test_checkpoint_names_never_collide():
+    from colorkit.evaluate import checkpoint_names
+
+    names = checkpoint_names(["runs/a/L2/last.pt", "runs/a/GAN/last.pt", "x/unet.pt", "y/L2/last.pt"])
+    assert list(names) == ["L2/last", "GAN/last", "unet", "L2/last (2)"]
+    assert names["unet"] == "x/unet.pt"
