@@ -33,7 +33,7 @@
 # | preset | minutes | what it is for |
 # |---|---|---|
 # | `smoke` | < 1 | CI: checks that every cell runs (a few steps per run: numbers are meaningless) |
-# | `cpu` | about 13 | 2 CPU cores: U-Net 6 min + ResNet U-Net 4 min on 64x64 photos, then scoring |
+# | `cpu` | about 12 | 2 CPU cores: U-Net 6 min + ResNet U-Net 4 min on 64x64 photos, then scoring (11.5 min measured) |
 # | `gpu` | about 50 | a Colab GPU: 25 + 20 minutes on 256x256 photos, ImageNet encoder weights |
 
 # %% tags=["parameters"]
