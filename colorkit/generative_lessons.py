@@ -24,7 +24,7 @@ TRAIN_IMAGES = {"smoke": None, "cpu": 10000, "gpu": None}
 
 # phase 2 of the two-phase recipe (see notebook 05 and colorkit.objectives_generative.GAN_DEFAULTS)
 GAN_RECIPE = dict(adversarial="lsgan", l1_weight=10.0, adv_weight=1.0, lr_g=2e-4, lr_d=2e-4,
-                  gan_schedule="cosine", pretrain=0.0)
+                  gan_schedule="cosine", pretrain=0.0, balance=True)
 VAE_RECIPE = dict(beta=1e-3, kl_schedule="linear", kl_warmup=0.3)
 
 

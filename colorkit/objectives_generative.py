@@ -10,7 +10,7 @@ The GAN step (pix2pix, Isola et al. 2017)::
     fake = G(L)
     D step:  real, gen = D([L, L], [ab, fake.detach()])        (one pass over both halves)
              loss_d = discriminator_loss(real, gen, kind)
-    G step:  loss_g = adv_weight * generator_adversarial_loss(D(L, fake), kind)   (D frozen)
+    G step:  loss_g = adv_weight * generator_adversarial_loss(D([L, L], [ab, fake])[N:], kind)   (D frozen)
                       + l1_weight * |fake - ab| (+ perceptual_weight * VGG distance)
 
 with the **two-phase recipe**: for the first ``pretrain`` fraction of the budget only the L1 term trains G (the
@@ -214,8 +214,10 @@ class GAN(Objective):
         if self.adversarial:
             D_plain.requires_grad_(False)  # G's step must not touch D (and the plain D: no DDP sync needed)
             try:
-                with self.autocast():
-                    adv = generator_adversarial_loss(D_plain(L, fake).float(), kind)
+                with self.autocast():  # the same [real; generated] batch as D's step, so a BatchNorm D
+                    # normalizes with the statistics it was trained with (fakes alone shift them)
+                    both = D_plain(torch.cat([L, L]), torch.cat([ab.to(fake.dtype), fake]))
+                    adv = generator_adversarial_loss(both.chunk(2)[1].float(), kind)
             finally:
                 D_plain.requires_grad_(True)
             loss_g = loss_g + cfg["adv_weight"] * adv
