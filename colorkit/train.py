@@ -687,18 +687,16 @@ def add_cli_arguments(p) -> None:
 
 def load_training_data(data, split: str, size: int, limit: int | None = None):
     """A dataset of ``(L_norm, ab_norm)`` for ``split`` of ``data``: the shard dataset of the data module when
-    ``data`` is a ``colorkit prepare`` folder and that module provides one, else the photos decoded into
+    ``data`` is a ``colorkit prepare`` folder (augmented for ``train``), else the photos decoded into
     memory (a prepared folder's split, a folder of photos, or ``"samples"`` for the built-in photos)."""
     from .evaluate import is_prepared, load_images
     from .generative_lessons import train_tensors
 
     if is_prepared(data):
-        try:
-            from .data.dataset import ShardDataset  # streaming from memory-mapped shards
-        except ImportError:
-            ShardDataset = None
-        if ShardDataset is not None:
-            return ShardDataset(data, split=split, crop=size, augment=False)
+        from .data.dataset import ShardDataset  # streaming from memory-mapped shards
+
+        # training sees random crops and flips; validation the same fixed centre crops every time
+        return ShardDataset(data, split=split, crop=size, augment=(split == "train"))
     imgs, _ = load_images(data, size, split=split, limit=limit)
     return torch.utils.data.TensorDataset(*train_tensors(imgs))
 
