@@ -142,8 +142,13 @@ def interleaved(variants, sources, steps: int, rounds: int, batch: int) -> dict[
     return {v.name: batch / statistics.median(v.times) for v in variants}
 
 
-def compare_unet_step(size=64, width=32, depth=3, batch=16, steps=2, rounds=3, compile=False) -> float:
-    """colorkit U-Net vs pix2pix U-Net at equal width and size; prints each piece's gain; returns the ratio."""
+def compare_unet_step(size=64, width=32, depth=3, batch=16, steps=2, rounds=3, compile=False,
+                      stem="half") -> float:
+    """colorkit U-Net vs pix2pix U-Net at equal width and size; prints each piece's gain; returns the ratio.
+
+    The pieces are timed on the textbook U-Net (``stem="full"``: double convolutions at full resolution),
+    then the last row switches to ``stem`` (``"half"``: the same double convolutions, a quarter of the
+    pixels; see ``colorkit.models.unet``) with all the engine's settings."""
     rgb = make_images(batch, size)
     lab = rgb_to_lab(rgb)
     from colorkit.data.shards import encode_lab
@@ -151,7 +156,8 @@ def compare_unet_step(size=64, width=32, depth=3, batch=16, steps=2, rounds=3, c
     L_u8, ab_i8 = encode_lab(lab)
     classic, shards = (rgb,), (L_u8, ab_i8)
     ref_fn = lambda: pix2pix_unet(width, int(math.log2(size)))  # noqa: E731
-    ck_fn = lambda: build("unet", base_width=width, depth=depth)  # noqa: E731
+    ck_fn = lambda: build("unet", base_width=width, depth=depth, stem="full")  # noqa: E731
+    stem_fn = lambda: build("unet", base_width=width, depth=depth, stem=stem)  # noqa: E731
     from colorkit.train import cpu_threads_for_training
 
     eng = cpu_threads_for_training()  # what colorkit.train picks now (1 when the CPU is busy)
@@ -163,32 +169,46 @@ def compare_unet_step(size=64, width=32, depth=3, batch=16, steps=2, rounds=3, c
         Variant("+ channels_last", ck_fn, shard_batch, channels_last=True, threads=eng),
         Variant("+ fused AdamW (= colorkit.train)", ck_fn, shard_batch, channels_last=True, fused=True, threads=eng),
     ]
+    if stem != "full":
+        variants.append(Variant(f"+ stem={stem} (first double conv at H/2)", stem_fn, shard_batch,
+                                channels_last=True, fused=True, threads=eng))
     if compile:
-        variants.append(Variant("+ torch.compile", ck_fn, shard_batch, channels_last=True, fused=True, compile=True,
-                                threads=eng))
+        variants.append(Variant("+ torch.compile", stem_fn, shard_batch, channels_last=True, fused=True,
+                                compile=True, threads=eng))
     sources = {v.name: (classic if v.data is classic_batch else shards) for v in variants}
     ips = interleaved(variants, sources, steps, rounds, batch)
     ref_s = model_summary(ref_fn(), size)
     ck_s = model_summary(ck_fn(), size)
+    st_s = model_summary(stem_fn(), size)
     print(f"\nsize {size}, width {width}, batch {batch}, engine threads {eng}, torch default {DEFAULT_THREADS}")
     print(f"reference: {ref_s['params'] / 1e6:.2f} M params, {ref_s['flops'] / 1e9:.3f} GFLOP/img forward")
     print(f"colorkit : {ck_s['params'] / 1e6:.2f} M params, {ck_s['flops'] / 1e9:.3f} GFLOP/img forward "
-          f"(depth {depth}, double convolutions)")
+          f"(depth {depth}, double convolutions, stem=full)")
+    if stem != "full":
+        print(f"colorkit : {st_s['params'] / 1e6:.2f} M params, {st_s['flops'] / 1e9:.3f} GFLOP/img forward "
+              f"(depth {depth}, double convolutions, stem={stem})")
     names = list(ips)
+    stem_rows = {n for n in names if "stem=" in n or "compile" in n}
     for i, n in enumerate(names):
         gain = f"  piece gain x{ips[n] / ips[names[i - 1]]:.2f}" if i >= 3 else ""
         if i == 1:
             gain = f"  (x{ips[n] / ips[names[0]]:.2f} of the row above: the thread count alone)"
-        flops = (ref_s if i < 2 else ck_s)["flops"] * 3  # forward + backward ~ 3x forward
+        s = ref_s if i < 2 else (st_s if n in stem_rows else ck_s)
+        flops = s["flops"] * 3  # forward + backward ~ 3x forward
         print(f"{n:48s} {ips[n]:8.2f} img/s  {flops * ips[n] / 1e9:6.1f} GFLOP/s{gain}")
-    best = max(ips[n] for n in names[2:])
+    best_name = max(names[2:], key=ips.get)
+    best = ips[best_name]
+    best_s = st_s if best_name in stem_rows else ck_s
+    full_best = max(ips[n] for n in names[2:] if n not in stem_rows)
     ratio = best / ips[names[0]]
     vs_default = best / ips[names[1]]
     print(f"load average now {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
-    print(f"colorkit / reference, same threads: x{ratio:.2f} images/s (colorkit does "
-          f"x{ck_s['flops'] / ref_s['flops']:.1f} the FLOPs per image; arithmetic per second "
-          f"x{best * ck_s['flops'] / (ips[names[0]] * ref_s['flops']):.2f}); against the reference at torch's default "
-          f"threads: x{vs_default:.2f} (the thread choice only pays on a busy CPU)")
+    print(f"stem=full with every engine piece: x{full_best / ips[names[0]]:.2f} of the reference")
+    print(f"colorkit / reference, same threads: x{ratio:.2f} images/s ({best_name}; colorkit does "
+          f"x{best_s['flops'] / ref_s['flops']:.1f} the FLOPs per image; arithmetic per second "
+          f"x{best * best_s['flops'] / (ips[names[0]] * ref_s['flops']):.2f}); against the reference at torch's "
+          f"default threads: x{vs_default:.2f} (the thread choice only pays on a busy CPU)")
+    print(f"RESULT unet_step_speedup_stem_full {full_best / ips[names[0]]:.3f}")
     print(f"RESULT unet_step_speedup {ratio:.3f}")
     print(f"RESULT unet_step_speedup_vs_default_threads {vs_default:.3f}")
     return ratio
@@ -227,13 +247,15 @@ def main(argv=None) -> int:
     ap.add_argument("--steps", type=int, default=2)
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--threads", type=int, default=0, help="torch threads (0: torch's default)")
+    ap.add_argument("--stem", default="half", choices=["full", "half"],
+                    help="U-Net stem of the last row (half: first double conv at H/2; see colorkit.models.unet)")
     ap.add_argument("--compile", action="store_true", help="also time torch.compile (needs a C++ compiler)")
     ap.add_argument("--skip-preset", action="store_true")
     a = ap.parse_args(argv)
     global DEFAULT_THREADS
     if a.threads:
         DEFAULT_THREADS = a.threads
-    compare_unet_step(a.size, a.width, a.depth, a.batch, a.steps, a.rounds, a.compile)
+    compare_unet_step(a.size, a.width, a.depth, a.batch, a.steps, a.rounds, a.compile, a.stem)
     if not a.skip_preset:
         cpu_preset_budget(a.steps, a.rounds)
     return 0

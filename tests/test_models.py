@@ -6,7 +6,7 @@ import torch
 import torchvision
 
 from colorkit.models import available, build
-from colorkit.models.blocks import PretrainedWeightsUnavailable, ResNetEncoder
+from colorkit.models.blocks import DoubleConv, PretrainedWeightsUnavailable, ResNetEncoder
 from colorkit.models.summary import model_summary
 
 torch.set_num_threads(1)
@@ -98,3 +98,52 @@ def test_model_summary_against_closed_form():
     assert s["flops"] == 2 * 4 * 9 * 16 * 16  # one multiply-add = 2 FLOPs per weight per pixel
     full = model_summary(build("unet"), size=256)
     assert 31.0e6 < full["params"] < 31.1e6  # the classic U-Net (BatchNorm) has about 31.04 M parameters
+
+
+# ---------------------------------------------------------------------------------- unet stem="half"
+def test_unet_half_stem_exact_size_and_stride():
+    torch.manual_seed(0)
+    m = build("unet", base_width=4, depth=2, stem="half")
+    assert m.stride == 8  # 2 ** (depth + 1): the stem is one more halving
+    for h, w in [(32, 32), (40, 24)]:
+        assert m(torch.rand(2, 1, h, w) * 2 - 1).shape == (2, 2, h, w)
+    with pytest.raises(ValueError, match="divisible by 8"):
+        m(torch.zeros(1, 1, 36, 36))
+    with pytest.raises(ValueError, match="stem"):
+        build("unet", base_width=4, depth=2, stem="quarter")
+
+
+def test_unet_half_stem_runs_double_convs_at_half_resolution():
+    m = build("unet", base_width=4, depth=2, stem="half")
+    sizes = []
+    hooks = [mod.register_forward_hook(lambda _m, _i, o: sizes.append(o.shape[-1]))
+             for mod in m.modules() if isinstance(mod, DoubleConv)]
+    m(torch.zeros(1, 1, 32, 32))
+    for h in hooks:
+        h.remove()
+    assert max(sizes) == 16 and min(sizes) == 4  # encoder 16, 8, 4; decoder 8, 16; none at 32
+    # a quarter of the pixels: the double convolutions cost about a quarter of the stem="full" FLOPs
+    full, half = (model_summary(build("unet", base_width=16, depth=4, stem=s), size=64)["flops"] for s in ("full", "half"))
+    assert 0.2 < half / full < 0.35
+
+
+def test_unet_half_stem_gradient_reaches_full_resolution_input():
+    torch.manual_seed(0)
+    m = build("unet", base_width=4, depth=2, stem="half").eval()
+    x = (torch.rand(1, 1, 16, 16) * 2 - 1).requires_grad_()
+    m(x)[0, :, 5, 6].sum().backward()
+    # the input L is the last skip: the output pixel depends on its own input pixel directly, through the final
+    # 3x3 conv's L channel (the stem alone would mix the 2x2 block (4, 6)..(5, 7) only through the deep path)
+    assert m.final[0].weight.grad[:, -1].abs().sum() > 0
+    assert float(x.grad[0, 0, 5, 6].abs()) > 0
+    # pixel (5, 6) and its neighbour (5, 7) share a PixelUnshuffle block but their full-resolution paths differ
+    assert not torch.allclose(x.grad[0, 0, 5, 6], x.grad[0, 0, 5, 7])
+
+
+def test_unet_default_stem_rebuilds_old_checkpoints():
+    # checkpoints store the constructor kwargs; those written before `stem` existed have none: same model
+    old_kwargs = {"base_width": 4, "depth": 2, "zero_init_head": True}
+    sd = build("unet", **old_kwargs).state_dict()
+    assert build("unet", **old_kwargs).stem == "full"
+    build("unet", **old_kwargs).load_state_dict(sd, strict=True)
+    assert not any(k.startswith(("final", "up_full")) for k in sd)

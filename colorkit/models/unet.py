@@ -5,6 +5,15 @@ the decoder upsamples (2x2 transposed convolution, or bilinear + 1x1 conv), conc
 feature map of the same size (the *skip connection*: edges and textures go straight to the output), and
 applies another double convolution. Widths are ``base_width * 2**i`` for ``i = 0..depth``: with
 ``base_width=64, depth=4`` that is the classic 64 -> 128 -> 256 -> 512 -> 1024.
+
+``stem`` chooses where the first double convolution runs. ``"full"`` (the textbook U-Net, the default so
+old checkpoints rebuild unchanged): at full resolution. ``"half"``: the photo is first folded losslessly
+into 4 channels at half resolution (``PixelUnshuffle(2)``: every pixel kept, none averaged), so every
+double convolution runs at 1/4 of the pixels (about 1/4 of the arithmetic; each U-Net level costs about
+the same, so no level can be skipped cheaply); the decoder returns to full resolution with one 2x2
+transposed convolution, concatenates the input L itself as the last skip (exact edges, like
+``resnet_unet``) and applies one narrow 3x3 convolution before the ab head. The stride doubles
+(``2 ** (depth + 1)``). Measured in ``benchmarks/train_step.py`` and explained in notebook ``03_unet``.
 """
 from __future__ import annotations
 
@@ -12,7 +21,9 @@ import torch
 from torch import nn
 
 from . import register
-from .blocks import AbHead, DoubleConv, check_input
+from .blocks import AbHead, ConvNormReLU, DoubleConv, check_input
+
+STEMS = ("full", "half")
 
 
 class Up(nn.Module):
@@ -34,13 +45,19 @@ class Up(nn.Module):
 @register("unet")
 class UNet(nn.Module):
     def __init__(self, base_width: int = 64, depth: int = 4, norm: str = "batch", up: str = "transpose",
-                 dropout: float = 0.0, zero_init_head: bool = False):
+                 dropout: float = 0.0, zero_init_head: bool = False, stem: str = "full"):
         super().__init__()
         if depth < 1:
             raise ValueError("depth must be >= 1")
+        if stem not in STEMS:
+            raise ValueError(f"unknown stem {stem!r}; choose one of {', '.join(STEMS)}")
         widths = [base_width * 2 ** i for i in range(depth + 1)]
-        self.stride = 2 ** depth
-        self.inc = DoubleConv(1, widths[0], norm)
+        self.stem = stem
+        self.stride = 2 ** (depth + (stem == "half"))
+        if stem == "full":
+            self.inc = DoubleConv(1, widths[0], norm)
+        else:  # half: 1 x H x W -> 4 x H/2 x W/2 (lossless), then the first double conv at half resolution
+            self.inc = nn.Sequential(nn.PixelUnshuffle(2), DoubleConv(4, widths[0], norm))
         self.downs = nn.ModuleList(
             nn.Sequential(nn.MaxPool2d(2), DoubleConv(widths[i], widths[i + 1], norm)) for i in range(depth)
         )
@@ -48,7 +65,12 @@ class UNet(nn.Module):
         self.ups = nn.ModuleList(
             Up(widths[i + 1], widths[i], widths[i], norm, up) for i in reversed(range(depth))
         )
-        self.head = AbHead(widths[0], zero_init=zero_init_head)
+        head_width = widths[0]
+        if stem == "half":  # back to full resolution, the input L as the last skip, one narrow 3x3 conv
+            head_width = max(4, widths[0] // 2)
+            self.up_full = nn.ConvTranspose2d(widths[0], head_width, 2, stride=2)
+            self.final = ConvNormReLU(head_width + 1, head_width, norm)
+        self.head = AbHead(head_width, zero_init=zero_init_head)
 
     def forward(self, L_norm):
         check_input(L_norm, self.stride, "unet")
@@ -58,4 +80,6 @@ class UNet(nn.Module):
         x = self.drop(skips.pop())
         for up in self.ups:
             x = up(x, skips.pop())
+        if self.stem == "half":
+            x = self.final(torch.cat([self.up_full(x), L_norm], dim=1))
         return self.head(x)
