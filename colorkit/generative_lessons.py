@@ -23,7 +23,7 @@ VAE_MINUTES = {"smoke": None, "cpu": {"vae": 3.0, "unet_vae": 5.0, "collapse": 3
 TRAIN_IMAGES = {"smoke": None, "cpu": 10000, "gpu": None}
 
 # phase 2 of the two-phase recipe (see notebook 05 and colorkit.objectives_generative.GAN_DEFAULTS)
-GAN_RECIPE = dict(adversarial="lsgan", l1_weight=10.0, adv_weight=1.0, lr_g=2e-4, lr_d=2e-4,
+GAN_RECIPE = dict(adversarial="lsgan", l1_weight=100.0, adv_weight=1.0, lr_g=2e-4, lr_d=2e-4,
                   gan_schedule="cosine", pretrain=0.0, balance=True)
 VAE_RECIPE = dict(beta=1e-3, kl_schedule="linear", kl_warmup=0.3)
 
@@ -72,7 +72,7 @@ def lesson_data(preset, source, val_images: int = 64):
 
 
 def gan_lesson_configs(preset, out_dir, adversarial: str | None = None, l1_weight: float | None = None,
-                       sweep: Sequence[float] = (1.0, 100.0), **recipe) -> dict:
+                       sweep: Sequence[float] = (10.0, 1000.0), **recipe) -> dict:
     """The runs of notebook 05, in order: ``{"L1 U-Net": ..., "U-Net GAN": ..., "lambda=10": ...}``
     (:class:`~colorkit.train.TrainConfig` each). Every run uses the same U-Net (the preset's width and
     depth); the GAN runs start from the L1 run's checkpoint (``init_generator``)."""
