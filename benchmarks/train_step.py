@@ -10,7 +10,9 @@ with its default (foreach) kernels. colorkit's step is measured piece by piece s
 its data path (prepared uint8/int8 shards, only a decode per step), channels_last, fused AdamW, the
 engine's thread choice (``colorkit.train.cpu_threads_for_training``: 1 thread when the CPU is already busy,
 else torch's default; the reference is also timed with that thread count so this piece can be read apart),
-and optionally ``torch.compile``. Variants are measured in interleaved rounds (the machine is shared: the
+then the architecture piece: ``stem="half"`` (the presets' U-Net: the same double convolutions, at half
+resolution after a lossless ``PixelUnshuffle``, L fed again as the last skip; about 1/4 of the FLOPs), and
+optionally ``torch.compile``. ``RESULT unet_step_speedup_stem_full`` keeps the textbook U-Net's ratio. Variants are measured in interleaved rounds (the machine is shared: the
 median of the rounds is reported). Ends with ``RESULT unet_step_speedup X`` (images/s ratio, colorkit over
 reference) and the ``cpu`` preset's images/second and what a 15-minute budget buys. CPU numbers only: no
 GPU speed-up is claimed here.
@@ -241,13 +243,19 @@ def cpu_preset_budget(steps=2, rounds=3) -> float:
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--size", type=int, default=64)
-    ap.add_argument("--width", type=int, default=16, help="U-Net base_width = pix2pix ngf (cpu preset: 16)")
-    ap.add_argument("--depth", type=int, default=4, help="colorkit U-Net depth (cpu preset: 4)")
+    from colorkit.presets import get_preset
+    from colorkit.train import default_model_kwargs
+
+    cpu_kw = default_model_kwargs("unet", get_preset("cpu"))  # the cpu preset's U-Net is the default
+    ap.add_argument("--width", type=int, default=cpu_kw["base_width"],
+                    help=f"U-Net base_width = pix2pix ngf (cpu preset: {cpu_kw['base_width']})")
+    ap.add_argument("--depth", type=int, default=cpu_kw["depth"],
+                    help=f"colorkit U-Net depth (cpu preset: {cpu_kw['depth']})")
     ap.add_argument("--batch", type=int, default=16)
     ap.add_argument("--steps", type=int, default=2)
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--threads", type=int, default=0, help="torch threads (0: torch's default)")
-    ap.add_argument("--stem", default="half", choices=["full", "half"],
+    ap.add_argument("--stem", default=cpu_kw.get("stem", "full"), choices=["full", "half"],
                     help="U-Net stem of the last row (half: first double conv at H/2; see colorkit.models.unet)")
     ap.add_argument("--compile", action="store_true", help="also time torch.compile (needs a C++ compiler)")
     ap.add_argument("--skip-preset", action="store_true")

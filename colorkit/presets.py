@@ -61,14 +61,19 @@ PRESETS: dict[str, Preset] = {
         batch_size=32, lr=2e-3, max_steps=None, max_minutes=10.0, val_every=200, num_workers=0,
         amp=False, channels_last=True, compile=False, eval_images=200,
         # measured on 2 cores (notebook 03): a narrow U-Net sees 4x more photos than width 32 in the same
-        # minutes; starting at the gray copy (zero-initialized ab head) and L1 beat the gray copy's ΔE2000
-        extra={"loss": "l1", "model_kwargs": {"unet": {"zero_init_head": True}}},
+        # minutes; starting at the gray copy (zero-initialized ab head) and L1 beat the gray copy's ΔE2000.
+        # unet stem="half": no double conv at full resolution (L is the last skip), ~1/4 of the FLOPs: about
+        # the pix2pix U-Net's step time (benchmarks/train_step.py), 3x the steps of stem="full" in 15 minutes,
+        # same ΔE2000 (10.84 vs 10.86; gray copy 11.50)
+        extra={"loss": "l1", "model_kwargs": {"unet": {"zero_init_head": True, "stem": "half"}}},
     ),
     "gpu": Preset(
         name="gpu", image_size=256, max_images=10000, data_source="coco",
         base_width=64, depth=4, pretrained=True,
         batch_size=32, lr=2e-4, max_steps=None, max_minutes=60.0, val_every=500, num_workers=4,
         amp=True, channels_last=True, compile=False, eval_images=1000,
+        # stem="half": the double convolutions at H/2 (about 1/4 of the FLOPs; not timed on a GPU here)
+        extra={"model_kwargs": {"unet": {"stem": "half"}}},
     ),
 }
 

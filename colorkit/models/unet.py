@@ -70,6 +70,7 @@ class UNet(nn.Module):
             head_width = max(4, widths[0] // 2)
             self.up_full = nn.ConvTranspose2d(widths[0], head_width, 2, stride=2)
             self.final = ConvNormReLU(head_width + 1, head_width, norm)
+        self.head_width = head_width  # channels entering the head (models replacing the head read it)
         self.head = AbHead(head_width, zero_init=zero_init_head)
 
     def forward(self, L_norm):
