@@ -27,6 +27,7 @@ from typing import Iterable, Sequence
 import numpy as np
 
 from .color import denormalize_ab, denormalize_l, lab_to_rgb8, normalize_l, rgb8_to_l
+from .data.images import collect_inputs  # noqa: F401  (re-exported: colorkit.colorize.collect_inputs)
 
 log = logging.getLogger(__name__)
 
@@ -252,33 +253,6 @@ def colorize_file(model, src, dst, work_size: int = DEFAULT_WORK_SIZE, compare: 
         cmp_path = write_png(dst.with_name(dst.stem + "_compare.png"),
                              compare_image(gray_image(img), out), compress_level)
     return {"src": Path(src), "dst": dst, "compare": cmp_path, "size": (out.shape[1], out.shape[0])}
-
-
-def collect_inputs(inputs: Iterable, recursive: bool = False, missing: list | None = None) -> list[Path]:
-    """Files and folders -> the list of photo files (folders: files with a photo extension, sorted).
-
-    A missing path is an error naming it, or, when a ``missing`` list is given, logged and appended
-    to it; a folder without photos is logged and skipped.
-    """
-    from .data.images import is_image_file
-
-    files: list[Path] = []
-    for item in inputs:
-        p = Path(item).expanduser()
-        if p.is_dir():
-            found = sorted(q for q in (p.rglob("*") if recursive else p.iterdir())
-                           if q.is_file() and is_image_file(q) and not q.name.startswith("."))
-            if not found:
-                log.warning("no photos in folder %s (looked for .jpg, .png, .tif, ...)", p)
-            files.extend(found)
-        elif p.is_file():
-            files.append(p)
-        elif missing is not None:
-            log.warning("skipped %s: no such file or folder", p)
-            missing.append(p)
-        else:
-            raise FileNotFoundError(f"no such file or folder: {p}")
-    return files
 
 
 def output_names(files: Sequence[Path], out_dir) -> list[Path]:

@@ -12,7 +12,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Sequence
 
-import numpy as np
+
+from .data.photos import train_tensors  # noqa: F401  (re-exported for notebooks 04/05)
 
 # minutes per run (smoke: the preset's few steps instead)
 GAN_MINUTES = {"smoke": None, "cpu": {"l1": 5.0, "gan": 6.0, "sweep": 0.75},
@@ -45,22 +46,11 @@ def _budget(table: dict, p, key: str) -> dict:
     return {"max_steps": None, "max_minutes": minutes[key]}
 
 
-def train_tensors(images: Sequence[np.ndarray]):
-    """uint8 photos (all the same size) -> ``(L_norm N1HW, ab_norm N2HW)`` float tensors."""
-    import torch
-
-    from .color import rgb_to_lab_norm_torch
-
-    x = torch.from_numpy(np.stack(images)).permute(0, 3, 1, 2).float().div_(255)
-    L, ab = rgb_to_lab_norm_torch(x)
-    return L.contiguous(), ab.contiguous()
-
-
 def lesson_data(preset, source, val_images: int = 64):
     """``(train, val)`` tensors pairs for a lesson: the train split of ``source`` (at most
     :data:`TRAIN_IMAGES` photos) and ``val_images`` photos of its val split (train photos when ``source``
     has no split, e.g. ``"samples"``)."""
-    from .evaluate import load_images
+    from .data.photos import load_images
 
     p = _preset(preset)
     train_imgs, _ = load_images(source, p.image_size, split="train", limit=TRAIN_IMAGES.get(p.name))

@@ -689,8 +689,7 @@ def load_training_data(data, split: str, size: int, limit: int | None = None):
     """A dataset of ``(L_norm, ab_norm)`` for ``split`` of ``data``: the shard dataset of the data module when
     ``data`` is a ``colorkit prepare`` folder (augmented for ``train``), else the photos decoded into
     memory (a prepared folder's split, a folder of photos, or ``"samples"`` for the built-in photos)."""
-    from .evaluate import is_prepared, load_images
-    from .generative_lessons import train_tensors
+    from .data.photos import is_prepared, load_images, train_tensors
 
     if is_prepared(data):
         from .data.dataset import ShardDataset  # streaming from memory-mapped shards

@@ -54,7 +54,7 @@ def lab_data(source, size: int, limit: int | None = None):
     import torch
 
     from .color import rgb_to_lab_norm_torch
-    from .evaluate import load_images
+    from .data.photos import load_images
 
     imgs, _ = load_images(source, size, split="train", limit=limit)
     x = torch.from_numpy(np.stack(imgs)).permute(0, 3, 1, 2).float().div_(255)

@@ -18,14 +18,17 @@ What :func:`load_rgb` takes care of (all with Pillow):
 from __future__ import annotations
 
 import io
+import logging
 import os
 import struct
 import warnings
 from pathlib import Path
-from typing import BinaryIO, Union
+from typing import BinaryIO, Iterable, Union
 
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
+
+log = logging.getLogger(__name__)
 
 try:
     import cv2 as _cv2
@@ -229,3 +232,28 @@ def image_size(src: PathOrFile) -> tuple[int, int]:
         raise ImageReadError(name, f"decompression bomb refused by Pillow: {e}") from None
     except (UnidentifiedImageError, OSError, ValueError) as e:
         raise ImageReadError(name, f"not a readable image: {e}") from None
+
+
+def collect_inputs(inputs: Iterable, recursive: bool = False, missing: list | None = None) -> list[Path]:
+    """Files and folders -> the list of photo files (folders: files with a photo extension, sorted).
+
+    A missing path is an error naming it, or, when a ``missing`` list is given, logged and appended
+    to it; a folder without photos is logged and skipped.
+    """
+    files: list[Path] = []
+    for item in inputs:
+        p = Path(item).expanduser()
+        if p.is_dir():
+            found = sorted(q for q in (p.rglob("*") if recursive else p.iterdir())
+                           if q.is_file() and is_image_file(q) and not q.name.startswith("."))
+            if not found:
+                log.warning("no photos in folder %s (looked for .jpg, .png, .tif, ...)", p)
+            files.extend(found)
+        elif p.is_file():
+            files.append(p)
+        elif missing is not None:
+            log.warning("skipped %s: no such file or folder", p)
+            missing.append(p)
+        else:
+            raise FileNotFoundError(f"no such file or folder: {p}")
+    return files
