@@ -62,9 +62,9 @@ PRESETS: dict[str, Preset] = {
         amp=False, channels_last=True, compile=False, eval_images=200,
         # measured on 2 cores (notebook 03): a narrow U-Net sees 4x more photos than width 32 in the same
         # minutes; starting at the gray copy (zero-initialized ab head) and L1 beat the gray copy's ΔE2000.
-        # unet stem="half": no double conv at full resolution (L is the last skip), ~1/4 of the FLOPs: about
-        # the pix2pix U-Net's step time (benchmarks/train_step.py), 3x the steps of stem="full" in 15 minutes,
-        # same ΔE2000 (10.84 vs 10.86; gray copy 11.50)
+        # unet stem="half": no double conv at full resolution (L is the last skip, same stride 16), ~1/5 of
+        # the FLOPs: 1.1-1.25x the pix2pix U-Net's images/s (benchmarks/train_step.py), 3058 steps in 15
+        # minutes instead of 832, ΔE2000 10.83 (stem="full": 10.86; gray copy 11.50)
         extra={"loss": "l1", "model_kwargs": {"unet": {"zero_init_head": True, "stem": "half"}}},
     ),
     "gpu": Preset(

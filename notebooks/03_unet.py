@@ -86,7 +86,8 @@ show_images(photos, titles=list(SAMPLE_NAMES), ncols=4);
 #   Each level costs about the same arithmetic (twice the channels, a quarter of the pixels), so the
 #   full-resolution level is as expensive as the bottleneck. `stem="half"` (the presets' choice) first folds
 #   each 2x2 block of pixels into 4 channels (`PixelUnshuffle`: lossless, nothing averaged) and runs every
-#   double convolution at half resolution: about a quarter of the FLOPs. To keep edges exact, the decoder
+#   double convolution at half resolution or below (the fold is the first of the `depth` halvings, so the
+#   bottleneck stays where it was): the full-resolution level's cost is gone. To keep edges exact, the decoder
 #   returns to full size with one transposed convolution and takes **L itself as the last skip** before one
 #   narrow 3x3 convolution and the ab head. `stem="full"` is the textbook U-Net (and what old checkpoints hold).
 # - **`resnet_unet`**: the encoder is a torchvision ResNet-18 (its first convolution folded from RGB to one
@@ -187,14 +188,14 @@ show_images([im for row in rows.values() for im in row], ncols=4,
 # 12k-photo train split of 64x64 Tiny ImageNet (832 steps, 26.6k photos seen on a busy 2-core machine)
 # scored **ΔE2000 10.86 against the gray copy's 11.50** on 2000 held-out photos
 # (`benchmarks/cpu_quality.py`). That was the textbook `stem="full"`. With `stem="half"` (now the preset's,
-# and with the engine's random crop + flip) the same command ran 2578 steps (82k photos seen) and scored
-# **10.84 against 11.50**; a `depth=3` half-stem U-Net (bottleneck at stride 16 like the old depth 4) ran 3058
-# steps and scored 10.83 (the two runs shared the 2 busy cores).
+# and with the engine's random crop + flip) the same command ran 3058 steps (98k photos seen) and scored
+# **10.83 against 11.50**; a wider-bottomed variant (one more level, down to 2x2 and 256 channels) ran 2578
+# steps and scored 10.84 (the two runs shared the 2 busy cores).
 #
 # Speed (`benchmarks/train_step.py`, batch 16, 1 thread, width 16, against the classic pix2pix U-Net in the
-# same run): the full-resolution double convolutions made the textbook U-Net 0.3-0.4x pix2pix's images/s
-# (8x its FLOPs); `stem="half"` makes the step 2.4-2.6x faster (0.66-1.03x pix2pix on a shared machine) and
-# `stem="half", depth=3` 1.14-1.25x.
+# same run): the full-resolution double convolutions made the textbook U-Net 0.3-0.47x pix2pix's images/s
+# (8x its FLOPs); `stem="half"` makes the step about 2.7x faster: 1.14-1.25x pix2pix (`torch.compile`
+# adds only ~1.08x on this CPU).
 #
 # What makes the difference:
 # 1. **Photos seen, not parameters.** On 2 shared cores a width-32 U-Net trains on a few thousand photos in

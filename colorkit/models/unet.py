@@ -9,11 +9,13 @@ applies another double convolution. Widths are ``base_width * 2**i`` for ``i = 0
 ``stem`` chooses where the first double convolution runs. ``"full"`` (the textbook U-Net, the default so
 old checkpoints rebuild unchanged): at full resolution. ``"half"``: the photo is first folded losslessly
 into 4 channels at half resolution (``PixelUnshuffle(2)``: every pixel kept, none averaged), so every
-double convolution runs at 1/4 of the pixels (about 1/4 of the arithmetic; each U-Net level costs about
-the same, so no level can be skipped cheaply); the decoder returns to full resolution with one 2x2
+double convolution runs at half resolution or below; the decoder returns to full resolution with one 2x2
 transposed convolution, concatenates the input L itself as the last skip (exact edges, like
-``resnet_unet``) and applies one narrow 3x3 convolution before the ab head. The stride doubles
-(``2 ** (depth + 1)``). Measured in ``benchmarks/train_step.py`` and explained in notebook ``03_unet``.
+``resnet_unet``) and applies one narrow 3x3 convolution before the ab head. ``depth`` always counts the
+halvings (the stride is ``2 ** depth`` for both stems): the half stem is the first one, so the
+bottleneck stays at the same resolution and the levels are those of ``stem="full"`` minus the
+full-resolution one (each U-Net level costs about the same arithmetic: twice the channels, a quarter of
+the pixels). Measured in ``benchmarks/train_step.py`` and explained in notebook ``03_unet``.
 """
 from __future__ import annotations
 
@@ -51,19 +53,20 @@ class UNet(nn.Module):
             raise ValueError("depth must be >= 1")
         if stem not in STEMS:
             raise ValueError(f"unknown stem {stem!r}; choose one of {', '.join(STEMS)}")
-        widths = [base_width * 2 ** i for i in range(depth + 1)]
+        n_down = depth - (stem == "half")  # the half stem is the first halving
+        widths = [base_width * 2 ** i for i in range(n_down + 1)]
         self.stem = stem
-        self.stride = 2 ** (depth + (stem == "half"))
+        self.stride = 2 ** depth
         if stem == "full":
             self.inc = DoubleConv(1, widths[0], norm)
         else:  # half: 1 x H x W -> 4 x H/2 x W/2 (lossless), then the first double conv at half resolution
             self.inc = nn.Sequential(nn.PixelUnshuffle(2), DoubleConv(4, widths[0], norm))
         self.downs = nn.ModuleList(
-            nn.Sequential(nn.MaxPool2d(2), DoubleConv(widths[i], widths[i + 1], norm)) for i in range(depth)
+            nn.Sequential(nn.MaxPool2d(2), DoubleConv(widths[i], widths[i + 1], norm)) for i in range(n_down)
         )
         self.drop = nn.Dropout2d(dropout) if dropout > 0 else nn.Identity()
         self.ups = nn.ModuleList(
-            Up(widths[i + 1], widths[i], widths[i], norm, up) for i in reversed(range(depth))
+            Up(widths[i + 1], widths[i], widths[i], norm, up) for i in reversed(range(n_down))
         )
         head_width = widths[0]
         if stem == "half":  # back to full resolution, the input L as the last skip, one narrow 3x3 conv
