@@ -63,7 +63,7 @@ PRESETS: dict[str, Preset] = {
         # measured on 2 cores (notebook 03): a narrow U-Net sees 4x more photos than width 32 in the same
         # minutes; starting at the gray copy (zero-initialized ab head) and L1 beat the gray copy's ΔE2000.
         # unet stem="half": no double conv at full resolution (L is the last skip, same stride 16), ~1/5 of
-        # the FLOPs: 1.1-1.25x the pix2pix U-Net's images/s (benchmarks/train_step.py), 3058 steps in 15
+        # the FLOPs: 1.06-1.25x the pix2pix U-Net's images/s (benchmarks/train_step.py), 3058 steps in 15
         # minutes instead of 832, ΔE2000 10.83 (stem="full": 10.86; gray copy 11.50)
         extra={"loss": "l1", "model_kwargs": {"unet": {"zero_init_head": True, "stem": "half"}}},
     ),

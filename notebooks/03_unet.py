@@ -194,7 +194,7 @@ show_images([im for row in rows.values() for im in row], ncols=4,
 #
 # Speed (`benchmarks/train_step.py`, batch 16, 1 thread, width 16, against the classic pix2pix U-Net in the
 # same run): the full-resolution double convolutions made the textbook U-Net 0.3-0.47x pix2pix's images/s
-# (8x its FLOPs); `stem="half"` makes the step about 2.7x faster: 1.14-1.25x pix2pix (`torch.compile`
+# (8x its FLOPs); `stem="half"` makes the step 2.6-3.8x faster: 1.06-1.25x pix2pix (`torch.compile`
 # adds only ~1.08x on this CPU).
 #
 # What makes the difference:
