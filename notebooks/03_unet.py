@@ -38,8 +38,8 @@
 
 # %% tags=["parameters"]
 PRESET = "auto"  # "auto", "smoke", "cpu" or "gpu"
-DATA = ""  # a `colorkit prepare` folder (or photos) to train on; "" = the course's data, else the built-in photos
-EVAL_IMAGES = 0  # held-out photos to score; 0 = the preset's eval_images
+DATA = ""  # a `colorkit prepare` folder (or photos) to train on; empty: the course data, else the built-in photos
+EVAL_IMAGES = 0  # held-out photos to score; 0 means the preset's eval_images
 RESUME = False  # True: continue interrupted runs from their last checkpoint instead of starting over
 
 # %%

@@ -38,11 +38,11 @@
 
 # %% tags=["parameters"]
 PRESET = "auto"  # "auto", "smoke", "cpu" or "gpu"
-DATA = ""  # a `colorkit prepare` folder (or photos) to train on; "" = the course's data, else the built-in photos
+DATA = ""  # a `colorkit prepare` folder (or photos) to train on; empty: the course data, else the built-in photos
 BETA = 0.001  # final KL weight (KL per latent element against L1 per ab value)
 LATENT_CHANNELS = 16  # channels of the latent map
 DRAWS = 4  # colorizations drawn per photo
-EVAL_IMAGES = 0  # held-out photos to score; 0 = the preset's eval_images
+EVAL_IMAGES = 0  # held-out photos to score; 0 means the preset's eval_images
 
 # %%
 # Colab only: install colorkit from the repository. Colab's own torch is kept (colorkit asks only torch>=2.1).

@@ -39,11 +39,11 @@
 
 # %% tags=["parameters"]
 PRESET = "auto"  # "auto", "smoke", "cpu" or "gpu"
-DATA = ""  # a `colorkit prepare` folder (or photos) to train on; "" = the course's data, else the built-in photos
+DATA = ""  # a `colorkit prepare` folder (or photos) to train on; empty: the course data, else the built-in photos
 ADVERSARIAL = "lsgan"  # "bce" (pix2pix), "hinge" or "lsgan"
 L1_WEIGHT = 100.0  # lambda: weight of the L1 term against the adversarial term (pix2pix: 100)
 SWEEP = [10.0, 1000.0]  # other lambdas, each a short fine-tuning from the same L1 generator
-EVAL_IMAGES = 0  # held-out photos to score; 0 = the preset's eval_images
+EVAL_IMAGES = 0  # held-out photos to score; 0 means the preset's eval_images
 
 # %%
 # Colab only: install colorkit from the repository. Colab's own torch is kept (colorkit asks only torch>=2.1).

@@ -40,11 +40,11 @@
 
 # %% tags=["parameters"]
 PRESET = "auto"  # "auto", "smoke", "cpu" or "gpu"
-PHOTO = ""  # path of a photo of your own ("" = upload one in Colab, else a built-in photo)
-ARCHIVE = ""  # a folder of old black-and-white / sepia photos for the gallery ("" = built-in ones only)
+PHOTO = ""  # path of a photo of your own (empty: upload one in Colab, else a built-in photo)
+ARCHIVE = ""  # a folder of old black-and-white / sepia photos for the gallery (empty: built-in ones only)
 WORK_SIZE = 256  # long side at which the models predict colour
 MAX_ARCHIVE = 6  # photos taken from ARCHIVE
-OUT = ""  # where the full-resolution PNGs go ("" = runs/colorized/<preset>)
+OUT = ""  # where the full-resolution PNGs go (empty: runs/colorized/<preset>)
 
 # %%
 # Colab only: install colorkit from the repository. Colab's own torch is kept (colorkit asks only torch>=2.1).

@@ -62,6 +62,11 @@ def test_lesson_has_the_common_structure(nb_path):
     assert "What you will learn" in first.source and "| `smoke` |" in first.source, "say what is learned and minutes per preset"
     params = [c for c in nb.cells if "parameters" in c.get("metadata", {}).get("tags", [])]
     assert len(params) == 1 and 'PRESET = "auto"' in params[0].source
+    from papermill.translators import PythonTranslator
+
+    assigned = [l for l in params[0].source.splitlines() if l.strip() and not l.startswith("#") and "=" in l.split("#")[0]]
+    parsed = PythonTranslator.inspect(params[0])
+    assert len(parsed) == len(assigned), "papermill cannot parse a parameter line (an '=' in its comment?)"
     code = [c.source for c in nb.cells if c.cell_type == "code"]
     boot = next(s for s in code if "google.colab" in s)
     boot_code = "\n".join(l.split("#")[0] for l in boot.splitlines())
