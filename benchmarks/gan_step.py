@@ -80,13 +80,13 @@ class Pix2PixStep:
         self.opt_G.step()
 
 
-def main() -> None:
+def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--preset", default="cpu", help="size settings (image_size, base_width, depth, batch_size)")
     ap.add_argument("--steps", type=int, default=8, help="timed steps of each (after 2 warm-up steps)")
     ap.add_argument("--threads", type=int, default=0, help="torch threads (0: leave torch's default)")
     ap.add_argument("--pieces", action="store_true", help="also time colorkit's step without channels_last")
-    args = ap.parse_args()
+    args = ap.parse_args(argv)
     if args.threads:
         torch.set_num_threads(args.threads)
     p = get_preset(args.preset)

@@ -259,6 +259,7 @@ def main(argv=None) -> int:
                     help="U-Net stem of the last row (half: first double conv at H/2; see colorkit.models.unet)")
     ap.add_argument("--compile", action="store_true", help="also time torch.compile (needs a C++ compiler)")
     ap.add_argument("--skip-preset", action="store_true")
+    ap.add_argument("--skip-gan", action="store_true", help="leave out the U-Net + PatchGAN step (benchmarks/gan_step.py)")
     a = ap.parse_args(argv)
     global DEFAULT_THREADS
     if a.threads:
@@ -266,6 +267,11 @@ def main(argv=None) -> int:
     compare_unet_step(a.size, a.width, a.depth, a.batch, a.steps, a.rounds, a.compile, a.stem)
     if not a.skip_preset:
         cpu_preset_budget(a.steps, a.rounds)
+    if not a.skip_gan:  # issue 5: the GAN step against pix2pix's, RESULT gan_step_speedup
+        import gan_step  # benchmarks/ is on sys.path when this file runs as a script
+
+        print("\n== U-Net + PatchGAN step vs the classic pix2pix GAN step")
+        gan_step.main(["--threads", str(a.threads)] if a.threads else [])
     return 0
 
 

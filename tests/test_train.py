@@ -146,7 +146,8 @@ def test_config_from_preset_fills_model_kwargs():
     assert cfg.model_kwargs["base_width"] == 8 and cfg.model_kwargs["depth"] == 2
     assert TrainConfig.from_preset("smoke", model="resnet_unet").model_kwargs["pretrained"] is False
     cpu = TrainConfig.from_preset("cpu", model="unet")  # the measured CPU recipe (notebook 03)
-    assert cpu.model_kwargs == {"base_width": 16, "depth": 4, "zero_init_head": True} and cpu.loss == "l1"
+    assert cpu.model_kwargs == {"base_width": 16, "depth": 4, "zero_init_head": True, "stem": "half"}
+    assert cpu.loss == "l1"
     assert "depth" not in TrainConfig.from_preset("smoke", model="baseline_cnn").model_kwargs
     with pytest.raises(TypeError, match="unknown TrainConfig"):
         TrainConfig.from_preset("smoke", bogus=1)
