@@ -8,15 +8,13 @@ halves its discriminator loss), so the three kinds are on comparable scales.
 """
 from __future__ import annotations
 
-import os
-from pathlib import Path
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
 from .color import lab_norm_to_rgb_torch
-from .models.blocks import IMAGENET_MEAN, IMAGENET_STD, PretrainedWeightsUnavailable
+from .models.blocks import IMAGENET_MEAN, IMAGENET_STD, PretrainedWeightsUnavailable, torchvision_state_dict
 
 ADVERSARIAL_LOSSES = ("bce", "hinge", "lsgan")
 
@@ -118,25 +116,9 @@ def vgg16_state_dict(weights=True) -> dict:
     random features measures nothing, so missing weights raise :class:`PerceptualWeightsUnavailable`."""
     import torchvision.models as tvm
 
-    enum = tvm.VGG16_Weights.IMAGENET1K_V1
-    cache = Path(torch.hub.get_dir()) / "checkpoints" / Path(enum.url).name
-    if isinstance(weights, (str, os.PathLike)):
-        path = Path(weights).expanduser()
-        if not path.is_file():
-            raise FileNotFoundError(
-                f"perceptual weights {str(weights)!r}: no such file. Download {enum.url} and pass its path, "
-                "or pass True to use the torch hub cache, or turn the perceptual loss off (perceptual_weight=0)."
-            )
-        return torch.load(path, map_location="cpu", weights_only=True)
-    try:
-        return enum.get_state_dict(progress=False)
-    except Exception as e:  # offline, HTTP error, corrupt partial download
-        raise PerceptualWeightsUnavailable(
-            f"could not get the ImageNet VGG16 weights for the perceptual loss ({type(e).__name__}: {e}). "
-            f"Fixes: connect to the internet once (they are cached at {cache}); or download {enum.url} "
-            f"elsewhere and pass its path (perceptual_weights='path/to/{cache.name}'); or turn the "
-            "perceptual loss off (perceptual_weight=0)."
-        ) from e
+    return torchvision_state_dict(tvm.VGG16_Weights.IMAGENET1K_V1, weights, "VGG16 (perceptual loss)",
+                                  "turn the perceptual loss off (perceptual_weight=0)",
+                                  error=PerceptualWeightsUnavailable, option="perceptual_weights")
 
 
 class VGGPerceptualLoss(nn.Module):

@@ -88,35 +88,42 @@ def _weights_enum(arch: str):
     return {"resnet18": tvm.ResNet18_Weights, "resnet34": tvm.ResNet34_Weights}[arch].IMAGENET1K_V1
 
 
-def imagenet_state_dict(arch: str, pretrained) -> dict:
-    """The ImageNet state dict of a torchvision ResNet: from the torch hub cache (downloading once) when
-    ``pretrained is True``, or from a local ``.pth`` file when ``pretrained`` is a path.
+def torchvision_state_dict(weights, source, what: str, use_instead: str,
+                           error: type = PretrainedWeightsUnavailable, option: str = "pretrained") -> dict:
+    """The state dict of a torchvision ``weights`` enum: from a local ``.pth`` file when ``source`` is a path,
+    else from the torch hub cache (downloading once). The one home for pretrained weights (ResNet encoders
+    here, VGG16 for the perceptual loss in :mod:`colorkit.losses_generative`).
 
-    Never falls back to random weights: if the weights cannot be had it raises
-    :class:`PretrainedWeightsUnavailable` naming the URL, the cache path and the local-file option.
+    Never falls back to random weights: a missing file raises ``FileNotFoundError`` and weights that cannot
+    be downloaded raise ``error``, each naming the URL, the cache path, the local-file option and
+    ``use_instead`` (how to do without them).
     """
-    weights = _weights_enum(arch)
-    if isinstance(pretrained, (str, os.PathLike)):
-        path = Path(pretrained).expanduser()
+    cache = Path(torch.hub.get_dir()) / "checkpoints" / Path(weights.url).name
+    if isinstance(source, (str, os.PathLike)):
+        path = Path(source).expanduser()
         if not path.is_file():
             raise FileNotFoundError(
-                f"pretrained={str(pretrained)!r}: no such weights file. Download {weights.url} and pass its path, "
-                "or use pretrained=True (downloads to the torch hub cache) or pretrained=False."
+                f"{option}={str(source)!r}: no such file. Download {weights.url} and pass its path, "
+                f"or {option}=True (downloads to the torch hub cache), or {use_instead}."
             )
         sd = torch.load(path, map_location="cpu", weights_only=True)
         if isinstance(sd, dict) and "state_dict" in sd and isinstance(sd["state_dict"], dict):
             sd = sd["state_dict"]
         return sd
-    cache = Path(torch.hub.get_dir()) / "checkpoints" / Path(weights.url).name
     try:
         return weights.get_state_dict(progress=False)
     except Exception as e:  # URLError, socket errors, HTTP errors, a corrupt partial download...
-        raise PretrainedWeightsUnavailable(
-            f"could not get the ImageNet weights for {arch} ({type(e).__name__}: {e}). Fixes: connect to the "
+        raise error(
+            f"could not get the ImageNet weights for {what} ({type(e).__name__}: {e}). Fixes: connect to the "
             f"internet once (they are cached at {cache}); or download {weights.url} elsewhere, copy it to "
-            f"{cache} or anywhere and pass pretrained='path/to/{cache.name}'; or train from scratch with "
-            "pretrained=False (the cpu and smoke presets do)."
+            f"{cache} or anywhere and pass {option}='path/to/{cache.name}'; or {use_instead}."
         ) from e
+
+
+def imagenet_state_dict(arch: str, pretrained) -> dict:
+    """The ImageNet state dict of a torchvision ResNet (see :func:`torchvision_state_dict`)."""
+    return torchvision_state_dict(_weights_enum(arch), pretrained, arch,
+                                  "train from scratch with pretrained=False (the cpu and smoke presets do)")
 
 
 class ResNetEncoder(nn.Module):
