@@ -76,15 +76,21 @@ def test_storage_error_over_all_8bit_colours_sampled():
 
 def test_lut_equals_direct_conversion():
     start = 123 << 16
-    L_blk, ab_blk = S.lut_block(start, start + 65536)
-    lut = (np.zeros(1 << 24, np.uint8), np.zeros(1 << 24, np.uint16))
-    lut[0][start:start + 65536] = L_blk
-    lut[1][start:start + 65536] = ab_blk
+    lut = np.zeros(1 << 24, np.uint32)
+    lut[start:start + 65536] = S.lut_block(start, start + 65536)
     i = np.arange(start, start + 65536, dtype=np.uint32)
     rgb = np.stack([(i >> 16) & 255, (i >> 8) & 255, i & 255], -1).astype(np.uint8).reshape(256, 256, 3)
     L1, ab1 = S.encode_rgb(rgb)
     L2, ab2 = S.encode_rgb(rgb, lut)
     assert np.array_equal(L1, L2) and np.array_equal(ab1, ab2) and ab2.dtype == np.int8
+    # written in place into a slot of a shard buffer, as prepare() does
+    buf_L, buf_ab = np.zeros((3, 256, 256), np.uint8), np.zeros((3, 256, 256, 2), np.int8)
+    S.encode_rgb(rgb, lut, out=(buf_L[1], buf_ab[1]))
+    assert np.array_equal(buf_L[1], L1) and np.array_equal(buf_ab[1], ab1) and not buf_L[0].any()
+    # a strided output works too (no in-place fast path there)
+    Ls, abs_ = np.zeros((256, 512), np.uint8)[:, ::2], np.zeros((256, 256, 2), np.int8)
+    S.encode_rgb(rgb, lut, out=(Ls, abs_))
+    assert np.array_equal(Ls, L1) and np.array_equal(abs_, ab1)
 
 
 def test_storage_quarter_of_float64(tmp_path):

@@ -135,8 +135,9 @@ class _Config:
     lut_path: str | None = None  # 8-bit RGB -> LAB table (shards.lab_lut); None: convert directly
 
 
-def process_file(source: str, cfg: _Config) -> dict:
-    """Everything done to one file; returns a row (``status="ok"`` with L and ab) or a skip record."""
+def process_file(source: str, cfg: _Config, out: tuple[np.ndarray, np.ndarray] | None = None) -> dict:
+    """Everything done to one file; returns a row (``status="ok"`` with L and ab) or a skip record.
+    ``out=(L, ab)``: the arrays to write the stored image into (a slot of a shard buffer)."""
     try:
         data = Path(source).read_bytes()
     except OSError as e:
@@ -152,7 +153,7 @@ def process_file(source: str, cfg: _Config) -> dict:
         return {"status": "skip", "source": source, "hash": h, "kind": "too_small",
                 "reason": f"too small ({w0}x{h0}; the shorter side must be at least {cfg.min_side} px)"}
     img, (rows, cols) = resize_square(rgb, cfg.size, cfg.resize)
-    L, ab = S.encode_rgb(img, S.lab_lut(cfg.lut_path) if cfg.lut_path else None)
+    L, ab = S.encode_rgb(img, S.lab_lut(cfg.lut_path) if cfg.lut_path else None, out=out)
     Lr, abr = L[rows, cols], ab[rows, cols]
     step = max(1, int((Lr.size / 1024) ** 0.5))
     chroma = colorfulness(S.decode_lab(Lr[::step, ::step], abr[::step, ::step]))
@@ -163,8 +164,32 @@ def process_file(source: str, cfg: _Config) -> dict:
             "colorfulness": round(chroma, 3), "L": L, "ab": ab}
 
 
-def _worker(args):
-    return process_file(*args)
+def process_chunk(sources: Sequence[str], cfg: _Config, shard_path: str | os.PathLike) -> tuple[list, list]:
+    """Prepare a run of files into one shard at ``shard_path`` (written only if some image is good).
+
+    Runs in a worker process: the pixels go straight from the decoder into the shard buffer and onto
+    the disk, and only the small rows travel back to the parent (sending the pixels back cost a third
+    of a second core). Returns (rows with their ``index`` in the shard, skip records)."""
+    n, s = len(sources), cfg.size
+    L = np.empty((n, s, s), np.uint8)
+    ab = np.empty((n, s, s, 2), np.int8)
+    rows, skips = [], []
+    for f in sources:
+        i = len(rows)
+        r = process_file(f, cfg, out=(L[i], ab[i]))
+        if r.pop("status") == "ok":
+            del r["L"], r["ab"]
+            r["index"] = i
+            rows.append(r)
+        else:
+            skips.append({"source": r["source"], "kind": r["kind"], "reason": r["reason"]})
+    if rows:
+        S.write_shard(shard_path, L[: len(rows)], ab[: len(rows)])
+    return rows, skips
+
+
+def _chunk_worker(args):
+    return process_chunk(*args)
 
 
 # --- report ----------------------------------------------------------------------------------
@@ -261,22 +286,24 @@ def _load_parts(out: Path) -> tuple[list[dict], list[dict], int]:
     for npz in out.glob(S.SHARD_GLOB):
         if not npz.with_suffix(".json").exists():
             npz.unlink()  # written by a run that was killed before its manifest part
-    for tmp in out.glob(".part-*.tmp"):
-        tmp.unlink()
+    for pattern in (".part-*.tmp", "part-*.staged-*"):  # left by a killed run
+        for tmp in out.glob(pattern):
+            tmp.unlink(missing_ok=True)
     return rows, skipped, last + 1
 
 
 def _clear(out: Path) -> None:
-    for pattern in ("part-*.npz", "part-*.json", ".part-*.tmp", "manifest.csv", "skipped.csv", "prepare.json"):
+    for pattern in ("part-*.npz", "part-*.json", ".part-*.tmp", "part-*.staged-*", "manifest.csv", "skipped.csv",
+                    "prepare.json"):
         for f in out.glob(pattern):
             f.unlink()
 
 
 def lut_path() -> Path:
-    """Where the RGB -> LAB lookup table is cached (``<data>/cache/lab_lut_u8_v2.npz``)."""
+    """Where the RGB -> LAB lookup table is cached (``<data>/cache/lab_lut_u32_v3.npz``)."""
     from ..paths import data_dir
 
-    return data_dir("cache", "lab_lut_u8_v2.npz")
+    return data_dir("cache", "lab_lut_u32_v3.npz")
 
 
 def default_shard_size(size: int) -> int:
@@ -305,7 +332,7 @@ def prepare(
     ``sources``: a folder (searched recursively), a file, or an iterable of them. ``workers``: processes
     (default: all cores; 1 = in this process). ``max_images``: a seeded random subset of the files.
     Re-running on the same folder resumes; different settings are refused unless ``overwrite=True``.
-    ``lut``: convert colours through the 48 MB lookup tables of :func:`colorkit.data.shards.lab_lut`
+    ``lut``: convert colours through the 64 MB lookup table of :func:`colorkit.data.shards.lab_lut`
     (cached under ``<data>/cache``; identical output, 2-3x faster per pixel); default: when
     there are at least :data:`LUT_MIN_IMAGES` files to do.
     """
@@ -348,56 +375,44 @@ def prepare(
     workers = min(workers, max(1, len(todo)))
 
     shard_size = int(shard_size or default_shard_size(size))
-    buf_rows: list[dict] = []
-    buf_L = np.empty((shard_size, size, size), np.uint8)  # filled in place: no stacking copy
-    buf_ab = np.empty((shard_size, size, size, 2), np.int8)
-    buf_skip: list[dict] = []
+    # Each job is one shard's worth of files, small enough that every worker gets several (balance).
+    chunk = max(1, min(shard_size, max(16, -(-len(todo) // (4 * workers)))))
+    groups = [todo[i:i + chunk] for i in range(0, len(todo), chunk)]
+    # Workers write under a name only this run uses; the parent renames it when its part is recorded,
+    # so a worker orphaned by a killed run can never put a shard under a final name.
+    jobs = [(g, cfg, str(out / f"part-{part_no + k:05d}.npz.staged-{os.getpid()}")) for k, g in enumerate(groups)]
     new_images = 0
-
-    def flush():
-        nonlocal part_no
-        if not buf_rows and not buf_skip:
-            return
-        name = f"part-{part_no:05d}"
-        if buf_rows:
-            S.write_shard(out / f"{name}.npz", buf_L[: len(buf_rows)], buf_ab[: len(buf_rows)])
-        for i, r in enumerate(buf_rows):
-            r["shard"], r["index"] = f"{name}.npz", i
-        S.write_json(out / f"{name}.json", {"rows": buf_rows, "skipped": buf_skip})
-        rows.extend(buf_rows)
-        skipped.extend(buf_skip)
-        buf_rows.clear()
-        buf_skip.clear()
-        part_no += 1
-
-    jobs = [(f, cfg) for f in todo]
     pool = None
+    bar = tqdm(total=len(todo), desc=f"prepare {size}px", unit="img", disable=not progress or not todo)
     try:
         if workers > 1:
             pool = mp.get_context().Pool(workers)
-            chunk = max(1, min(16, len(jobs) // (workers * 8) or 1))
-            results = pool.imap(_worker, jobs, chunksize=chunk)  # ordered: duplicates resolve the same way
+            results = pool.imap(_chunk_worker, jobs)  # in order: duplicates resolve the same way every run
         else:
-            results = map(_worker, jobs)
-        bar = tqdm(results, total=len(jobs), desc=f"prepare {size}px", unit="img", disable=not progress or not jobs)
-        for r in bar:
-            if r["status"] == "ok":
-                if r["hash"] in seen:
-                    buf_skip.append({"source": r["source"], "kind": "duplicate",
-                                     "reason": f"exact duplicate of {seen[r['hash']]}"})
+            results = map(_chunk_worker, jobs)
+        for (group, _, staged), (part_rows, part_skips) in zip(jobs, results):
+            name = f"part-{part_no:05d}"
+            keep = []
+            for r in part_rows:
+                if r["hash"] in seen:  # the same bytes as an image kept earlier (this run or a previous one)
+                    part_skips.append({"source": r["source"], "kind": "duplicate",
+                                       "reason": f"exact duplicate of {seen[r['hash']]}"})
                 else:
                     seen[r["hash"]] = r["source"]
-                    buf_L[len(buf_rows)] = r.pop("L")
-                    buf_ab[len(buf_rows)] = r.pop("ab")
-                    r.pop("status")
-                    buf_rows.append(r)
-                    new_images += 1
-            else:
-                buf_skip.append({"source": r["source"], "kind": r["kind"], "reason": r["reason"]})
-            if len(buf_rows) >= shard_size:
-                flush()
-        flush()
+                    r["shard"] = f"{name}.npz"
+                    keep.append(r)
+            if keep:
+                os.replace(staged, out / f"{name}.npz")
+            elif part_rows:
+                Path(staged).unlink()
+            S.write_json(out / f"{name}.json", {"rows": keep, "skipped": part_skips})  # the part is finished
+            rows.extend(keep)
+            skipped.extend(part_skips)
+            new_images += len(keep)
+            part_no += 1
+            bar.update(len(group))
     finally:
+        bar.close()
         if pool is not None:
             pool.terminate()
             pool.join()

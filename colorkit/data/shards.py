@@ -39,24 +39,28 @@ def encode_lab(lab: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return L, ab
 
 
-def lut_block(start: int, stop: int) -> tuple[np.ndarray, np.ndarray]:
-    """Entries ``start:stop`` of the 8-bit RGB -> stored-LAB tables for the colours ``r << 16 | g << 8 | b``:
-    L (uint8) and ab (int8 pairs seen as one uint16). Built with :func:`colorkit.color.rgb_to_lab` and
-    :func:`encode_lab`, so a lookup equals converting directly (tested)."""
+def lut_block(start: int, stop: int) -> np.ndarray:
+    """Entries ``start:stop`` of the 8-bit RGB -> stored-LAB table for the colours ``r << 16 | g << 8 | b``:
+    one uint32 per colour holding the stored bytes ``L | a << 8 | b << 16`` (a, b as int8 bit patterns).
+    Built with :func:`colorkit.color.rgb_to_lab` and :func:`encode_lab`, so a lookup equals converting
+    directly (tested)."""
     from ..color import rgb_to_lab
 
     i = np.arange(start, stop, dtype=np.uint32)
     rgb = np.stack([(i >> 16) & 255, (i >> 8) & 255, i & 255], axis=-1).astype(np.uint8)
     L, ab = encode_lab(rgb_to_lab(rgb.reshape(1, -1, 3))[0])
-    return L, np.ascontiguousarray(ab).view(np.uint16).ravel()
+    packed = np.zeros((len(i), 4), np.uint8)
+    packed[:, 0], packed[:, 1:3] = L, ab.view(np.uint8)
+    return packed.view("<u4").ravel().astype(np.uint32)
 
 
 _LUT_CACHE: dict = {}
+LUT_ENTRIES = 1 << 24
 
 
-def lab_lut(path: str | os.PathLike | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """The full 2^24-entry tables (48 MB; 1-4 s to build), cached in memory and, when ``path`` is
-    given, on disk (the next process loads them in about 0.05 s instead of building them)."""
+def lab_lut(path: str | os.PathLike | None = None) -> np.ndarray:
+    """The full 2^24-entry table of :func:`lut_block` (64 MB; 1-4 s to build), cached in memory and, when
+    ``path`` is given, on disk (the next process loads it in about 0.05 s instead of building it)."""
     key = str(path)
     if key in _LUT_CACHE:
         return _LUT_CACHE[key]
@@ -64,41 +68,59 @@ def lab_lut(path: str | os.PathLike | None = None) -> tuple[np.ndarray, np.ndarr
     if path is not None and Path(path).exists():
         try:
             with np.load(path) as z:
-                lut = (z["L"], z["ab"])
-            if lut[0].shape != (1 << 24,) or lut[1].shape != (1 << 24,) or lut[1].dtype != np.uint16:
+                lut = z["lut"]
+            if lut.shape != (LUT_ENTRIES,) or lut.dtype != np.uint32:
                 lut = None
         except (OSError, ValueError, KeyError):
             lut = None
     if lut is None:
-        blocks = [lut_block(s, s + (1 << 20)) for s in range(0, 1 << 24, 1 << 20)]
-        lut = (np.concatenate([b[0] for b in blocks]), np.concatenate([b[1] for b in blocks]))
+        lut = np.concatenate([lut_block(s, s + (1 << 20)) for s in range(0, LUT_ENTRIES, 1 << 20)])
         if path is not None:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
             tmp = Path(path).with_name(f".{Path(path).name}.{os.getpid()}.tmp")
             with open(tmp, "wb") as f:
-                np.savez(f, L=lut[0], ab=lut[1])
+                np.savez(f, lut=lut)
             os.replace(tmp, path)
     _LUT_CACHE[key] = lut
     return lut
 
 
-def encode_rgb(rgb: np.ndarray, lut: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """8-bit sRGB ``HxWx3`` -> stored (L uint8, ab int8). With ``lut`` (see :func:`lab_lut`): two table
-    lookups per pixel (measured 2-3x faster than converting); identical results either way."""
+def encode_rgb(rgb: np.ndarray, lut: np.ndarray | None = None,
+               out: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """8-bit sRGB ``HxWx3`` -> stored (L uint8, ab int8). With ``lut`` (see :func:`lab_lut`): one table
+    lookup per pixel (measured 2-3x faster than converting); identical results either way.
+    ``out=(L, ab)``: write into these arrays (e.g. a slot of a shard buffer) instead of new ones."""
     rgb = np.asarray(rgb)
+    shape = rgb.shape[:-1]
+    if out is None:
+        out = (np.empty(shape, np.uint8), np.empty((*shape, 2), np.int8))
     if lut is None:
         from ..color import rgb_to_lab
 
-        return encode_lab(rgb_to_lab(rgb))
-    try:  # BGRA bytes seen as one little-endian uint32 are r << 16 | g << 8 | b | 255 << 24
+        out[0][...], out[1][...] = encode_lab(rgb_to_lab(rgb))
+        return out
+    try:
         import cv2
-
+    except ImportError:  # pragma: no cover
+        cv2 = None
+    if cv2 is not None and rgb.ndim == 3:
+        # BGRA bytes seen as one little-endian uint32 are r << 16 | g << 8 | b | 255 << 24
         idx = cv2.cvtColor(np.ascontiguousarray(rgb, np.uint8), cv2.COLOR_RGB2BGRA).view(np.uint32)[..., 0]
         idx &= 0xFFFFFF
-    except Exception:  # pragma: no cover - no OpenCV, or not HxWx3
+    else:
         r, g, b = (rgb[..., c].astype(np.uint32) for c in range(3))
         idx = (r << 16) | (g << 8) | b
-    return lut[0][idx], lut[1][idx].view(np.int8).reshape(*idx.shape, 2)
+    # np.take(mode="clip"), not lut[idx]: measured 1.6x faster for these random gathers on COCO photos
+    # (idx < 2^24 always, so clipping never changes anything; mode="raise" would buffer the output).
+    packed = np.take(lut, idx, mode="clip").view(np.uint8).reshape(*shape, 4)
+    L, ab = out
+    if cv2 is not None and rgb.ndim == 3 and L.flags.c_contiguous and ab.flags.c_contiguous:
+        # one pass that splits the bytes into both outputs in place (numpy's strided copies: 4x slower)
+        cv2.mixChannels([packed], [L, ab.view(np.uint8)], [0, 0, 1, 1, 2, 2])
+    else:
+        L[...] = packed[..., 0]
+        ab[...] = packed[..., 1:3].view(np.int8)
+    return out
 
 
 def decode_l(L_u8: np.ndarray) -> np.ndarray:
