@@ -65,7 +65,8 @@ PRESETS: dict[str, Preset] = {
         # unet stem="half": no double conv at full resolution (L is the last skip, same stride 16), ~1/5 of
         # the FLOPs: 1.06-1.25x the pix2pix U-Net's images/s (benchmarks/train_step.py), 3058 steps in 15
         # minutes instead of 832, ΔE2000 10.83 (stem="full": 10.86; gray copy 11.50)
-        extra={"loss": "l1", "model_kwargs": {"unet": {"zero_init_head": True, "stem": "half"}}},
+        extra={"loss": "l1", "model_kwargs": {"unet": {"zero_init_head": True, "stem": "half"},
+                                              "unet_classifier": {"stem": "half"}}},  # same body as unet
     ),
     "gpu": Preset(
         name="gpu", image_size=256, max_images=10000, data_source="coco",
@@ -73,7 +74,7 @@ PRESETS: dict[str, Preset] = {
         batch_size=32, lr=2e-4, max_steps=None, max_minutes=60.0, val_every=500, num_workers=4,
         amp=True, channels_last=True, compile=False, eval_images=1000,
         # stem="half": the double convolutions at H/2 (about 1/4 of the FLOPs; not timed on a GPU here)
-        extra={"model_kwargs": {"unet": {"stem": "half"}}},
+        extra={"model_kwargs": {"unet": {"stem": "half"}, "unet_classifier": {"stem": "half"}}},
     ),
 }
 

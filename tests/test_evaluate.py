@@ -327,3 +327,15 @@ def test_checkpoint_names_never_collide():
     names = checkpoint_names(["runs/a/L2/last.pt", "runs/a/GAN/last.pt", "x/unet.pt", "y/L2/last.pt"])
     assert list(names) == ["L2/last", "GAN/last", "unet", "L2/last (2)"]
     assert names["unet"] == "x/unet.pt"
+
+
+@pytest.mark.parametrize("preset", ["cpu", "gpu"])
+def test_classifier_has_the_regression_unets_body(preset):
+    """The "why is it brown?" lab compares losses, so both models must share the body (stem included)."""
+    from colorkit.models import build
+    from colorkit.train import TrainConfig
+
+    clf = build("unet_classifier", **TrainConfig.from_preset(preset, model="unet_classifier").model_kwargs)
+    reg = build("unet", **TrainConfig.from_preset(preset, model="unet").model_kwargs)
+    body = lambda m: {k: tuple(v.shape) for k, v in m.state_dict().items() if not k.startswith("head.")}  # noqa: E731
+    assert body(clf.body) == body(reg) and clf.body.stem == reg.stem == "half"

@@ -237,3 +237,28 @@ def test_sigkill_midway_with_two_workers_then_rerun(tmp_path):
     assert a.keys() == b.keys() and len(a) >= 35  # (a few crops are near-gray or identical)
     assert all(np.array_equal(a[h][0], b[h][0]) and np.array_equal(a[h][1], b[h][1]) for h in a)
     assert len(P.read_manifest(out)) == len(a)  # no duplicates
+
+
+def test_duplicates_within_one_part_are_kept_once(tmp_path):
+    src = _photo_folder(tmp_path / "in", n=4)
+    (src / "p000_copy.jpg").write_bytes((src / "p000.jpg").read_bytes())
+    rep = P.prepare(src, tmp_path / "out", size=32, workers=1, progress=False)
+    assert rep.images == 4 and rep.skipped_by_kind() == {"duplicate": 1}
+    assert len(_content(tmp_path / "out")) == 4
+
+
+@pytest.mark.slow
+def test_prepare_benchmark_runs_and_prints_results(tmp_path):
+    """benchmarks/prepare.py on a few built-in photos: it runs and ends with the RESULT lines scripts read."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    src = _photo_folder(tmp_path / "in", n=6, side=64)
+    script = Path(__file__).resolve().parents[1] / "benchmarks" / "prepare.py"
+    out = subprocess.run([sys.executable, str(script), "--photos", str(src), "--size", "32", "--repeats", "1"],
+                         capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    results = dict(line.split()[1:3] for line in out.stdout.splitlines() if line.startswith("RESULT "))
+    for name in ("prepare_speedup", "prepare_vs_decode_resize", "prepare_scaling_2_workers"):
+        assert float(results[name]) > 0

@@ -20,11 +20,11 @@ from .unet import UNet
 @register("unet_classifier")
 class UNetClassifier(nn.Module):
     def __init__(self, base_width: int = 64, depth: int = 4, norm: str = "batch", up: str = "transpose",
-                 dropout: float = 0.0, temperature: float = Qz.TEMPERATURE):
+                 dropout: float = 0.0, temperature: float = Qz.TEMPERATURE, stem: str = "full"):
         super().__init__()
-        self.body = UNet(base_width=base_width, depth=depth, norm=norm, up=up, dropout=dropout)
+        self.body = UNet(base_width=base_width, depth=depth, norm=norm, up=up, dropout=dropout, stem=stem)
         q = Qz.n_bins()
-        self.body.head = nn.Conv2d(base_width, q, 1)  # logits instead of the tanh ab head
+        self.body.head = nn.Conv2d(self.body.head_width, q, 1)  # logits instead of the tanh ab head
         self.stride = self.body.stride
         self.temperature = float(temperature)
         self.register_buffer("class_weights", torch.ones(q))
