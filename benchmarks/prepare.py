@@ -14,7 +14,9 @@ Pipelines, each over the same files (read once beforehand so the disk cache is w
 The seed, decode+resize and 1-worker runs are pinned to one CPU (``sched_setaffinity``), the 2-worker
 run to two; every timed run starts after ``os.sync()`` so no run pays for another's pending writes.
 
-Each pipeline runs ``--repeats`` times interleaved and the fastest run counts (the machine is shared).
+Each pipeline runs ``--repeats`` times interleaved. The table shows each pipeline's fastest run; the
+ratios are medians over rounds of ratios within one round (runs seconds apart), which cancels the
+machine's slow swings in speed (this shared VM's decode speed drifts by up to 30% within minutes).
 Default photos: ``/work/shared/data/photos/coco_mini`` when present, else the built-in samples.
 """
 from __future__ import annotations
@@ -170,9 +172,12 @@ def main(argv=None) -> int:
     print(f"storage per image: colorkit {ck_bytes / max(ck_images, 1) / 1024:.0f} KiB, "
           f"seed npz {seed_bytes / n / 1024:.0f} KiB, float64 layout {f64 / 1024:.0f} KiB")
     print(f"LAB lookup table: built once in {lut_s:.1f} s, cached at {lut_path()}")
-    print(f"RESULT prepare_speedup {best['seed'] / best['colorkit 1 worker']:.2f}")
-    print(f"RESULT prepare_vs_decode_resize {best['colorkit 1 worker'] / best['decode+resize']:.2f}")
-    print(f"RESULT prepare_scaling_2_workers {best['colorkit 1 worker'] / best['colorkit 2 workers']:.2f}")
+    def ratio(a: str, b: str) -> float:
+        return float(np.median([x / y for x, y in zip(times[a], times[b])]))
+
+    print(f"RESULT prepare_speedup {ratio('seed', 'colorkit 1 worker'):.2f}")
+    print(f"RESULT prepare_vs_decode_resize {ratio('colorkit 1 worker', 'decode+resize'):.2f}")
+    print(f"RESULT prepare_scaling_2_workers {ratio('colorkit 1 worker', 'colorkit 2 workers'):.2f}")
     print(f"RESULT machine_scaling_2_processes {machine_scaling(2):.2f}  (pure-Python loop: the ceiling right now)")
     print(f"RESULT prepare_images_per_s_1_worker {n / best['colorkit 1 worker']:.1f}")
     print(f"RESULT prepare_storage_ratio_vs_float64 {ck_bytes / max(ck_images, 1) / f64:.3f}")
