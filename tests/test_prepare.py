@@ -262,3 +262,21 @@ def test_prepare_benchmark_runs_and_prints_results(tmp_path):
     results = dict(line.split()[1:3] for line in out.stdout.splitlines() if line.startswith("RESULT "))
     for name in ("prepare_speedup", "prepare_vs_decode_resize", "prepare_scaling_2_workers"):
         assert float(results[name]) > 0
+
+
+def test_process_chunk_writes_exactly_the_good_images(tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
+
+    src = _photo_folder(tmp_path / "in", n=3)
+    write_problem_photos(tmp_path / "bad")
+    files = sorted(str(p) for p in src.iterdir()) + [str(tmp_path / "bad" / "empty.jpg")]
+    cfg = P._Config(32, "crop", P.MIN_SIDE, None, P.GRAY_THRESHOLD)
+    with ThreadPoolExecutor(1) as writer:
+        rows, skips, pending = P.process_chunk(files, cfg, tmp_path / "shard.npz", writer=writer)
+        pending.result()
+    assert [r["index"] for r in rows] == [0, 1, 2] and [s["kind"] for s in skips] == ["unreadable"]
+    shard = S.open_shard(tmp_path / "shard.npz")
+    for r in rows:  # each slot holds what converting that file alone gives
+        alone = P.process_file(r["source"], cfg)
+        assert np.array_equal(shard["L"][r["index"]], alone["L"])
+        assert np.array_equal(shard["ab"][r["index"]], alone["ab"])
