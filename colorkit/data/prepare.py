@@ -21,10 +21,10 @@ One call, :func:`prepare`, does it all and returns a :class:`PrepareReport`:
    with the deterministic 60/20/20 split of :mod:`.split`.
 
 Speed (``benchmarks/prepare.py``, 200 COCO photos at 256, one core, on a shared 2-core machine):
-1.16-1.38x the time of only decoding and resizing the same photos, 2.9-3.9x faster than the seeds'
+1.16-1.45x the time of only decoding and resizing the same photos, 2.9-3.9x faster than the seeds'
 pipeline (PIL resize + float64 scikit-image LAB + one ``np.savez`` per image). The JPEG decode is
 about three quarters of what is left. ``workers=N`` runs N processes, each writing its own shards
-(1.7-1.8x with 2 workers; files are independent and parts are recorded in order, so runs are
+(1.65-1.95x with 2 workers; files are independent and parts are recorded in order, so runs are
 reproducible); with one worker a background thread writes each shard while the next is decoded.
 """
 from __future__ import annotations
