@@ -129,7 +129,9 @@ class Objective:
         self.amp_dtype: torch.dtype | None = None
         self.channels_last = False
         self.optimizers = self.build_optimizers()
-        self.scalers: dict[str, torch.amp.GradScaler] = {}
+        self.scalers: dict[str, torch.amp.GradScaler] = {}  # made by setup (they depend on the device)
+        self._scaler_state: dict[str, dict] = {}  # loaded before setup: applied when setup makes the scalers
+        self._set_up = False
         self.progress = 0.0
 
     # -- construction -------------------------------------------------------------------------------------
@@ -174,13 +176,26 @@ class Objective:
         for name, net in self.networks.items():
             net.to(self.device, memory_format=fmt)
             self.wrapped[name] = wrap(name, net) if wrap is not None else net
-        fp16 = amp_dtype == torch.float16 and self.device.type == "cuda"
-        self.scalers = {n: torch.amp.GradScaler(self.device.type, enabled=fp16) for n in self.optimizers}
+        self.scalers = self.build_scalers()
+        self._set_up = True
+        self._load_scaler_state()  # a checkpoint loaded before setup (the engine's order when resuming)
         for opt in self.optimizers.values():  # optimizer state follows the parameters' device
             for st in opt.state.values():
                 for k, v in st.items():
                     if torch.is_tensor(v) and k != "step":
                         st[k] = v.to(self.device)
+
+    def build_scalers(self) -> dict[str, torch.amp.GradScaler]:
+        """One grad scaler per optimizer, made by :meth:`setup` once the device and precision are known:
+        enabled only for fp16 on CUDA (bf16 and fp32 need no scaling; a disabled scaler is a no-op)."""
+        fp16 = self.amp_dtype == torch.float16 and self.device.type == "cuda"
+        return {n: torch.amp.GradScaler(self.device.type, enabled=fp16) for n in self.optimizers}
+
+    def _load_scaler_state(self) -> None:
+        for n, sd in self._scaler_state.items():
+            if n in self.scalers:
+                self.scalers[n].load_state_dict(sd)
+        self._scaler_state = {}
 
     # -- helpers for subclasses --------------------------------------------------------------------------
     def net(self, name: str = "generator") -> nn.Module:
@@ -282,6 +297,9 @@ class Objective:
         }
 
     def load_state_dict(self, d: dict, strict: bool = True) -> None:
+        """Networks, optimizers and grad scalers from :meth:`state_dict`'s layout. May be called before
+        :meth:`setup` (as the engine does when resuming): the scalers do not exist yet then, so their state
+        is kept and loaded into the scalers :meth:`setup` makes (an fp16 run resumes with its loss scale)."""
         for n, sd in d["state"].items():
             if n not in self.networks:
                 raise KeyError(f"checkpoint has a network {n!r} this objective does not own ({list(self.networks)})")
@@ -291,9 +309,10 @@ class Objective:
                 self.optimizers[n].load_state_dict(sd)
                 for g in self.optimizers[n].param_groups:  # the config's lr wins over the checkpoint's
                     g["base_lr"] = self.optimizer_settings(n)["lr"]
-        for n, sd in (d.get("scaler") or {}).items():
-            if n in self.scalers and sd:
-                self.scalers[n].load_state_dict(sd)
+        # an empty state is a disabled scaler's (an fp32/bf16 or CPU run): nothing to restore
+        self._scaler_state = {n: sd for n, sd in (d.get("scaler") or {}).items() if sd}
+        if self._set_up:
+            self._load_scaler_state()
 
 
 @register_objective("regression")

@@ -40,8 +40,11 @@ from .losses_generative import (
 from .objectives import Objective, lr_factor, register_objective
 
 
-# model name -> the objective that trains it when none is named (other models: plain "regression")
-MODEL_OBJECTIVES = {"gan": "gan", "unet_gan": "gan", "vae": "vae", "unet_vae": "vae"}
+# model name -> the objective that trains it when none is named (other models: plain "regression");
+# unet_classifier predicts logits over ab bins: its objective is the soft-encoded cross-entropy
+# (colorkit.objectives_classification), never a regression on the logits
+MODEL_OBJECTIVES = {"gan": "gan", "unet_gan": "gan", "vae": "vae", "unet_vae": "vae",
+                    "unet_classifier": "classification"}
 
 
 def default_objective(model: str) -> str:

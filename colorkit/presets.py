@@ -3,7 +3,10 @@
 Introduced in notebook ``00_quickstart``. Every notebook's ``parameters`` cell says ``PRESET = "auto"``;
 :func:`resolve_preset` turns that into a name (the ``COLORKIT_PRESET`` environment variable if set,
 else ``gpu`` on CUDA, else ``cpu``) and :func:`get_preset` into a :class:`Preset`. Notebooks may
-override single fields with plain literals: ``get_preset(PRESET, batch_size=BATCH_SIZE)``.
+override single fields with plain literals: ``get_preset(PRESET, batch_size=8)``. Every override given is
+applied, ``None`` included (``max_minutes=None``: no time budget); to keep a preset's value, leave the
+field out (a notebook parameter meaning "the preset's default" is filtered by the caller:
+``get_preset(PRESET, **({"batch_size": BATCH_SIZE} if BATCH_SIZE else {}))``).
 """
 from __future__ import annotations
 
@@ -40,12 +43,25 @@ class Preset:
     extra: dict = field(default_factory=dict)
 
     def replace(self, **overrides) -> "Preset":
-        """A copy with some fields changed; unknown names are an error, not silently ignored."""
-        known = {f.name for f in dataclasses.fields(self)}
-        unknown = set(overrides) - known
+        """A copy with the given fields changed, every one of them: ``None`` sets ``None`` (e.g.
+        ``max_minutes=None`` removes the time budget). Nothing is silently ignored: unknown names, and
+        ``None`` for a field that cannot be ``None`` (``batch_size``, ...), are errors. To keep the preset's
+        value, leave the field out."""
+        fields = {f.name: f for f in dataclasses.fields(self)}
+        unknown = set(overrides) - set(fields)
         if unknown:
-            raise TypeError(f"unknown preset field(s) {sorted(unknown)}; known: {sorted(known)}")
-        return dataclasses.replace(self, **{k: v for k, v in overrides.items() if v is not None})
+            raise TypeError(f"unknown preset field(s) {sorted(unknown)}; known: {sorted(fields)}")
+        not_optional = sorted(k for k, v in overrides.items() if v is None and not _optional(fields[k]))
+        if not_optional:
+            raise TypeError(f"preset field(s) {not_optional} cannot be None; leave them out to keep the "
+                            f"{self.name!r} preset's value")
+        return dataclasses.replace(self, **overrides)
+
+
+def _optional(f: dataclasses.Field) -> bool:
+    """Whether a :class:`Preset` field's annotation admits ``None`` (``int | None``)."""
+    t = f.type if isinstance(f.type, str) else repr(f.type)
+    return "None" in t or "Optional" in t
 
 
 PRESETS: dict[str, Preset] = {
@@ -65,7 +81,9 @@ PRESETS: dict[str, Preset] = {
         # unet stem="half": no double conv at full resolution (L is the last skip, same stride 16), ~1/5 of
         # the FLOPs: 1.06-1.25x the pix2pix U-Net's images/s (benchmarks/train_step.py), 3058 steps in 15
         # minutes instead of 832, ΔE2000 10.83 (stem="full": 10.86; gray copy 11.50)
+        # unet_gan is the same U-Net (notebook 05 fine-tunes notebook 03's unet as the GAN's generator)
         extra={"loss": "l1", "model_kwargs": {"unet": {"zero_init_head": True, "stem": "half"},
+                                              "unet_gan": {"zero_init_head": True, "stem": "half"},
                                               "unet_classifier": {"stem": "half"}}},  # same body as unet
     ),
     "gpu": Preset(
@@ -74,7 +92,8 @@ PRESETS: dict[str, Preset] = {
         batch_size=32, lr=2e-4, max_steps=None, max_minutes=60.0, val_every=500, num_workers=4,
         amp=True, channels_last=True, compile=False, eval_images=1000,
         # stem="half": the double convolutions at H/2 (about 1/4 of the FLOPs; not timed on a GPU here)
-        extra={"model_kwargs": {"unet": {"stem": "half"}, "unet_classifier": {"stem": "half"}}},
+        extra={"model_kwargs": {"unet": {"stem": "half"}, "unet_gan": {"stem": "half"},
+                                "unet_classifier": {"stem": "half"}}},
     ),
 }
 

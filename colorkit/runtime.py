@@ -43,6 +43,61 @@ def get_device(prefer: str = "auto"):
     return torch.device("cpu")
 
 
+def _read_proc_stat() -> str:
+    with open("/proc/stat") as f:
+        return f.read()
+
+
+def _cpu_times(text: str) -> dict[int, tuple[int, int]]:
+    """``{cpu index: (busy, total)}`` in clock ticks from ``/proc/stat`` text (its ``cpuN`` lines). Busy is
+    user + nice + system + irq + softirq + steal; idle and iowait are not (guest time is inside user)."""
+    out = {}
+    for line in text.splitlines():
+        parts = line.split()
+        if not parts or not parts[0].startswith("cpu") or parts[0] == "cpu":
+            continue
+        v = [int(x) for x in parts[1:9]] + [0] * max(0, 8 - len(parts[1:9]))
+        user, nice, system, idle, iowait, irq, softirq, steal = v[:8]
+        busy = user + nice + system + irq + softirq + steal
+        out[int(parts[0][3:])] = (busy, busy + idle + iowait)
+    return out
+
+
+def other_processes_cpu(interval: float = 0.3, read_stat=None, own_cpu=None, cpus=None, sleep=None,
+                        clock_ticks: int | None = None) -> tuple[float, int] | None:
+    """``(cpus used by other processes, cpus available to this one)`` over the next ``interval`` seconds,
+    or ``None`` where it cannot be measured (no ``/proc/stat``: macOS, Windows).
+
+    Samples ``/proc/stat`` twice, keeps the CPUs this process may run on (``cpus``, default its affinity),
+    and subtracts this process's own CPU time over the interval (``time.process_time``: every thread of
+    it). So colorkit's own previous training run, still in the load average for a minute after it ended,
+    does not count; a notebook kernel or another job busy *now* does. ``read_stat`` (returns the text of
+    ``/proc/stat``), ``own_cpu`` (this process's CPU seconds), ``sleep`` and ``clock_ticks`` can be
+    replaced (tests)."""
+    import time
+
+    read_stat = read_stat or _read_proc_stat
+    own_cpu = own_cpu or time.process_time
+    sleep = sleep or time.sleep
+    try:
+        hz = clock_ticks or os.sysconf("SC_CLK_TCK")
+        if cpus is None:
+            cpus = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else None
+        before, own0 = _cpu_times(read_stat()), own_cpu()
+        sleep(interval)
+        after, own1 = _cpu_times(read_stat()), own_cpu()
+    except (OSError, ValueError, AttributeError):
+        return None
+    ids = [c for c in after if c in before and (cpus is None or c in cpus)]
+    if not ids:
+        return None
+    busy = sum(after[c][0] - before[c][0] for c in ids) / hz  # CPU seconds, all processes
+    wall = sum(after[c][1] - before[c][1] for c in ids) / hz / len(ids)  # seconds elapsed
+    if wall <= 0:
+        return None
+    return max(0.0, (busy - (own1 - own0)) / wall), len(ids)
+
+
 def seed_everything(seed: int = 0, deterministic: bool = False) -> None:
     """Seed Python, numpy and torch (all devices). ``deterministic`` also asks torch for
     deterministic kernels (slower on CUDA; CPU runs are reproducible either way)."""

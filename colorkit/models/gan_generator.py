@@ -10,12 +10,14 @@ these names are trained with the adversarial objective (generator + PatchGAN).
 """
 from __future__ import annotations
 
+import inspect
+
 import torch
 from torch import nn
 
 from . import register
 from .blocks import check_input
-
+from .unet import UNet
 
 
 @register("gan_generator")
@@ -54,17 +56,23 @@ class GANGenerator(nn.Module):
         return self.head(self.decoder(self.encoder(L)))
 
 
-@register("gan")
-def gan(base_width: int = 64, depth: int = 4, dropout: float = 0.0) -> nn.Module:
-    """The seeds' "GAN" row: :class:`GANGenerator`, trained against a PatchGAN (objective ``gan``)."""
-    return GANGenerator(base_width=base_width, depth=depth, dropout=dropout)
+def _same_signature(cls, name: str, doc: str):
+    """A constructor registered under ``name`` that builds ``cls`` and takes exactly ``cls``'s arguments,
+    by construction: its signature *is* ``cls.__init__``'s (so :func:`colorkit.train.default_model_kwargs`
+    sees every argument, e.g. the U-Net's ``stem``), and the arguments pass through untouched."""
+
+    def constructor(*args, **kwargs) -> nn.Module:
+        return cls(*args, **kwargs)
+
+    constructor.__name__ = constructor.__qualname__ = name
+    constructor.__doc__ = doc
+    constructor.__signature__ = inspect.signature(cls)
+    return register(name)(constructor)
 
 
-@register("unet_gan")
-def unet_gan(base_width: int = 64, depth: int = 4, norm: str = "batch", up: str = "transpose",
-             dropout: float = 0.0, zero_init_head: bool = False) -> nn.Module:
-    """The seeds' "U-Net GAN" row: the from-scratch U-Net of notebook 03 (:class:`colorkit.models.unet.UNet`,
-    same arguments) as generator, trained against a PatchGAN (objective ``gan``)."""
-    from .unet import UNet
+gan = _same_signature(GANGenerator, "gan", """The seeds' "GAN" row: :class:`GANGenerator` (same arguments), trained
+    against a PatchGAN (objective ``gan``).""")
 
-    return UNet(base_width=base_width, depth=depth, norm=norm, up=up, dropout=dropout, zero_init_head=zero_init_head)
+unet_gan = _same_signature(UNet, "unet_gan", """The seeds' "U-Net GAN" row: the from-scratch U-Net of notebook 03
+    (:class:`colorkit.models.unet.UNet`, every one of its arguments, ``stem`` included) as generator, trained
+    against a PatchGAN (objective ``gan``).""")
