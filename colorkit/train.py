@@ -343,16 +343,43 @@ def _device(config: TrainConfig, d: Dist) -> torch.device:
     return dev
 
 
-def cpu_threads_for_training() -> int:
-    """torch's default thread count, or 1 when the CPU is already busy (load average >= number of cores).
+_THREADS = {"default": None, "set": None}  # torch's thread count before colorkit changed it, and what it set
+
+
+def _default_threads() -> int:
+    """torch's thread count as the user left it: what it is now, unless it is what :func:`train` last set
+    (then the count from before that), so a busy moment does not pin every later run to 1 thread."""
+    now = torch.get_num_threads()
+    if _THREADS["default"] is None or now != _THREADS["set"]:
+        _THREADS["default"] = now
+    return _THREADS["default"]
+
+
+def _set_threads(n: int) -> None:
+    _default_threads()  # remember the user's count first
+    torch.set_num_threads(n)
+    _THREADS["set"] = n
+
+
+def cpu_threads_for_training(read_stat=None, own_cpu=None, interval: float = 0.3) -> int:
+    """torch's default thread count, or 1 when *other* processes already keep the CPUs busy (about
+    ``cores - 0.5`` of the cores this process may use, measured now over ``interval`` seconds by
+    :func:`colorkit.runtime.other_processes_cpu`; torch's default where that cannot be measured).
 
     Measured on a shared 2-core machine under load: a small U-Net trained 5x *slower* with 2 threads than
-    with 1, because OpenMP threads wait at every barrier for a sibling the OS has descheduled."""
-    try:
-        busy = os.getloadavg()[0] >= (os.cpu_count() or 1)
-    except (OSError, AttributeError):  # no load average on this OS
-        busy = False
-    return 1 if busy else torch.get_num_threads()
+    with 1, because OpenMP threads wait at every barrier for a sibling the OS has descheduled. The load
+    average is not used: it still holds colorkit's own previous run (and the previous notebook kernel of
+    ``make run``) for a minute, which sent every training after the first to 1 thread on an idle machine.
+    ``read_stat`` / ``own_cpu``: see :func:`~colorkit.runtime.other_processes_cpu` (tests)."""
+    from .runtime import other_processes_cpu
+
+    default = _default_threads()
+    sample = other_processes_cpu(interval, read_stat=read_stat, own_cpu=own_cpu)
+    _THREADS["sample"] = sample
+    if sample is None:
+        return default
+    others, cores = sample
+    return 1 if others >= cores - 0.5 else default
 
 
 def _amp_dtype(config: TrainConfig, device: torch.device):
@@ -461,9 +488,13 @@ def train(config: TrainConfig, train_data, val_data=None, resume: bool = True, c
         threads = config.num_threads or cpu_threads_for_training()
         if threads != torch.get_num_threads():
             if d.main:
-                print(f"[colorkit.train] using {threads} CPU thread(s) (load average {os.getloadavg()[0]:.1f} on "
-                      f"{os.cpu_count()} cores; set num_threads to choose)")
-            torch.set_num_threads(threads)
+                why = "asked for"
+                if not config.num_threads:
+                    sample = _THREADS.get("sample")
+                    why = ("other processes use {:.1f} of {} CPUs".format(*sample) if sample
+                           else "torch's default")
+                print(f"[colorkit.train] using {threads} CPU thread(s) ({why}; set num_threads to choose)")
+            _set_threads(threads)
     out_dir = Path(config.out_dir)
     ckpt_path = out_dir / CHECKPOINT_NAME
     train_ds = as_dataset(train_data)
