@@ -39,26 +39,202 @@ def colab_badge(name: str) -> str:
     return f"[![Open In Colab]({BADGE_IMAGE})]({COLAB_URL.format(repo=REPOSITORY, name=name)})"
 
 
-# --- records: values a notebook writes down so tests can check them with loose tolerances -------------
-def record(key: str, value, notebook: str | None = None) -> None:
-    """Write down a number a lesson computed (shown in the notebook and in ``runs/records/NAME.json``).
+# --- records: the key numbers a lesson computed, kept inside the executed notebook ------------------
+RECORD_MIME = "application/x.colorkit-record+json"  # the output type that carries records (papermill keeps it)
+_LESSON_START: list[float] = []  # set by lesson_timer()
 
-    The smoke tests of CI read these files and check the values loosely (like scrapbook in
-    microsoft/recommenders, without the extra dependency).
+
+def _plain(value):
+    """``value`` as plain JSON: numpy/torch scalars to float/int, dicts and lists kept, the rest to str."""
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return value
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    try:
+        f = float(value)
+    except (TypeError, ValueError):
+        return str(value)
+    if f != f or f in (float("inf"), float("-inf")):
+        return str(f)  # NaN and infinity are not JSON: kept as text, so check_records flags them
+    return int(f) if hasattr(value, "dtype") and "int" in str(value.dtype) else f
+
+
+def _shown(value) -> str:
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {_shown(v)}" for k, v in value.items()) + "}"
+    return str(value)
+
+
+def record(key: str, value, notebook: str | None = None) -> None:
+    """Write down a number a lesson computed: shown as ``RECORD key = value`` and kept in the executed
+    notebook as an output of type :data:`RECORD_MIME` (papermill keeps outputs, so ``make run`` and the
+    smoke tests read it back with :func:`records_from_notebook`). Also appended to
+    ``runs/records/NAME.json`` (:func:`read_records`) for runs outside papermill.
+
+    ``value``: a number, a string, or a small dict of numbers (plain JSON; numpy scalars are converted).
     """
+    value = _plain(value)
+    _emit({key: value}, f"RECORD {key} = {_shown(value)}", notebook)
+
+
+def _emit(values: dict, text: str, notebook: str | None = None) -> None:
+    """Store plain-JSON ``values`` in ``runs/records/NAME.json`` and in one notebook output showing ``text``."""
     notebook = notebook or os.environ.get("COLORKIT_NOTEBOOK", "interactive")
     folder = home() / "runs" / "records"
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{notebook}.json"
     data = json.loads(path.read_text()) if path.exists() else {}
-    data[key] = value
+    data.update(values)
     path.write_text(json.dumps(data, indent=1, default=float))
-    print(f"RECORD {key} = {value}")
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython comes with Jupyter
+        get_ipython = lambda: None  # noqa: E731
+    if get_ipython() is not None and getattr(get_ipython(), "display_pub", None) is not None:
+        from IPython.display import display
+
+        display({"text/plain": text, RECORD_MIME: values}, raw=True)
+    else:
+        print(text)
+
+
+def record_table(table, columns=("de2000", "psnr", "cf"), prefix: str = "", notebook: str | None = None) -> dict:
+    """Record every finite cell of a metrics table (rows = models, e.g. the gray copy) as
+    ``column/row`` (``de2000/gray copy``), in one output with a line per column. Columns the table
+    lacks are left out; returns what was recorded."""
+    import math
+
+    values, lines = {}, []
+    for col in [c for c in columns if c in table.columns]:
+        cells = {str(row): float(v) for row, v in table[col].items() if v is not None and math.isfinite(float(v))}
+        values.update({f"{prefix}{col}/{row}": v for row, v in cells.items()})
+        lines.append(f"RECORD {prefix}{col}: " + ", ".join(f"{row} {v:.4g}" for row, v in cells.items()))
+    if values:
+        _emit(values, "\n".join(lines), notebook)
+    return values
+
+
+def data_source_name(source) -> str:
+    """What a lesson's data was, in words without machine paths: ``"built-in samples"``, the course
+    dataset (``tiny-imagenet``, ``coco-val2017``...), or ``DATA folder NAME``."""
+    if isinstance(source, str) and source == "samples":
+        return "built-in samples"
+    folder = Path(source)
+    marker = folder / "course.json"
+    info = json.loads(marker.read_text()) if marker.exists() else {}
+    src = info.get("source")
+    if src == "samples" or (not info and folder.name.startswith("samples")):
+        return "built-in samples"
+    if src == "folder":
+        return f"DATA folder {info.get('label', folder.name)}"
+    if src:
+        return f"{src} ({folder.name})"
+    return f"prepared folder {folder.name}"
+
+
+def record_data(source, **counts) -> None:
+    """Record what a lesson used: ``data_source`` (:func:`data_source_name`) and counts of images, e.g.
+    ``record_data(source, train_images=len(train_data[0]), eval_images=len(truths))``."""
+    values = {"data_source": data_source_name(source), **{key: int(n) for key, n in counts.items()}}
+    _emit(values, "RECORD " + ", ".join(f"{k} = {v}" for k, v in values.items()))
+
+
+def lesson_timer() -> float:
+    """Start the clock of this lesson (called in its runtime cell); :func:`record_minutes` stops it."""
+    _LESSON_START[:] = [time.time()]
+    return _LESSON_START[0]
+
+
+def record_minutes(key: str = "minutes") -> float:
+    """Record the wall-clock minutes since :func:`lesson_timer` (the whole lesson when called last)."""
+    if not _LESSON_START:
+        raise RuntimeError("call colorkit.course.lesson_timer() in the lesson's first cells")
+    minutes = (time.time() - _LESSON_START[0]) / 60
+    record(key, round(minutes, 3))
+    return minutes
+
+
+def record_training(results: dict) -> None:
+    """Record the training minutes of each run (``train_minutes/<run>``) from :class:`TrainResult` s."""
+    for run, r in results.items():
+        record(f"train_minutes/{run}", round(r.elapsed_s / 60, 3))
+
+
+def records_from_notebook(path) -> dict:
+    """The records an executed notebook carries (outputs of type :data:`RECORD_MIME`), later ones win."""
+    import nbformat
+
+    nb = nbformat.read(str(path), as_version=4)
+    out = {}
+    for cell in nb.cells:
+        for o in cell.get("outputs", []):
+            if o.get("output_type") in ("display_data", "execute_result") and RECORD_MIME in o.get("data", {}):
+                out.update(o["data"][RECORD_MIME])
+    return out
 
 
 def read_records(notebook: str) -> dict:
     path = home() / "runs" / "records" / f"{notebook}.json"
     return json.loads(path.read_text()) if path.exists() else {}
+
+
+# What each lesson must record, and the loose range each value must fall in (None: open end; ``str``: a
+# non-empty text). Checked under every preset by the smoke tests and by ``make run`` (summary.md).
+_DE, _PSNR, _CF, _MIN, _N = (0, 60), (5, 60), (0, 200), (0, 600), (1, None)
+RECORD_CHECKS: dict[str, dict] = {
+    "00_quickstart": {"data_source": str, "images": (1, 100), "lab_max_diff_skimage": (0, 0.01),
+                      "psnr/gray copy": _PSNR, "minutes": _MIN},
+    "01_data_prep": {"data_source": str, "images": _N, "train_images": _N, "val_images": _N, "test_images": _N,
+                     "problems_prepared": (1, None), "problems_skipped": (1, None), "minutes": _MIN},
+    "02_baseline_cnn": {"data_source": str, "train_images": _N, "eval_images": _N, "de2000/gray copy": _DE,
+                        "psnr/gray copy": _PSNR, "de2000/baseline_l1": _DE, "de2000/resnet_baseline": _DE,
+                        "train_minutes/baseline_l1": _MIN, "minutes": _MIN},
+    "03_unet": {"data_source": str, "train_images": _N, "eval_images": _N, "de2000/gray copy": _DE,
+                "psnr/gray copy": _PSNR, "de2000/unet": _DE, "train_minutes/unet": _MIN, "minutes": _MIN},
+    "04_vae": {"data_source": str, "train_images": _N, "eval_images": _N, "de2000/gray copy": _DE,
+               "de2000/U-Net VAE": _DE, "cf/truth": _CF, "train_minutes/U-Net VAE": _MIN, "minutes": _MIN},
+    "05_gan": {"data_source": str, "train_images": _N, "eval_images": _N, "de2000/gray copy": _DE,
+               "de2000/U-Net GAN": _DE, "de2000/L1 U-Net": _DE, "cf/U-Net GAN": _CF, "cf/truth": _CF,
+               "train_minutes/U-Net GAN": _MIN, "minutes": _MIN},
+    "06_evaluate": {"data_source": str, "train_images": _N, "eval_images": _N, "de2000/gray copy": _DE,
+                    "psnr/gray copy": _PSNR, "de2000/lab L2": _DE, "de2000/lab classification": _DE,
+                    "cf/truth": _CF, "minutes": _MIN},
+    "07_colorize_your_photos": {"data_source": str, "models": (1, None), "images": _N,
+                                "fullres_l_error_median": (0, 5), "minutes": _MIN},
+}
+
+
+def check_records(name: str, records: dict, checks: dict | None = None) -> list[str]:
+    """Problems with a lesson's records against :data:`RECORD_CHECKS`: a key missing, a value that is
+    not a finite number, or one out of its range. An empty list means all is well."""
+    import math
+
+    checks = RECORD_CHECKS.get(name, {}) if checks is None else checks
+    problems = []
+    for key, rule in checks.items():
+        if key not in records:
+            problems.append(f"{key}: missing")
+            continue
+        value = records[key]
+        if rule is str:
+            if not isinstance(value, str) or not value:
+                problems.append(f"{key}: {value!r} is not a text")
+            continue
+        values = value.values() if isinstance(value, dict) else [value]
+        for v in values:
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
+                problems.append(f"{key}: {v!r} is not a finite number")
+                continue
+            lo, hi = rule
+            if (lo is not None and v < lo) or (hi is not None and v > hi):
+                problems.append(f"{key}: {v:g} outside [{lo}, {hi}]")
+    return problems
 
 
 # --- the checks CI runs: pairs in sync, no outputs committed --------------------------------------
@@ -97,6 +273,8 @@ class LessonRun:
     ok: bool
     minutes: float
     error: str = ""
+    records: dict = field(default_factory=dict)  # what the executed notebook recorded
+    problems: list = field(default_factory=list)  # records missing or out of range (check_records)
 
 
 @dataclass
@@ -115,13 +293,35 @@ class CourseRun:
             lines.append(f"| {r.name} | {'ok' if r.ok else 'FAILED: ' + r.error[:120]} | {r.minutes:.1f} |")
         lines.append("")
         lines.append(f"total: {sum(r.minutes for r in self.lessons):.1f} minutes")
+        for r in self.lessons:
+            lines += ["", f"## {r.name}", ""]
+            if r.problems:
+                lines += [f"**records to check:** {'; '.join(r.problems)}", ""]
+            if r.records:
+                lines += ["| key | value |", "|---|---|"]
+                lines += [f"| {k} | {_shown(v)} |" for k, v in r.records.items()]
+            else:
+                lines.append("no records")
         return "\n".join(lines) + "\n"
+
+
+def _add_records(lesson: LessonRun, executed: Path) -> None:
+    """Read a lesson's records from its executed notebook and check them; warn (never fail) on problems."""
+    try:
+        lesson.records = records_from_notebook(executed) if executed.exists() else {}
+    except Exception as e:  # an unreadable notebook: say so in the summary
+        lesson.problems = [f"records unreadable: {e}"]
+        return
+    lesson.problems = check_records(lesson.name, lesson.records)
+    if lesson.problems:
+        print(f"warning: {lesson.name} records to check: {'; '.join(lesson.problems)}", flush=True)
 
 
 def run_course(preset: str = "cpu", data: str = "", out_dir: str | Path | None = None,
                only: list[str] | None = None, kernel: str = "python3") -> CourseRun:
     """Execute every lesson in order with papermill; write executed notebooks and ``summary.md``
-    to ``runs/<timestamp>/``. A failing lesson is recorded and the run goes on to the next."""
+    (status, minutes and each lesson's records, with missing or out-of-range ones flagged) to
+    ``runs/<timestamp>/``. A failing lesson is recorded and the run goes on to the next."""
     import papermill as pm
 
     from .presets import resolve_preset
@@ -147,6 +347,7 @@ def run_course(preset: str = "cpu", data: str = "", out_dir: str | Path | None =
             run.lessons.append(LessonRun(nb.stem, False, (time.time() - t0) / 60, str(e).strip().splitlines()[-1]))
         finally:
             os.environ.pop("COLORKIT_NOTEBOOK", None)
+        _add_records(run.lessons[-1], out_dir / nb.name)
         (out_dir / "summary.md").write_text(run.summary_markdown())
     print(run.summary_markdown())
     print(f"executed notebooks and summary in {out_dir}")

@@ -50,9 +50,11 @@ if "google.colab" in sys.modules:
                     "colorkit @ git+https://github.com/colorkit/colorkit"], check=True)
 
 # %%
+from colorkit.course import lesson_timer
 from colorkit.presets import get_preset
 from colorkit.runtime import print_environment, seed_everything
 
+lesson_timer()  # starts the clock of this lesson's `minutes` record
 print_environment()
 preset = get_preset(PRESET)
 seed_everything(0)
@@ -64,10 +66,12 @@ print(preset)
 # can watch the colorizations get better from lesson to lesson.
 
 # %%
+from colorkit.course import record, record_data
 from colorkit.data.samples import SAMPLE_NAMES, license_table, load_sample
 from colorkit.viz import show_images
 
 photos = [load_sample(name) for name in SAMPLE_NAMES]
+record_data("samples", images=len(photos))
 show_images(photos, titles=list(SAMPLE_NAMES), ncols=4);
 
 # %% [markdown]
@@ -103,6 +107,7 @@ print("L range %.1f..%.1f, a range %.1f..%.1f, b range %.1f..%.1f" % (
 back, report = lab_to_rgb(lab, return_report=True, dtype=np.uint8)
 print("round trip: max error", int(np.abs(back.astype(int) - photos[1]).max()), "levels;",
       f"{report.clipped_pixels} pixels clipped to the sRGB gamut")
+record("lab_max_diff_skimage", float(np.abs(lab - rgb2lab(photos[1])).max()))
 
 # %% [markdown]
 # ## The gray copy: the baseline to beat
@@ -112,8 +117,12 @@ print("round trip: max error", int(np.abs(back.astype(int) - photos[1]).max()), 
 
 # %%
 from colorkit.color import gray_copy
+from colorkit.metrics import score_images
 
 grays = [gray_copy(p) for p in photos]
+gray_scores = score_images(grays, photos)  # the gray copy against the colour originals
+for metric in ("psnr", "ssim", "de2000"):
+    record(f"{metric}/gray copy", gray_scores[metric])
 show_images(grays, titles=[f"gray copy: {n}" for n in SAMPLE_NAMES], ncols=4);
 
 # %% [markdown]
@@ -147,6 +156,11 @@ pd.DataFrame(preset_table()).set_index("name").drop(columns="extra")
 
 # %%
 pd.DataFrame(license_table())
+
+# %%
+from colorkit.course import record_minutes
+
+record_minutes()  # this lesson's wall-clock minutes; RECORD lines stay in the executed notebook
 
 # %% [markdown]
 # ## Exercises

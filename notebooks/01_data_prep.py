@@ -54,9 +54,11 @@ if "google.colab" in sys.modules:
                     "colorkit @ git+https://github.com/colorkit/colorkit"], check=True)
 
 # %%
+from colorkit.course import lesson_timer
 from colorkit.presets import get_preset
 from colorkit.runtime import print_environment, seed_everything
 
+lesson_timer()  # starts the clock of this lesson's `minutes` record
 print_environment()
 preset = get_preset(PRESET)
 seed_everything(0)
@@ -101,12 +103,15 @@ from pathlib import Path
 import pandas as pd
 
 from colorkit.data.prepare import prepare
+from colorkit.course import record, record_data
 from colorkit.data.problem_photos import write_problem_photos
 
 tmp = Path(tempfile.mkdtemp(prefix="colorkit01_"))
 expected = write_problem_photos(tmp / "problems")
 report = prepare(tmp / "problems", tmp / "problems_prepared", size=64, workers=1, progress=False)
 print(report.summary())
+record("problems_prepared", report.images)
+record("problems_skipped", len(report.skipped))
 pd.DataFrame([{**s, "source": Path(s["source"]).name} for s in report.skipped])
 
 # %% [markdown]
@@ -133,6 +138,7 @@ online = is_online()
 print("network:", "online" if online else "offline (network cells use the built-in photos)")
 root = course_data(preset, DATA)
 print("prepared shards in", root)
+record_data(root)
 
 # %% [markdown]
 # ## What preparation did
@@ -155,6 +161,7 @@ shard_bytes = sum(p.stat().st_size for p in root.glob("part-*.npz"))
 print(f"{meta['images']} photos of {size}x{size} in {meta['shards']} shard(s): "
       f"{shard_bytes / max(meta['images'], 1) / 1024:.0f} KiB per photo, float64 LAB would need "
       f"{size * size * 3 * 8 / 1024:.0f} KiB")
+record("images", meta["images"])
 manifest.head()
 
 # %% [markdown]
@@ -167,6 +174,8 @@ manifest.head()
 # %%
 stats = manifest.groupby("split").agg(photos=("hash", "size"), mean_colorfulness=("colorfulness", "mean"))
 stats["fraction"] = stats["photos"] / stats["photos"].sum()
+for split in ("train", "val", "test"):
+    record(f"{split}_images", int(stats.loc[split, "photos"]))
 stats.loc[["train", "val", "test"]].round(3)
 
 # %% [markdown]
@@ -219,6 +228,11 @@ L_norm, ab_norm = next(iter(train_loader))
 print("one batch:", tuple(L_norm.shape), tuple(ab_norm.shape), f"L in [{L_norm.min():.2f}, {L_norm.max():.2f}]")
 crops = [lab_norm_to_rgb(L_norm[i, 0].numpy(), ab_norm[i].permute(1, 2, 0).numpy()) for i in range(min(4, len(L_norm)))]
 show_images(crops, titles=[f"random crop {i}" for i in range(len(crops))], ncols=4, size=2.2);
+
+# %%
+from colorkit.course import record_minutes
+
+record_minutes()  # this lesson's wall-clock minutes; RECORD lines stay in the executed notebook
 
 # %% [markdown]
 # ## Exercises

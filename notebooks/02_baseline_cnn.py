@@ -54,9 +54,11 @@ if "google.colab" in sys.modules:
                     "colorkit @ git+https://github.com/colorkit/colorkit"], check=True)
 
 # %%
+from colorkit.course import lesson_timer
 from colorkit.presets import get_preset
 from colorkit.runtime import get_device, print_environment, seed_everything
 
+lesson_timer()  # starts the clock of this lesson's `minutes` record
 print_environment()
 preset = get_preset(PRESET)
 device = get_device()
@@ -107,6 +109,7 @@ pd.DataFrame({run: {"model": c.model, "kwargs": c.model_kwargs, "loss": c.loss,
 # use the **test** split, which no run trains on.
 
 # %%
+from colorkit.course import record_data
 from colorkit.evaluate import course_eval_source, load_images
 from colorkit.generative_lessons import lesson_data
 
@@ -114,6 +117,7 @@ source = course_eval_source(preset, DATA)
 train_data, val_data = lesson_data(preset, source)
 truths, _ = load_images(source, preset.image_size, split="test", limit=EVAL_IMAGES or preset.eval_images)
 print(f"training on {len(train_data[0])} photos from {source} at {preset.image_size} px; scoring {len(truths)}")
+record_data(source, train_images=len(train_data[0]), eval_images=len(truths))
 
 # %% [markdown]
 # ## The training engine
@@ -127,6 +131,7 @@ print(f"training on {len(train_data[0])} photos from {source} at {preset.image_s
 # and the ResNet baseline with L1.
 
 # %%
+from colorkit.course import record_training
 from colorkit.train import train
 
 results = {}
@@ -134,6 +139,7 @@ for run, cfg in configs.items():
     print(f"--- {run}: {cfg.model}, loss {cfg.loss}, {cfg.max_minutes or cfg.max_steps} {'min' if cfg.max_minutes else 'steps'}")
     results[run] = train(cfg, train_data, val_data, resume=RESUME)
     print(f"{results[run].step} steps, {results[run].images_per_second:.0f} images/s")
+record_training(results)  # minutes of each run
 
 # %% [markdown]
 # ## Scores next to the gray copy
@@ -143,11 +149,13 @@ for run, cfg in configs.items():
 
 # %%
 from colorkit.evaluate import predict_images
+from colorkit.course import record_table
 from colorkit.metrics import score_vs_gray
 
 preds = {run: predict_images(r.model, truths)[0] for run, r in results.items()}
 tables = [score_vs_gray(p, truths, name=run) for run, p in preds.items()]
 table = pd.concat([tables[0].iloc[:1]] + [t.iloc[1:] for t in tables])
+record_table(table)  # ΔE2000, PSNR and colorfulness of each row
 table.round(3)
 
 # %% [markdown]
@@ -205,6 +213,11 @@ from colorkit.supervised_lessons import save_for_later_lessons
 
 for run, name in (("baseline_l1", "baseline_cnn"), ("resnet_baseline", "resnet_baseline")):
     print("saved", save_for_later_lessons(results[run], name, preset))
+
+# %%
+from colorkit.course import record_minutes
+
+record_minutes()  # this lesson's wall-clock minutes; RECORD lines stay in the executed notebook
 
 # %% [markdown]
 # ## Exercises

@@ -53,9 +53,11 @@ if "google.colab" in sys.modules:
                     "colorkit @ git+https://github.com/colorkit/colorkit"], check=True)
 
 # %%
+from colorkit.course import lesson_timer
 from colorkit.presets import get_preset
 from colorkit.runtime import get_device, print_environment, seed_everything
 
+lesson_timer()  # starts the clock of this lesson's `minutes` record
 print_environment()
 preset = get_preset(PRESET)
 device = get_device()
@@ -114,6 +116,7 @@ pd.DataFrame({name: {k: f"{v / 1e6:.2f} M" for k, v in model_summary(m).items()}
 # As in lesson 02: the train split of lesson 01's data (else the built-in photos); scores on the test split.
 
 # %%
+from colorkit.course import record_data
 from colorkit.evaluate import course_eval_source, load_images
 from colorkit.generative_lessons import lesson_data
 
@@ -121,6 +124,7 @@ source = course_eval_source(preset, DATA)
 train_data, val_data = lesson_data(preset, source)
 truths, _ = load_images(source, preset.image_size, split="test", limit=EVAL_IMAGES or preset.eval_images)
 print(f"training on {len(train_data[0])} photos from {source} at {preset.image_size} px; scoring {len(truths)}")
+record_data(source, train_images=len(train_data[0]), eval_images=len(truths))
 
 # %% [markdown]
 # ## Train both
@@ -128,6 +132,7 @@ print(f"training on {len(train_data[0])} photos from {source} at {preset.image_s
 # CPU); the ResNet U-Net uses ImageNet weights when the preset says so (`gpu`), else starts from scratch.
 
 # %%
+from colorkit.course import record_training
 from colorkit.train import train
 
 results = {}
@@ -135,6 +140,7 @@ for run, cfg in configs.items():
     print(f"--- {run}: {cfg.model} {cfg.model_kwargs}, loss {cfg.loss}, batch {cfg.batch_size}, lr {cfg.lr}")
     results[run] = train(cfg, train_data, val_data, resume=RESUME)
     print(f"{results[run].step} steps, {results[run].images_seen} photos seen, {results[run].images_per_second:.0f} images/s")
+record_training(results)  # minutes of each run
 
 # %% [markdown]
 # ## Scores next to the gray copy
@@ -143,6 +149,7 @@ for run, cfg in configs.items():
 
 # %%
 from colorkit.evaluate import predict_images
+from colorkit.course import record_table
 from colorkit.metrics import score_vs_gray
 from colorkit.paths import checkpoint_path
 from colorkit.train import load_trained
@@ -152,7 +159,9 @@ if checkpoint_path("baseline_cnn", preset.name).exists():
     models = {"baseline_cnn (lesson 02)": load_trained(checkpoint_path("baseline_cnn", preset.name))[0], **models}
 preds = {name: predict_images(m, truths)[0] for name, m in models.items()}
 tables = [score_vs_gray(p, truths, name=name) for name, p in preds.items()]
-pd.concat([tables[0].iloc[:1]] + [t.iloc[1:] for t in tables]).round(3)
+table = pd.concat([tables[0].iloc[:1]] + [t.iloc[1:] for t in tables])
+record_table(table)  # ΔE2000, PSNR and colorfulness of each row
+table.round(3)
 
 # %% [markdown]
 # ## The sample photos, colorized
@@ -229,6 +238,11 @@ from colorkit.supervised_lessons import save_for_later_lessons
 
 for run in results:
     print("saved", save_for_later_lessons(results[run], run, preset))
+
+# %%
+from colorkit.course import record_minutes
+
+record_minutes()  # this lesson's wall-clock minutes; RECORD lines stay in the executed notebook
 
 # %% [markdown]
 # ## Exercises

@@ -55,9 +55,11 @@ if "google.colab" in sys.modules:
                     "colorkit @ git+https://github.com/colorkit/colorkit"], check=True)
 
 # %%
+from colorkit.course import lesson_timer
 from colorkit.presets import get_preset
 from colorkit.runtime import get_device, print_environment, seed_everything
 
+lesson_timer()  # starts the clock of this lesson's `minutes` record
 print_environment()
 preset = get_preset(PRESET)
 device = get_device()
@@ -143,6 +145,7 @@ plot_kl_schedules(beta=1.0, warmup=0.3);
 # The scores at the end use the **test** split, which no run trains on.
 
 # %%
+from colorkit.course import record_data
 from colorkit.evaluate import course_eval_source, load_images
 from colorkit.generative_lessons import lesson_data
 
@@ -150,6 +153,7 @@ source = course_eval_source(preset, DATA)
 train_data, val_data = lesson_data(preset, source)
 truths, _ = load_images(source, preset.image_size, split="test", limit=EVAL_IMAGES or preset.eval_images)
 print(f"training on {len(train_data[0])} photos from {source} at {preset.image_size} px; scoring {len(truths)}")
+record_data(source, train_images=len(train_data[0]), eval_images=len(truths))
 
 # %% [markdown]
 # ## Three runs
@@ -157,6 +161,7 @@ print(f"training on {len(train_data[0])} photos from {source} at {preset.image_s
 # U-Net VAE once more with a constant, 10x larger `beta` from the first step (no annealing).
 
 # %%
+from colorkit.course import record_training
 from colorkit.generative_lessons import vae_lesson_configs
 from colorkit.paths import runs_dir
 from colorkit.train import train
@@ -166,6 +171,7 @@ results = {}
 for name, cfg in runs.items():
     print(f"--- {name}: beta {cfg.extra['beta']:g}, schedule {cfg.extra['kl_schedule']}")
     results[name] = train(cfg, train_data, val_data)
+record_training(results)  # minutes of each run
 
 # %% [markdown]
 # ## Reading the curves
@@ -212,9 +218,11 @@ for name, photo in zip(SAMPLE_NAMES, photos):
 # VAEs scored below their plain U-Net (SSIM 0.18 and 0.31 against 0.68): a VAE buys diversity, not accuracy.
 
 # %%
+from colorkit.course import record_table
 from colorkit.why_brown import lab_table
 
 table, preds = lab_table({n: r.model.eval() for n, r in results.items()}, truths)
+record_table(table)  # ΔE2000, PSNR and colorfulness of each row
 table.round(3)
 
 # %% [markdown]
@@ -227,6 +235,11 @@ from colorkit.train import export_checkpoint
 
 for name, key in (("VAE", "vae"), ("U-Net VAE", "unet_vae")):
     print("saved", export_checkpoint(results[name].checkpoint, checkpoint_path(key, preset.name)))
+
+# %%
+from colorkit.course import record_minutes
+
+record_minutes()  # this lesson's wall-clock minutes; RECORD lines stay in the executed notebook
 
 # %% [markdown]
 # ## Exercises

@@ -56,9 +56,11 @@ if "google.colab" in sys.modules:
                     "colorkit @ git+https://github.com/colorkit/colorkit"], check=True)
 
 # %%
+from colorkit.course import lesson_timer
 from colorkit.presets import get_preset
 from colorkit.runtime import get_device, print_environment, seed_everything
 
+lesson_timer()  # starts the clock of this lesson's `minutes` record
 print_environment()
 preset = get_preset(PRESET)
 device = get_device()
@@ -127,6 +129,7 @@ plot_receptive_field(square_crop(photos[0], 256));
 # The scores at the end use the **test** split, which no run trains on.
 
 # %%
+from colorkit.course import record_data
 from colorkit.evaluate import course_eval_source, load_images
 from colorkit.generative_lessons import lesson_data
 
@@ -134,6 +137,7 @@ source = course_eval_source(preset, DATA)
 train_data, val_data = lesson_data(preset, source)
 truths, _ = load_images(source, preset.image_size, split="test", limit=EVAL_IMAGES or preset.eval_images)
 print(f"training on {len(train_data[0])} photos from {source} at {preset.image_size} px; scoring {len(truths)}")
+record_data(source, train_images=len(train_data[0]), eval_images=len(truths))
 
 # %% [markdown]
 # ## The two-phase recipe
@@ -188,9 +192,12 @@ plot_gan_history(results["U-Net GAN"].history, title=f"U-Net GAN ({ADVERSARIAL},
 # Suesstrunk; the truth's is the target).
 
 # %%
+from colorkit.course import record_training
+
 for name in [n for n in runs if n.startswith("lambda=")]:
     print(f"--- {name}")
     results[name] = train(runs[name], train_data, val_data)
+record_training(results)  # minutes of each run
 
 # %% [markdown]
 # ## The honest table
@@ -200,6 +207,7 @@ for name in [n for n in runs if n.startswith("lambda=")]:
 # %%
 from colorkit.evaluate import load_model
 from colorkit.paths import checkpoint_path, list_checkpoints
+from colorkit.course import record_table
 from colorkit.why_brown import lab_table, plot_de_vs_colorfulness
 
 models = {name: r.model.eval() for name, r in results.items()}
@@ -207,6 +215,7 @@ if "unet" in list_checkpoints(preset.name):
     models["U-Net of lesson 03"] = load_model(checkpoint_path("unet", preset.name))
 table, preds = lab_table(models, truths)
 plot_de_vs_colorfulness(table, title="U-Net GAN vs L1 U-Net (held-out photos)");
+record_table(table)  # ΔE2000, PSNR and colorfulness of each row
 table.round(3)
 
 # %%
@@ -237,6 +246,11 @@ from colorkit.train import export_checkpoint
 
 saved = export_checkpoint(results["U-Net GAN"].checkpoint, checkpoint_path("unet_gan", preset.name))
 print("saved", saved)
+
+# %%
+from colorkit.course import record_minutes
+
+record_minutes()  # this lesson's wall-clock minutes; RECORD lines stay in the executed notebook
 
 # %% [markdown]
 # ## Exercises

@@ -55,9 +55,11 @@ if "google.colab" in sys.modules:
                     "colorkit @ git+https://github.com/colorkit/colorkit"], check=True)
 
 # %%
+from colorkit.course import lesson_timer
 from colorkit.presets import get_preset
 from colorkit.runtime import get_device, print_environment, seed_everything
 
+lesson_timer()  # starts the clock of this lesson's `minutes` record
 print_environment()
 preset = get_preset(PRESET)
 device = get_device()
@@ -111,12 +113,14 @@ for name, status in M.perceptual_status().items():
 # lab below also trains on them, so its numbers only show that the cells run.
 
 # %%
+from colorkit.course import record, record_data
 from colorkit.evaluate import course_eval_source, load_images
 
 source = course_eval_source(preset, DATA)
 n_eval = EVAL_IMAGES or min(preset.eval_images, 300)
 truths, names = load_images(source, preset.image_size, split="test", limit=n_eval)
 print(f"scoring {len(truths)} photos from {source} at {preset.image_size}x{preset.image_size}")
+record_data(source, eval_images=len(truths))
 show_images(truths[:8], titles=names[:8], ncols=8);
 
 # %% [markdown]
@@ -132,6 +136,7 @@ from colorkit.why_brown import LAB_IMAGES, lab_data, run_lab
 
 train_L, train_ab = lab_data(source, preset.image_size, limit=LAB_IMAGES.get(preset.name))
 print(f"lab training set: {len(train_L)} images from {source} (its train split)")
+record("train_images", len(train_L))
 budget = {"max_minutes": LAB_MINUTES} if LAB_MINUTES else {}
 lab_models = run_lab(preset, (train_L, train_ab), out_dir=runs_dir("why_brown", preset.name), **budget)
 
@@ -144,6 +149,7 @@ lab_models = run_lab(preset, (train_L, train_ab), out_dir=runs_dir("why_brown", 
 # The gray copy is always the first row. `ms_per_image` is the prediction time on this machine.
 
 # %%
+from colorkit.course import record_table
 from colorkit.evaluate import evaluate, write_results
 from colorkit.paths import list_checkpoints
 
@@ -155,6 +161,7 @@ ev = evaluate(source, models, size=preset.image_size, limit=n_eval, device=devic
               predict_kwargs={"lab classification": {"temperature": TEMPERATURE}})
 paths = write_results(ev, runs_dir("evaluate", preset.name))
 print("\n".join(ev.notes))
+record_table(ev.table)  # ΔE2000, PSNR and colorfulness of each row
 ev.table.round(3)
 
 # %% [markdown]
@@ -216,6 +223,7 @@ plot_gallery(ev.preds["lab classification"], ev.truths, fails, "lab classificati
 from colorkit.why_brown import lab_summary, plot_de_vs_colorfulness, temperature_sweep
 
 lab_tab = lab_summary(ev.table, truths)  # the lab rows of the leaderboard, plus the truth itself
+record("cf/truth", lab_tab.loc["truth", "cf"])
 sweep = temperature_sweep(lab_models["classification"], truths)
 plot_de_vs_colorfulness(lab_tab, sweep=sweep);
 lab_tab.round(3)
@@ -243,11 +251,9 @@ from colorkit.widgets import TemperatureSlider
 TemperatureSlider(lab_models["classification"], photos[1], temperature=TEMPERATURE, work_size=preset.image_size)
 
 # %%
-from colorkit.course import record
+from colorkit.course import record_minutes
 
-record("gray_copy_de2000", float(ev.table.loc["gray copy", "de2000"]))
-record("gray_copy_psnr", float(ev.table.loc["gray copy", "psnr"]))
-record("lab_colorfulness", {k: float(v) for k, v in lab_tab["cf"].items()})
+record_minutes()  # this lesson's wall-clock minutes; RECORD lines stay in the executed notebook
 
 # %% [markdown]
 # ## Exercises

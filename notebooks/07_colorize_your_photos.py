@@ -57,9 +57,11 @@ if "google.colab" in sys.modules:
                     "colorkit @ git+https://github.com/colorkit/colorkit"], check=True)
 
 # %%
+from colorkit.course import lesson_timer
 from colorkit.presets import get_preset
 from colorkit.runtime import get_device, print_environment, seed_everything
 
+lesson_timer()  # starts the clock of this lesson's `minutes` record
 print_environment()
 preset = get_preset(PRESET)
 device = get_device()
@@ -71,10 +73,13 @@ print(preset)
 # The same four photos as in every lesson, so you can compare with what you saw before.
 
 # %%
+from colorkit.course import record
 from colorkit.data.samples import GRAY_SAMPLES, SAMPLE_NAMES, load_sample
 from colorkit.viz import show_images
 
 photos = {name: load_sample(name) for name in SAMPLE_NAMES}
+record("data_source", "your photos and built-in samples" if PHOTO or ARCHIVE else "built-in samples")
+record("images", len(photos))
 show_images(list(photos.values()), titles=list(photos), ncols=4);
 
 # %% [markdown]
@@ -102,6 +107,7 @@ if not models:
     models["demo_unet"] = train_demo_model(preset).to(device)
 for name, m in models.items():
     print(f"--- {name}\n{format_card(m.card)}\n")
+record("models", len(models))
 
 # %% [markdown]
 # ## Full resolution: predict small, keep the photo's own L
@@ -237,6 +243,7 @@ best = models[list(models)[0]]
 shown = []
 for name, img in gallery.items():
     shown += [gray_image(img), colorize_image(best, img, work_size=WORK_SIZE)]
+record("archive_images", len(gallery))
 show_images(shown, titles=[t for n in gallery for t in (n, f"{n}: {list(models)[0]}")], ncols=4, size=2.5);
 
 # %% [markdown]
@@ -291,6 +298,11 @@ from colorkit.cli import main
 exit_code = main(["colorize", "--checkpoint", str(shared), "--sha256", sha, str(photo_path),
                   "--out", str(out_dir / "cli"), "--compare", "--size", str(WORK_SIZE)])
 print("exit code", exit_code)
+
+# %%
+from colorkit.course import record_minutes
+
+record_minutes()  # this lesson's wall-clock minutes; RECORD lines stay in the executed notebook
 
 # %% [markdown]
 # ## Exercises
