@@ -1,7 +1,11 @@
 """Issue-4 quality check: a checkpoint's mean ΔE2000 against the gray copy's on held-out photos.
 
     colorkit train --model unet --data PREPARED_TINY64 --preset cpu --max-minutes 15 --out runs/q15
-    .venv/bin/python benchmarks/cpu_quality.py --checkpoint runs/q15/last.pt --photos /work/shared/data/tiny64/val
+    .venv/bin/python benchmarks/cpu_quality.py --checkpoint runs/q15/last.pt [--photos DIR]
+
+Photos: ``--photos DIR``, else ``../shared/data/tiny64/val`` beside the repository when present (the 2,000
+held-out Tiny ImageNet photos the README's result is measured on), else the built-in samples
+(``benchmarks/_photos.py``); the first line printed says which.
 
 Every photo is scored at its own size (64x64 for Tiny ImageNet): the model sees its normalized L, its ab is
 recombined with the photo's L (``colorkit.evaluate.predict_images``), ΔE2000 per pixel by
@@ -15,16 +19,19 @@ from __future__ import annotations
 import argparse
 
 import numpy as np
+from _photos import describe, resolve_photos
 
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--checkpoint", required=True)
-    ap.add_argument("--photos", default="/work/shared/data/tiny64/val", help="folder of held-out colour photos")
+    ap.add_argument("--photos", default=None, help="folder of held-out colour photos "
+                    "(default: ../shared/data/tiny64/val beside the repository if present, else the built-in samples)")
     ap.add_argument("--size", type=int, default=64)
     ap.add_argument("--limit", type=int, default=None, help="score an evenly spread subset")
     ap.add_argument("--gains", default="1.0,0.8,0.6")
     a = ap.parse_args(argv)
+    source = resolve_photos(a.photos, "tiny64/val")
 
     import torch
 
@@ -36,10 +43,11 @@ def main(argv=None) -> int:
 
     torch.set_num_threads(1)
     model, ckpt = load_trained(a.checkpoint)
-    truths, _ = load_images(a.photos, a.size, limit=a.limit)
+    truths, _ = load_images(source, a.size, limit=a.limit)
+    print(describe(source, len(truths)))
     preds, _ = predict_images(model, truths)
     gray = float(np.mean([delta_e2000_map(gray_copy(t), t).mean() for t in tqdm(truths, desc="gray")]))
-    print(f"{len(truths)} photos from {a.photos}; checkpoint {a.checkpoint}: {ckpt['card']}")
+    print(f"{len(truths)} photos; checkpoint {a.checkpoint}: {ckpt['card']}")
     print(f"gray copy   ΔE2000 {gray:.3f}")
     result = None
     for g in [float(x) for x in a.gains.split(",")]:

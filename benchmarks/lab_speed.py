@@ -7,19 +7,18 @@ from __future__ import annotations
 
 import argparse
 import time
-from pathlib import Path
 
 import numpy as np
 from PIL import Image
 from skimage import color as skcolor
 
 from colorkit import color
-from colorkit.data.samples import sample_paths
+from _photos import describe, photo_files, resolve_photos
 
 
-def photos(folder: str | None, size: int, limit: int) -> list[np.ndarray]:
-    paths = sorted(p for p in Path(folder).rglob("*") if p.suffix.lower() in (".jpg", ".jpeg", ".png"))[:limit] \
-        if folder else sample_paths("color")
+def photos(source, size: int, limit: int) -> list[np.ndarray]:
+    """The first ``limit`` photos of ``source`` (see ``_photos.resolve_photos``) resized to ``size x size``."""
+    paths = photo_files(source, limit)
     return [np.asarray(Image.open(p).convert("RGB").resize((size, size), Image.BILINEAR)) for p in paths]
 
 
@@ -36,12 +35,15 @@ def best_ms(fn, images, repeats: int) -> float:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--photos", default=None, help="folder of photos (default: the built-in samples)")
+    ap.add_argument("--photos", default=None, help="folder of photos (default: ../shared/data/photos/coco_mini "
+                    "beside the repository if present, else the built-in samples)")
     ap.add_argument("--size", type=int, default=256)
     ap.add_argument("--limit", type=int, default=32)
     ap.add_argument("--repeats", type=int, default=5)
     args = ap.parse_args()
-    images = photos(args.photos, args.size, args.limit)
+    source = resolve_photos(args.photos, "photos/coco_mini")
+    images = photos(source, args.size, args.limit)
+    print(describe(source, len(images)))
     labs = [color.rgb_to_lab(im) for im in images]
     rows = {
         "rgb->lab skimage": best_ms(skcolor.rgb2lab, images, args.repeats),

@@ -10,17 +10,16 @@ from __future__ import annotations
 
 import argparse
 import time
-from pathlib import Path
 
 import numpy as np
 from PIL import Image
 
+from _photos import describe, photo_files, resolve_photos
 
-def photos(folder: str | None, size: int, limit: int) -> list[np.ndarray]:
-    from colorkit.data.samples import sample_paths
 
-    paths = sorted(p for p in Path(folder).rglob("*") if p.suffix.lower() in (".jpg", ".jpeg", ".png"))[:limit] \
-        if folder else sample_paths("color")
+def photos(source, size: int, limit: int) -> list[np.ndarray]:
+    """The first ``limit`` photos of ``source`` (see ``_photos.resolve_photos``) resized to ``size x size``."""
+    paths = photo_files(source, limit)
     return [np.asarray(Image.open(p).convert("RGB").resize((size, size), Image.BILINEAR)) for p in paths]
 
 
@@ -62,13 +61,16 @@ def main() -> None:
     from colorkit.metrics import score_image
 
     ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--photos", default=None, help="folder of photos (default: the built-in samples)")
+    ap.add_argument("--photos", default=None, help="folder of photos (default: ../shared/data/photos/coco_mini "
+                    "beside the repository if present, else the built-in samples)")
     ap.add_argument("--size", type=int, default=256)
     ap.add_argument("--limit", type=int, default=16)
     ap.add_argument("--repeats", type=int, default=3)
     args = ap.parse_args()
     cv2.setNumThreads(1)
-    images = photos(args.photos, args.size, args.limit)
+    source = resolve_photos(args.photos, "photos/coco_mini")
+    images = photos(source, args.size, args.limit)
+    print(describe(source, len(images)))
     pairs = [(np.round(gray_copy(im) * 255).astype(np.uint8), im) for im in images]
     ours = score_image(*pairs[0])
     ref = skimage_scores(*pairs[0])

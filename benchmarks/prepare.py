@@ -17,7 +17,8 @@ run to two; every timed run starts after ``os.sync()`` so no run pays for anothe
 Each pipeline runs ``--repeats`` times interleaved. The table shows each pipeline's fastest run; the
 ratios are medians over rounds of ratios within one round (runs seconds apart), which cancels the
 machine's slow swings in speed (this shared VM's decode speed drifts by up to 30% within minutes).
-Default photos: ``/work/shared/data/photos/coco_mini`` when present, else the built-in samples.
+Default photos: ``../shared/data/photos/coco_mini`` beside the repository when present, else the built-in
+samples (``benchmarks/_photos.py``); the output says which.
 """
 from __future__ import annotations
 
@@ -32,8 +33,9 @@ from pathlib import Path
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 import numpy as np  # noqa: E402
+from _photos import describe, photo_files, resolve_photos  # noqa: E402
 
-DEFAULT_PHOTOS = Path("/work/shared/data/photos/coco_mini")
+DEFAULT_PHOTOS = "photos/coco_mini"  # under ../shared/data beside the repository (see _photos.py)
 
 
 def seed_pipeline(files, size, out):
@@ -101,7 +103,8 @@ def machine_scaling(processes: int = 2, n: int = 2_000_000) -> float:
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--photos", default=None)
+    ap.add_argument("--photos", default=None, help="folder of photos (default: ../shared/data/photos/coco_mini "
+                    "beside the repository if present, else the built-in samples)")
     ap.add_argument("--limit", type=int, default=200)
     ap.add_argument("--size", type=int, default=256)
     ap.add_argument("--repeats", type=int, default=5)
@@ -109,15 +112,11 @@ def main(argv=None) -> int:
 
     from colorkit.data import shards as S
     from colorkit.data.prepare import list_images, lut_path, prepare
-    from colorkit.data.samples import sample_paths
 
-    if args.photos:
-        files = list_images(args.photos)[0]
-    elif DEFAULT_PHOTOS.is_dir():
-        files = list_images(DEFAULT_PHOTOS)[0]
-    else:
-        files = [str(p) for p in sample_paths("color")]
+    source = resolve_photos(args.photos, DEFAULT_PHOTOS)
+    files = list_images(source)[0] if isinstance(source, Path) else [str(p) for p in photo_files(source)]
     files = files[: args.limit]
+    print(describe(source, len(files)))
     if not files:
         print("no photos found", file=sys.stderr)
         return 2

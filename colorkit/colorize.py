@@ -392,18 +392,33 @@ def resolve_model_name(name: str, preset: str = "auto") -> Path:
 
 
 def run_cli(args) -> int:
-    from .hub import load
-    from .runtime import get_device
+    from .checkpoint import verify_sha256
+    from .cli import UsageError, at_least, checkpoint_file, device, output_folder, photo_inputs, read_checkpoint, \
+        sha256_hex
+    from .hub import is_url, load
+    from .presets import resolve_preset
 
-    from .checkpoint import ChecksumMismatchError, UnsafeCheckpointError
-
+    at_least(args.size, 16, "--size")
+    sha256_hex(args.sha256)
+    photo_inputs(args.inputs, "INPUT", recursive=args.recursive)
+    output_folder(args.out)
+    dev = device(args.device)
+    if args.checkpoint:
+        ckpt, option = args.checkpoint, "--checkpoint"
+    else:
+        try:
+            resolve_preset(args.preset)
+        except ValueError as e:
+            raise UsageError(f"--preset: {e}") from None
+        ckpt, option = resolve_model_name(args.model, args.preset), "--model"  # FileNotFoundError naming the fix
+    if not is_url(ckpt):  # a local file: refuse anything that is not a colorkit checkpoint before loading
+        verify_sha256(checkpoint_file(ckpt, option), args.sha256)
+        read_checkpoint(ckpt, option)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s")
     try:
-        ckpt = args.checkpoint if args.checkpoint else resolve_model_name(args.model, args.preset)
-        model = load(ckpt, sha256=args.sha256, device=get_device(args.device))
-    except (ChecksumMismatchError, UnsafeCheckpointError, FileNotFoundError, KeyError, ConnectionError) as e:
-        print(f"error: {e}")
-        return 2
+        model = load(ckpt, sha256=args.sha256, device=dev)
+    except KeyError as e:  # hub.model_from_checkpoint: a model or network this colorkit does not know
+        raise UsageError(f"{ckpt}: {e.args[0] if e.args else e}") from None
     done, failed = colorize_paths(model, args.inputs, args.out, work_size=args.size, compare=args.compare,
                                   recursive=args.recursive)
     for d in done:

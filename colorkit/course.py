@@ -42,7 +42,6 @@ def colab_badge(name: str) -> str:
 # --- records: the key numbers a lesson computed, kept inside the executed notebook ------------------
 RECORD_MIME = "application/x.colorkit-record+json"  # the output type that carries records (papermill keeps it)
 _LESSON_START: list[float] = []  # set by lesson_timer()
-_IMPORTED = time.time()
 
 
 def _plain(value):
@@ -154,9 +153,9 @@ def lesson_timer() -> float:
 
 def record_minutes(key: str = "minutes") -> float:
     """Record the wall-clock minutes since :func:`lesson_timer` (the whole lesson when called last)."""
-    if not _LESSON_START:  # the runtime cell was skipped: count from when colorkit.course was imported
-        print("lesson_timer() was not called: minutes counted from the first colorkit.course import")
-    minutes = (time.time() - (_LESSON_START or [_IMPORTED])[0]) / 60
+    if not _LESSON_START:
+        raise RuntimeError("call colorkit.course.lesson_timer() in the lesson's first cells")
+    minutes = (time.time() - _LESSON_START[0]) / 60
     record(key, round(minutes, 3))
     return minutes
 
@@ -364,10 +363,35 @@ def add_cli_arguments(parser) -> None:
 
 
 def run_cli(args) -> int:
+    import importlib.util
+
+    from .cli import UsageError, existing_path, output_folder, photo_source
+    from .presets import resolve_preset
+
+    if repo_root() is None:
+        raise UsageError("the course notebooks live in a clone of the repository: run `colorkit run` from a clone "
+                         "(git clone, then pip install -e .)")
     if args.check:
         problems = check_notebooks()
         print("\n".join(problems) if problems else "notebooks: pairs in sync, no outputs")
         return 1 if problems else 0
+    try:
+        resolve_preset(args.preset)
+    except ValueError as e:
+        raise UsageError(f"--preset: {e}") from None
+    if args.data:
+        existing_path(args.data, "--data", "give a folder of colour photos (or leave --data out)", kind="dir")
+        photo_source(args.data, "--data")
+    if args.out:
+        output_folder(args.out)
+    if args.only is not None:
+        names = [nb.stem for nb in course_notebooks()]
+        unknown = [o for o in args.only if not any(n.startswith(o) for n in names)]
+        if unknown or not args.only:
+            raise UsageError(f"--only {' '.join(unknown) or '(nothing)'}: no such lesson; give the start of lesson "
+                             f"names ({', '.join(names)})")
+    if importlib.util.find_spec("papermill") is None:
+        raise UsageError("`colorkit run` needs papermill: pip install papermill (or use the course environment)")
     return 0 if run_course(args.preset, args.data, args.out, args.only).ok else 1
 
 

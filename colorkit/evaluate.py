@@ -298,16 +298,23 @@ def add_cli_arguments(parser: argparse.ArgumentParser) -> None:
 def run_cli(args) -> int:
     import pandas as pd
 
-    from .runtime import get_device
+    from .cli import UsageError, at_least, device, output_folder, photo_source, read_checkpoint
+    from .hub import is_url
 
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s")
     if args.size < 16:
-        raise SystemExit("--size must be at least 16 (SSIM needs 11x11 windows)")
-    missing = [c for c in args.checkpoint if not Path(c).is_file() and "://" not in c]
-    if missing:
-        raise SystemExit(f"checkpoint(s) not found: {', '.join(missing)}")
+        raise UsageError(f"--size must be at least 16 (SSIM needs 11x11 windows), got {args.size}")
+    at_least(args.limit, 1, "--limit")
+    photo_source(args.photos, "PHOTOS")
+    if args.fit:
+        photo_source(args.fit, "--fit")
+    output_folder(args.out)
+    dev = device(args.device)
+    for c in args.checkpoint:  # every local one is read now: a wrong file is refused before minutes of scoring
+        if not is_url(c):
+            read_checkpoint(c, "--checkpoint")
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s")
     ev = evaluate(args.photos, args.checkpoint, size=args.size, fit=args.fit, limit=args.limit,
-                  perceptual=not args.no_perceptual, device=get_device(args.device))
+                  perceptual=not args.no_perceptual, device=dev)
     paths = write_results(ev, args.out)
     with pd.option_context("display.width", 200, "display.max_columns", 30):
         print(ev.table.drop(columns=[c for c in ("lpips", "fid", "kid") if ev.table[c].isna().all()]

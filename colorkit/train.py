@@ -731,28 +731,100 @@ def load_training_data(data, split: str, size: int, limit: int | None = None):
     return torch.utils.data.TensorDataset(*train_tensors(imgs))
 
 
-def run_cli(args) -> int:
+def _check_cli_args(args):
+    """``colorkit train``'s inputs checked before any data is loaded or any step is taken: returns
+    ``(preset, TrainConfig)`` or raises :class:`colorkit.cli.UsageError` naming the fix."""
+    from .cli import UsageError, at_least, json_object, output_folder, photo_source, read_checkpoint
+    from .losses import get_loss
+    from .models import available
     from .presets import get_preset
 
-    preset = get_preset(args.preset)
+    try:
+        preset = get_preset(args.preset)
+    except ValueError as e:
+        raise UsageError(f"--preset: {e}") from None
+    if args.model not in available():
+        raise UsageError(f"--model: unknown model {args.model!r}; choose one of {', '.join(available())}")
+    if args.objective:
+        try:
+            get_objective(args.objective)
+        except KeyError as e:
+            raise UsageError(f"--objective: {e.args[0]}") from None
+    if args.loss:
+        try:
+            get_loss(args.loss)
+        except ValueError as e:
+            raise UsageError(f"--loss: {e}") from None
+    at_least(args.max_steps, 1, "--max-steps")
+    at_least(args.batch_size, 1, "--batch-size")
+    at_least(args.threads, 0, "--threads")
+    for value, option in ((args.max_minutes, "--max-minutes"), (args.lr, "--lr")):
+        if value is not None and not value > 0:
+            raise UsageError(f"{option} must be a positive number, got {value}")
+    model_kwargs = json_object(args.model_kwargs, "--model-kwargs")
+    extra = json_object(getattr(args, "extra", None), "--extra")
+    photo_source(args.data, "--data")
+    if args.val_data:
+        photo_source(args.val_data, "--val-data")
+    out = output_folder(args.out)
+
     over = {k: v for k, v in dict(loss=args.loss, max_minutes=args.max_minutes, max_steps=args.max_steps,
                                    batch_size=args.batch_size, lr=args.lr, num_threads=args.threads).items() if v is not None}
     if args.max_steps is not None and args.max_minutes is None:
         over["max_minutes"] = None
     if args.max_minutes is not None and args.max_steps is None:
         over["max_steps"] = None
-    if args.model_kwargs:
-        over["model_kwargs"] = json.loads(args.model_kwargs)
+    if model_kwargs is not None:
+        over["model_kwargs"] = model_kwargs
     if args.objective:
         over["objective"] = args.objective
-    if getattr(args, "extra", None):
-        over["extra"] = json.loads(args.extra)
-    cfg = TrainConfig.from_preset(preset, model=args.model, seed=args.seed,
-                                  out_dir=args.out, live_plot=False, **over)
-    train_ds = load_training_data(args.data, "train", preset.image_size)
+    if extra is not None:
+        over["extra"] = extra
+    cfg = TrainConfig.from_preset(preset, model=args.model, seed=args.seed, out_dir=args.out, live_plot=False, **over)
+
+    # the settings as the objective reads them: build it once on the CPU (small, no pretrained weights, no
+    # files read) so that a bad --model-kwargs / --extra / --objective combination is refused now
+    settings = dict(cfg.extra)
+    if settings.get("init_generator"):
+        read_checkpoint(settings.pop("init_generator"), "--extra init_generator")
+    settings.pop("perceptual_weight", None)  # > 0 would load VGG16 weights: checked when training starts
+    trial = dataclasses.replace(cfg, model_kwargs={**cfg.model_kwargs, **({"pretrained": False} if "pretrained"
+                                                                          in cfg.model_kwargs else {})},
+                                extra=settings, device="cpu")
+    try:
+        obj_cls = get_objective(cfg.objective)
+        obj_cls(obj_cls.build_networks(trial), trial)
+    except (TypeError, ValueError, KeyError) as e:  # the constructors' own checks of these settings
+        msg = e.args[0] if isinstance(e, KeyError) and e.args else e
+        raise UsageError(f"bad settings for --model {cfg.model} (objective {cfg.objective}, model_kwargs "
+                         f"{cfg.model_kwargs}, extra {cfg.extra}): {msg}; see --model-kwargs / --extra") from None
+
+    last = out / CHECKPOINT_NAME
+    if not args.no_resume and last.exists():
+        try:
+            _check_compatible(read_checkpoint(last, "--out"), cfg, last)
+        except UsageError as e:
+            raise UsageError(f"{e}; or pass --no-resume to start over in {args.out}") from None
+        except ValueError as e:
+            reason = str(e).split(": use another out_dir")[0]
+            raise UsageError(f"{reason}: give another --out, or --no-resume to start over "
+                             f"(its {CHECKPOINT_NAME} is then overwritten)") from None
+    return preset, cfg
+
+
+def run_cli(args) -> int:
+    from .cli import UsageError
+
+    preset, cfg = _check_cli_args(args)
+    try:
+        train_ds = load_training_data(args.data, "train", preset.image_size)
+    except ValueError as e:  # load_images / the shard reader: no usable photos, no train split
+        raise UsageError(f"--data {args.data}: {e}") from None
     try:
         val_ds = load_training_data(args.val_data or args.data, "val", preset.image_size, limit=cfg.eval_images)
     except (FileNotFoundError, ValueError) as e:
+        if args.val_data:
+            raise UsageError(f"--val-data {args.val_data}: {e}") from None
         print(f"[colorkit train] no validation split ({e}); validating on training images")
         val_ds = None
     print(f"[colorkit train] {len(train_ds)} training photos from {args.data} at {preset.image_size} px; "

@@ -260,11 +260,11 @@ def test_cli_refuses_bad_checkpoints_and_skips_missing_inputs(tmp_path, monkeypa
     src = tmp_path / "p.png"
     Image.fromarray(random_rgb(20, 20)).save(src)
     assert main(["colorize", "--model", "nope", str(src), "--out", str(tmp_path / "o")]) == 2
-    assert "no trained checkpoint named 'nope'" in capsys.readouterr().out
+    assert "no trained checkpoint named 'nope'" in "".join(capsys.readouterr())  # stdout or stderr
     ckpt = tmp_path / "tiny.pt"
     save_tiny(ckpt)
     assert main(["colorize", "--checkpoint", str(ckpt), "--sha256", "0" * 64, str(src), "--out", str(tmp_path)]) == 2
-    assert "SHA-256" in capsys.readouterr().out
+    assert "SHA-256" in "".join(capsys.readouterr())
     rc = main(["colorize", "--checkpoint", str(ckpt), str(tmp_path / "gone.jpg"), str(src),
                "--out", str(tmp_path / "o")])
     assert rc == 1 and "gone.jpg: no such file" in capsys.readouterr().out

@@ -97,6 +97,10 @@ def test_evaluate_cli_writes_table_with_gray_copy_first(photo_dir, tmp_path, cap
     out = tmp_path / "out"
     rc = main(["evaluate", str(photo_dir), "--checkpoint", str(ck), "--checkpoint", str(bad),
                "--size", "32", "--out", str(out), "--no-perceptual"])
+    assert rc == 2 and not out.exists()  # the CLI refuses a file that is not a checkpoint before scoring
+    assert "broken.pt is not a colorkit checkpoint" in capsys.readouterr().err
+    rc = main(["evaluate", str(photo_dir), "--checkpoint", str(ck), "--size", "32", "--out", str(out),
+               "--no-perceptual"])
     assert rc == 0
     printed = capsys.readouterr().out
     with open(out / "results.csv", newline="") as f:
@@ -111,7 +115,12 @@ def test_evaluate_cli_writes_table_with_gray_copy_first(photo_dir, tmp_path, cap
     assert (out / "results.md").read_text().startswith("| model |")
     per = (out / "per_image.csv").read_text().splitlines()
     assert len(per) == 1 + 6 * len(rows)  # 6 readable photos; the broken JPEG was skipped
-    assert "broken" in (out / "notes.txt").read_text()
+    assert "leave-one-out" in (out / "notes.txt").read_text()
+    # evaluate() itself notes a checkpoint it cannot load and scores the rest
+    from colorkit.evaluate import evaluate
+
+    ev = evaluate(photo_dir, {"broken": bad}, size=32, baselines=("gray copy",), perceptual=False, progress=False)
+    assert "broken" not in ev.table.to_string() and any("broken" in n for n in ev.notes)
     assert printed.index("gray copy") < printed.index("unet")
 
 

@@ -534,23 +534,44 @@ def add_cli_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run_cli(args) -> int:
-    from .sources import SourceError, source_files
+    from ..cli import UsageError, at_least, output_folder, photo_source
+    from .sources import COCO, source_files
 
-    try:
-        files, label = source_files(args.source, max_images=args.max_images, split=args.split,
-                                    progress=not args.no_progress)
-    except (SourceError, FileNotFoundError) as e:
-        print(f"error: {e}")
-        return 2
+    at_least(args.size, 8, "--size")
+    at_least(args.max_images, 1, "--max-images")
+    at_least(args.workers, 1, "--workers")
+    names = ("coco", "kaggle", "tiny-imagenet", "tiny_imagenet", "tinyimagenet", "samples")
+    if args.split is not None and args.source != "coco":
+        raise UsageError(f"--split is for the coco source only ({' or '.join(COCO)}); drop it for {args.source!r}")
+    if args.split is not None and args.split not in COCO:
+        raise UsageError(f"--split: unknown COCO split {args.split!r}; choose {' or '.join(COCO)}")
+    if args.source not in names:
+        if not Path(args.source).expanduser().exists():
+            raise UsageError(f"unknown source {args.source!r}: use coco, kaggle, tiny-imagenet, samples "
+                             "or a folder of photos (no such folder)")
+        photo_source(args.source, "SOURCE")
+
+    def check_out(out: Path) -> Path:
+        output_folder(out, "--out")
+        meta = out / "prepare.json"
+        if meta.is_file() and not args.overwrite:  # the check prepare() makes, as a one-line CLI error
+            old = S.read_json(meta).get("settings", {})
+            new = _settings(_Config(int(args.size), args.resize, MIN_SIDE, DEFAULT_MAX_PIXELS, GRAY_THRESHOLD))
+            diff = {k: (old.get(k), v) for k, v in new.items() if old.get(k) != v}
+            if diff:
+                raise UsageError(f"{out} already holds shards prepared with other settings {diff} (old, new): "
+                                 "give another --out, or --overwrite to discard them")
+        return out
+
+    if args.out:
+        check_out(Path(args.out).expanduser())  # before any download
+    files, label = source_files(args.source, max_images=args.max_images, split=args.split,
+                                progress=not args.no_progress)  # SourceError (network, Kaggle login) is reported
     from ..paths import data_dir
 
-    out = Path(args.out) if args.out else data_dir("prepared", f"{label}-{args.size}-{args.resize}")
-    try:
-        report = prepare(files, out, size=args.size, resize=args.resize, workers=args.workers,
-                         max_images=args.max_images, overwrite=args.overwrite, progress=not args.no_progress)
-    except ValueError as e:
-        print(f"error: {e}")
-        return 2
+    out = check_out(Path(args.out).expanduser() if args.out else data_dir("prepared", f"{label}-{args.size}-{args.resize}"))
+    report = prepare(files, out, size=args.size, resize=args.resize, workers=args.workers,
+                     max_images=args.max_images, overwrite=args.overwrite, progress=not args.no_progress)
     print(report.summary())
     for s in report.skipped[:20]:
         print(f"  skipped ({s['kind']}): {s['source']}: {s['reason']}")

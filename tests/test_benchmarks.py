@@ -1,0 +1,60 @@
+"""The benchmarks' choice of photos (benchmarks/_photos.py) and that the scripts say which photos they used."""
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+BENCH = Path(__file__).resolve().parents[1] / "benchmarks"
+sys.path.insert(0, str(BENCH))
+
+import _photos  # noqa: E402
+
+
+def _folder(path: Path, n: int = 3, side: int = 40) -> Path:
+    path.mkdir(parents=True)
+    rng = np.random.default_rng(0)
+    for i in range(n):
+        Image.fromarray(rng.integers(0, 256, (side, side, 3), dtype=np.uint8)).save(path / f"p{i}.png")
+    (path / "notes.txt").write_text("not a photo")
+    return path
+
+
+def test_shared_default_is_beside_the_repository_not_a_machine_path():
+    assert _photos.SHARED_DATA == _photos.REPO.parent / "shared" / "data"
+    assert (_photos.REPO / "benchmarks" / "_photos.py").is_file()
+
+
+def test_resolve_photos_given_then_shared_then_samples(tmp_path):
+    given = _folder(tmp_path / "given")
+    assert _photos.resolve_photos(str(given), "photos/x", shared_root=tmp_path / "shared") == given
+    with pytest.raises(SystemExit, match="no such folder"):
+        _photos.resolve_photos(str(tmp_path / "missing"), "photos/x")
+    assert _photos.resolve_photos(None, "photos/x", shared_root=tmp_path / "shared") == _photos.SAMPLES
+    shared = _folder(tmp_path / "shared" / "photos" / "x")
+    assert _photos.shared_folder("photos/x", tmp_path / "shared") == shared
+    assert _photos.resolve_photos(None, "photos/x", shared_root=tmp_path / "shared") == shared
+
+
+def test_photo_files_and_describe(tmp_path):
+    folder = _folder(tmp_path / "f", n=3)
+    files = _photos.photo_files(folder)
+    assert [p.name for p in files] == ["p0.png", "p1.png", "p2.png"]  # the text file is left out
+    assert len(_photos.photo_files(folder, limit=2)) == 2
+    samples = _photos.photo_files(_photos.SAMPLES)
+    assert samples and all(p.is_file() for p in samples)
+    assert _photos.describe(_photos.SAMPLES, 8) == "photos: the built-in samples (colorkit.data.samples) (8 files)"
+    assert _photos.describe(folder, 3).startswith("photos: ") and _photos.describe(folder, 3).endswith("f (3 files)")
+
+
+def test_lab_speed_prints_which_photos(tmp_path):
+    folder = _folder(tmp_path / "in", n=2)
+    out = subprocess.run([sys.executable, str(BENCH / "lab_speed.py"), "--photos", str(folder), "--size", "32",
+                          "--limit", "2", "--repeats", "1"], capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    assert "photos: " in out.stdout and "(2 files)" in out.stdout
+    assert any(line.startswith("RESULT lab_speedup ") for line in out.stdout.splitlines())
