@@ -106,3 +106,38 @@ def load_checkpoint(path: str | os.PathLike, map_location="cpu", sha256: str | N
     if not isinstance(obj, dict):
         raise UnsafeCheckpointError(f"{path} holds a {type(obj).__name__}, not a colorkit checkpoint dict")
     return obj
+
+
+DEFAULT_TRAIN_SIZE = 256  # what colorization assumes when a checkpoint says nothing (the seeds' models)
+
+
+def train_image_size(ckpt: dict, card: dict | None = None, path: str | os.PathLike | None = None) -> int:
+    """The side of the images a checkpoint's model was trained on: the scale colorization predicts at.
+
+    Looks, in order, at the card's ``image_size`` (written by the training engine since issue 11), the
+    card's ``data["image_size"]`` (:func:`colorkit.hub.make_card`), the card's ``preset`` (smoke 32,
+    cpu 64, gpu 256: :mod:`colorkit.presets`), a preset named by the config's ``extra``, then a preset
+    name as a folder of the checkpoint's path or the run's ``out_dir`` (the course keeps checkpoints in
+    ``runs/checkpoints/<preset>/``); else :data:`DEFAULT_TRAIN_SIZE`. ``card`` overrides ``ckpt["card"]``
+    (e.g. the ``.json`` beside the file).
+    """
+    from .presets import PRESET_NAMES, PRESETS
+
+    card = card if card is not None else (ckpt.get("card") or {})
+    card = card if isinstance(card, dict) else {}
+    data = card.get("data")
+    for v in (card.get("image_size"), data.get("image_size") if isinstance(data, dict) else None):
+        if isinstance(v, (int, float)) and not isinstance(v, bool) and v >= 1:
+            return int(v)
+    config = ckpt.get("config") if isinstance(ckpt.get("config"), dict) else {}
+    extra = config.get("extra") if isinstance(config.get("extra"), dict) else {}
+    for name in (card.get("preset"), extra.get("preset")):
+        if name in PRESETS:
+            return PRESETS[name].image_size
+    folders = [Path(path).parent if isinstance(path, (str, os.PathLike)) else None, config.get("out_dir")]
+    for where in folders:
+        if isinstance(where, (str, os.PathLike)) and "://" not in str(where):
+            parts = [p for p in Path(where).parts if p in PRESET_NAMES]
+            if parts:
+                return PRESETS[parts[-1]].image_size
+    return DEFAULT_TRAIN_SIZE

@@ -23,7 +23,7 @@ import urllib.request
 from pathlib import Path
 
 from .checkpoint import (FORMAT, ChecksumMismatchError, UnsafeCheckpointError, atomic_write_bytes, file_sha256,
-                         load_checkpoint, save_checkpoint, verify_sha256)
+                         load_checkpoint, save_checkpoint, train_image_size, verify_sha256)
 
 log = logging.getLogger(__name__)
 
@@ -148,7 +148,9 @@ def format_card(card: dict | None) -> str:
 # --- building a network from a checkpoint --------------------------------------------------------
 def model_from_checkpoint(ckpt: dict, network: str = "generator", device=None, source: str = "checkpoint"):
     """Rebuild the network stored in a checkpoint dict (layout in :mod:`colorkit.checkpoint`), load its
-    weights (strictly) and return it in eval mode, with ``.card`` and ``.model_name`` attached."""
+    weights (strictly) and return it in eval mode, with ``.card``, ``.model_name`` and
+    ``.colorkit_train_size`` (the side of its training images, :func:`colorkit.checkpoint.train_image_size`:
+    :func:`colorkit.colorize.colorize_image` predicts at that scale by default) attached."""
     import torch
 
     from .models import available, build
@@ -179,6 +181,7 @@ def model_from_checkpoint(ckpt: dict, network: str = "generator", device=None, s
                                 "parameters": int(sum(p.numel() for p in model.parameters()))}
     model.card = card or None
     model.model_name = name
+    model.colorkit_train_size = train_image_size(ckpt, path=None if is_url(source) else source)
     return model
 
 
@@ -282,7 +285,8 @@ def load(path_or_url, sha256: str | None = None, device=None, network: str = "ge
     """Load a trained colorization model from a checkpoint path or URL, ready to use (eval mode).
 
     ``sha256``: the checksum to insist on (a mismatch is refused before anything is unpickled).
-    Returns the ``torch.nn.Module`` with ``.card`` (the model card, or None) and ``.model_name``;
+    Returns the ``torch.nn.Module`` with ``.card`` (the model card, or None), ``.model_name`` and
+    ``.colorkit_train_size`` (the side of its training images: the default working size of colorization);
     pass it to :func:`colorkit.colorize.colorize_image`. Raises
     :class:`~colorkit.checkpoint.ChecksumMismatchError` or :class:`~colorkit.checkpoint.UnsafeCheckpointError`
     for tampered files.
@@ -292,5 +296,6 @@ def load(path_or_url, sha256: str | None = None, device=None, network: str = "ge
     model = model_from_checkpoint(ckpt, network=network, device=device, source=str(path_or_url))
     if model.card is None and not is_url(path_or_url) and card_path(path).is_file():
         model.card = json.loads(card_path(path).read_text(encoding="utf-8"))
+        model.colorkit_train_size = train_image_size(ckpt, card=model.card, path=path)
     model.checkpoint_path = str(path)
     return model

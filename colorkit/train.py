@@ -422,8 +422,11 @@ def _validate(objective, batches) -> dict:
 
 
 def checkpoint_dict(objective, config: TrainConfig, step: int, elapsed_s: float, images_seen: int,
-                    history: list, val_history: list) -> dict:
-    """The checkpoint layout of :mod:`colorkit.checkpoint` filled from a running objective."""
+                    history: list, val_history: list, image_size: int | None = None) -> dict:
+    """The checkpoint layout of :mod:`colorkit.checkpoint` filled from a running objective.
+
+    ``image_size``: the side of the training images (recorded in the card as ``image_size``: colorization
+    predicts at that scale by default, see :func:`colorkit.checkpoint.train_image_size`)."""
     import torch as _t
 
     from . import __version__
@@ -447,6 +450,7 @@ def checkpoint_dict(objective, config: TrainConfig, step: int, elapsed_s: float,
             "loss": config.loss, "steps": int(step), "images_seen": int(images_seen),
             "train_minutes": round(elapsed_s / 60, 2), "val": val_history[-1] if val_history else {},
             "saved": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            **({"image_size": int(image_size)} if image_size else {}),
         },
     }
 
