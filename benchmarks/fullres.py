@@ -14,7 +14,10 @@ Lightness (issue 11): prints mean and 99th percentile of |L_out - L_in| over the
 output (L of both from ``rgb_to_lab``, which matches scikit-image to 1e-4), for the model (by default
 untrained) and for random a*b* in [-110, 110] (any model's worst case), each with the chroma reduction
 of ``lab_to_rgb8`` (what colorize does) and with plain RGB clipping (what it did before). Acceptance:
-p99 < 1.0 (8-bit rounding).
+p99 < 1.0 (8-bit rounding). Measured here (untrained U-Net at 256 px, sun_hays80 abbey photo): p99 0.19
+(clipping: 2.33), random a*b* p99 0.18 (clipping: 13.0); a U-Net trained 7 minutes on Tiny ImageNet, at
+64 px: p99 0.18 (clipping: 0.26). fullres_ratio 1.80 (1.51 with clipping, same minutes; 1.52 for the
+7-minute model at 64 px).
 
 The photo: ``--photo``, else the first of ``../shared/data/photos/sun_hays80`` beside the repository
 when that folder exists, else scikit-image's coffee; upscaled to 4000x3000 with grain.
