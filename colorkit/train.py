@@ -35,7 +35,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from .checkpoint import FORMAT, load_checkpoint, save_checkpoint
+from .checkpoint import FORMAT, load_checkpoint, save_checkpoint, train_image_size
 from .objectives import NonFiniteLossError, get_objective  # noqa: F401  (re-exported)
 
 CHECKPOINT_NAME = "last.pt"
@@ -502,6 +502,8 @@ def train(config: TrainConfig, train_data, val_data=None, resume: bool = True, c
     out_dir = Path(config.out_dir)
     ckpt_path = out_dir / CHECKPOINT_NAME
     train_ds = as_dataset(train_data)
+    # the side the model learns at, recorded in the checkpoint: colorization predicts at that scale by default
+    image_size = int(max(train_ds[0][0].shape[-2:])) if len(train_ds) else None
     val_ds = as_dataset(val_data)
 
     ckpt = None
@@ -582,7 +584,8 @@ def train(config: TrainConfig, train_data, val_data=None, resume: bool = True, c
 
     def save(st: int, el: float) -> None:
         if d.main:
-            save_checkpoint(checkpoint_dict(objective, config, st, el, images_seen, history, val_history), ckpt_path)
+            save_checkpoint(checkpoint_dict(objective, config, st, el, images_seen, history, val_history,
+                                            image_size), ckpt_path)
             state["ckpt"] = str(ckpt_path)
 
     def validate(st: int) -> None:
@@ -682,6 +685,7 @@ def load_trained(path, device="cpu", network: str = "generator"):
         kwargs["pretrained"] = False
     model = build(ckpt["model"]["name"], **kwargs)
     model.load_state_dict(ckpt["state"][network])
+    model.colorkit_train_size = train_image_size(ckpt, path=path)  # colorization predicts at this scale
     return model.to(device).eval(), ckpt
 
 

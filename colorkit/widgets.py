@@ -183,7 +183,7 @@ class BeforeAfter(PictureWidget):
 
 
 # --------------------------------------------------------------------------------------------------
-def _candidate_colorize(candidate, photo: np.ndarray, work_size: int, **kw) -> np.ndarray:
+def _candidate_colorize(candidate, photo: np.ndarray, work_size: int | None, **kw) -> np.ndarray:
     """A colorization from a torch model, a baseline (``.colorize(rgb)``) or a function ``rgb -> rgb``."""
     from .colorize import colorize_image
 
@@ -241,7 +241,7 @@ class CompareWidget(PictureWidget):
     INPUT = "gray input"
 
     def __init__(self, photo, models: Mapping[str, object] | None = None, choice: str | None = None,
-                 position: float = 0.5, left: str | None = None, work_size: int = 256,
+                 position: float = 0.5, left: str | None = None, work_size: int | None = None,
                  max_side: int | None = DEFAULT_MAX_SIDE, truth=None, **predict_kwargs):
         super().__init__()
         from .colorize import gray_image
@@ -371,7 +371,7 @@ class VAESampler(PictureWidget):
     """A button that draws another colorization from a VAE (``model.sample``): each draw uses the next
     seed, so a draw can be reproduced from its seed. Picture: gray input | current draw."""
 
-    def __init__(self, model, photo, seed: int = 0, temperature: float = 1.0, work_size: int = 256,
+    def __init__(self, model, photo, seed: int = 0, temperature: float = 1.0, work_size: int | None = None,
                  max_side: int | None = DEFAULT_MAX_SIDE):
         super().__init__()
         from .colorize import gray_image
@@ -436,7 +436,7 @@ class TemperatureSlider(PictureWidget):
     bin per pixel, vivid and blotchy; 1 = the mean, smooth and washed out; 0.38 = Zhang et al.).
     Picture: gray input | colorization at T."""
 
-    def __init__(self, model, photo, temperature: float = 0.38, work_size: int = 256,
+    def __init__(self, model, photo, temperature: float = 0.38, work_size: int | None = None,
                  max_side: int | None = DEFAULT_MAX_SIDE):
         super().__init__()
         from .colorize import gray_image

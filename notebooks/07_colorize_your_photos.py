@@ -24,7 +24,7 @@
 # # 07 · Colorize your own and archival photos, at full resolution
 #
 # **What you will learn**
-# - how a model that works on 256-pixel images colorizes a 12-megapixel photo without losing a single
+# - how a model trained on small images colorizes a 12-megapixel photo without losing a single
 #   detail: predict a*b* small, upsample it, keep the photo's own L;
 # - why sepia and faded prints are reduced to L first;
 # - how to compare models on one photo with a before/after slider and its metrics, draw several
@@ -42,7 +42,7 @@
 PRESET = "auto"  # "auto", "smoke", "cpu" or "gpu"
 PHOTO = ""  # path of a photo of your own (empty: upload one in Colab, else a built-in photo)
 ARCHIVE = ""  # a folder of old black-and-white / sepia photos for the gallery (empty: built-in ones only)
-WORK_SIZE = 256  # long side at which the models predict colour
+WORK_SIZE = 0  # long side at which the models predict colour; 0 means each model's training size (its checkpoint says)
 MAX_ARCHIVE = 6  # photos taken from ARCHIVE
 OUT = ""  # where the full-resolution PNGs go (empty: runs/colorized/<preset>)
 
@@ -113,26 +113,35 @@ record("models", len(models))
 # ## Full resolution: predict small, keep the photo's own L
 # A colorizer predicts a*b* (the two colour numbers per pixel) from L. Running it on a 4000x3000 photo
 # would be slow and would show it objects far larger than it was trained on. Instead
-# `colorize_image`: (1) takes the photo's L at full resolution; (2) shrinks a copy to `WORK_SIZE` on the
-# long side (padded to the model's stride) and predicts a*b* there; (3) upsamples a*b* with OpenCV;
-# (4) recombines it with the **full-resolution L**. Every edge, grain and letter comes from the original;
-# colour is smooth anyway (our eyes see colour at a lower resolution than lightness, which is also why
-# JPEG stores colour at half resolution).
+# `colorize_image`: (1) takes the photo's L at full resolution; (2) shrinks a copy to the size the model
+# was trained at (its checkpoint records it: 64 px under `cpu`; `WORK_SIZE` overrides) on the long side
+# (padded to the model's stride) and predicts a*b* there; (3) upsamples a*b* with OpenCV; (4) recombines it
+# with the **full-resolution L**. Every edge, grain and letter comes from the original; colour is smooth
+# anyway (our eyes see colour at a lower resolution than lightness, which is also why JPEG stores colour at
+# half resolution). A predicted colour that does not exist in sRGB at that lightness loses chroma at the
+# same L and hue (it is not clipped in RGB, which would change its lightness), so the output's L is the
+# input's up to 8-bit rounding, whatever the model predicts.
+#
+# Why the training size? A model trained on 64-pixel photos has learnt what objects look like at 64
+# pixels; shown a 256-pixel copy, each object is four times larger than anything it saw (try it in
+# exercise 1).
 
 # %%
 import numpy as np
 
 from colorkit.color import lab_to_rgb8, rgb_to_lab
-from colorkit.colorize import colorize_image, gray_image
+from colorkit.colorize import colorize_image, gray_image, model_work_size
 from colorkit.course import record
 
+WORK_SIZE = WORK_SIZE or None  # None: each model predicts at its training size
 first = next(iter(models.values()))
 photo = photos["astronaut"]
-out, ab = colorize_image(first, photo, work_size=64, return_ab=True)
+out, ab = colorize_image(first, photo, work_size=WORK_SIZE, return_ab=True)
 dL = np.abs(rgb_to_lab(out)[..., 0] - rgb_to_lab(photo)[..., 0])
-print(f"prediction at 64 px, output {out.shape[1]}x{out.shape[0]}: |L_out - L_in| median {np.median(dL):.2f}, "
-      f"99th percentile {np.percentile(dL, 99):.2f} (8-bit rounding; bigger only where a colour left the gamut)")
+print(f"prediction at {WORK_SIZE or model_work_size(first)} px, output {out.shape[1]}x{out.shape[0]}: "
+      f"|L_out - L_in| median {np.median(dL):.2f}, 99th percentile {np.percentile(dL, 99):.2f} (8-bit rounding)")
 record("fullres_l_error_median", float(np.median(dL)))
+record("fullres_l_error_p99", float(np.percentile(dL, 99)))
 colour_only = lab_to_rgb8(np.full(ab.shape[:2], 70, np.float32), ab)  # a*b* shown at a constant lightness
 show_images([gray_image(photo), colour_only, out], titles=["input L", "predicted a*b*, upsampled", "recombined"],
             ncols=3);
@@ -250,8 +259,8 @@ show_images(shown, titles=[t for n in gallery for t in (n, f"{n}: {list(models)[
 # ## Sepia and tinted prints are reduced to L first
 # An old print is often brown (sepia toning) or yellowed. Its tint is not the scene's colour, so
 # `colorize_image` keeps only the lightness L. Below: a sepia-toned print of the camera photo (same L, brown
-# a*b*) gives the same result as the gray original, up to rounding (a few levels where the coat is so dark
-# that a brown of that lightness does not exist in sRGB and the print had to be clipped).
+# a*b*) gives the same result as the gray original, up to rounding (where a brown of that lightness does
+# not exist in sRGB, as in the darkest coat, `tint` keeps L and gives up chroma, so L is still the photo's).
 
 # %%
 from colorkit.colorize import tint
@@ -296,7 +305,7 @@ except ChecksumMismatchError as e:
 from colorkit.cli import main
 
 exit_code = main(["colorize", "--checkpoint", str(shared), "--sha256", sha, str(photo_path),
-                  "--out", str(out_dir / "cli"), "--compare", "--size", str(WORK_SIZE)])
+                  "--out", str(out_dir / "cli"), "--compare", *(["--size", str(WORK_SIZE)] if WORK_SIZE else [])])
 print("exit code", exit_code)
 
 # %%
@@ -306,8 +315,9 @@ record_minutes()  # this lesson's wall-clock minutes; RECORD lines stay in the e
 
 # %% [markdown]
 # ## Exercises
-# 1. Colorize one photo with `WORK_SIZE` 64, 128, 256 and 512. Where does a small working size show
-#    (look at small coloured objects), and what does a large one cost in time?
+# 1. Colorize one photo with `WORK_SIZE` 64, 128, 256 and 512 (the default is the model's training size:
+#    64 under `cpu`). Where does a small working size show (look at small coloured objects), where does a
+#    large one go wrong (colours of textures instead of objects), and what does it cost in time?
 # 2. Upsample a*b* with `upsample="nearest"` instead of `"bilinear"` and zoom into an edge: what do you see, and
 #    why does bilinear hide it?
 # 3. Run the gallery on your own family photos (`ARCHIVE`). Which kinds of objects does the model get right,

@@ -366,3 +366,21 @@ def test_train_image_size_falls_back_for_old_checkpoints(tmp_path):
     assert train_image_size({}) == 256
     # the card read from the .json beside the file wins over the checkpoint's own
     assert train_image_size({"card": {"preset": "gpu"}}, card={"preset": "smoke"}) == 32
+
+
+def test_training_records_its_image_size_and_load_trained_attaches_it(tmp_path):
+    """The engine writes the side of its training images into the card (24 here, no preset says 24), and
+    both loaders give the model that size, so colorization predicts at the training scale by default."""
+    import colorkit
+    from colorkit.train import TrainConfig, load_trained, train
+
+    L, ab = torch.rand(4, 1, 24, 24) * 2 - 1, torch.zeros(4, 2, 24, 24)
+    cfg = TrainConfig(model="baseline_cnn", model_kwargs={"width": 8}, max_steps=1, batch_size=2,
+                      out_dir=str(tmp_path / "run"), tensorboard=False, progress_bar=False, live_plot=False,
+                      eval_images=2, n_visuals=2)
+    res = train(cfg, (L, ab), (L, ab), resume=False)
+    model, ckpt = load_trained(res.checkpoint)
+    assert ckpt["card"]["image_size"] == 24
+    assert model.colorkit_train_size == 24
+    assert colorkit.load(res.checkpoint).colorkit_train_size == 24
+    assert colorize.model_work_size(model) == 24
