@@ -9,14 +9,17 @@ DATA ?=
 # torch as this machine or Colab has it; pip keeps an installed torch that satisfies colorkit's torch>=2.1.
 TORCH ?= torch torchvision
 TEST_HOME := $(CURDIR)/.test_home
+# speed benchmarks (need nothing); cpu_quality.py and colorize_quality.py take a --checkpoint, gpu_check.py a GPU
+SPEED_BENCHMARKS := lab_speed prepare train_step fullres metrics_speed
 
-.PHONY: run test install sync check-notebooks bench clean help
+.PHONY: run test install sync check-notebooks bench gpu-check clean help
 
 help:
 	@echo "make run   [PRESET=cpu|gpu|smoke] [DATA=folder]  execute the whole course into runs/<timestamp>/"
 	@echo "make test                                      everything CI checks"
 	@echo "make sync                                      pair notebooks/*.py with .ipynb (after editing a .py)"
-	@echo "make bench                                     run benchmarks/*.py (prints RESULT lines)"
+	@echo "make bench                                     run the speed benchmarks (prints RESULT lines)"
+	@echo "make gpu-check                                 on a CUDA machine: every lesson's gpu run for a few steps"
 
 $(VENV)/.installed: pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -44,7 +47,10 @@ check-notebooks: $(VENV)/.installed
 	$(VENV)/bin/colorkit run --check
 
 bench: $(VENV)/.installed
-	@for b in benchmarks/*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
+	@for b in $(SPEED_BENCHMARKS); do echo "== benchmarks/$$b.py"; $(PY) benchmarks/$$b.py || exit 1; done
+
+gpu-check: $(VENV)/.installed
+	$(PY) benchmarks/gpu_check.py
 
 clean:
 	rm -rf $(TEST_HOME) .pytest_cache build *.egg-info
