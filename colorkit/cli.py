@@ -62,13 +62,15 @@ def user_error_message(exc: BaseException) -> str | None:
     ``NotADirectoryError``, ``IsADirectoryError``, ``PermissionError``); refused checkpoints
     (:class:`colorkit.checkpoint.UnsafeCheckpointError`, :class:`~colorkit.checkpoint.ChecksumMismatchError`);
     dataset sources that cannot be had (:class:`colorkit.data.sources.SourceError`); unreadable photos
-    (:class:`colorkit.data.images.ImageReadError`); failed downloads (``ConnectionError``).
+    (:class:`colorkit.data.images.ImageReadError`); failed downloads (``ConnectionError``); ImageNet weights
+    that cannot be had offline (:class:`colorkit.models.blocks.PretrainedWeightsUnavailable`).
     """
     expected = (UsageError, FileNotFoundError, NotADirectoryError, IsADirectoryError, PermissionError,
                 ConnectionError)
     expected += _loaded_types("colorkit.checkpoint", "UnsafeCheckpointError", "ChecksumMismatchError")
     expected += _loaded_types("colorkit.data.sources", "SourceError")
     expected += _loaded_types("colorkit.data.images", "ImageReadError")
+    expected += _loaded_types("colorkit.models.blocks", "PretrainedWeightsUnavailable")  # offline, no weights file
     if not isinstance(exc, expected):
         return None
     if isinstance(exc, OSError) and exc.filename is not None and exc.strerror:  # "[Errno 2] ..." -> plain words

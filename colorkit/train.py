@@ -709,7 +709,8 @@ def add_cli_arguments(p) -> None:
     p.add_argument("--val-data", default=None, help="validation photos (default: the 'val' split of --data)")
     p.add_argument("--preset", default="auto", help="smoke | cpu | gpu | auto")
     p.add_argument("--objective", default=None,
-                   help="regression | gan | vae (default: the model's, e.g. unet_gan -> gan, unet_vae -> vae)")
+                   help="regression | classification | gan | vae (default: the model's, e.g. unet_gan -> gan, "
+                        "unet_vae -> vae, unet_classifier -> classification)")
     p.add_argument("--loss", default=None, help="l1 | l2 | smooth_l1 (default: the preset's)")
     p.add_argument("--max-minutes", type=float, default=None)
     p.add_argument("--max-steps", type=int, default=None)

@@ -293,3 +293,13 @@ def test_read_checkpoint_accepts_a_colorkit_checkpoint(files):
     assert ckpt["model"]["name"] == "unet"
     assert cli.checkpoint_file(files / "good.pt") == files / "good.pt"
     cli.photo_inputs([files / "missing.jpg", files / "photos"])  # one good input is enough: no error
+
+
+def test_offline_imagenet_weights_are_a_user_error():
+    """``--model resnet_unet --preset gpu`` offline: one line naming the fix, not a traceback."""
+    from colorkit.cli import user_error_message
+    from colorkit.models.blocks import PretrainedWeightsUnavailable
+
+    msg = user_error_message(PretrainedWeightsUnavailable("ImageNet weights unavailable offline:\n pass pretrained=False"))
+    assert msg == "ImageNet weights unavailable offline: pass pretrained=False"
+    assert user_error_message(RuntimeError("a bug")) is None
