@@ -12,11 +12,12 @@ TEST_HOME := $(CURDIR)/.test_home
 # speed benchmarks (need nothing); cpu_quality.py and colorize_quality.py take a --checkpoint, gpu_check.py a GPU
 SPEED_BENCHMARKS := lab_speed prepare train_step fullres metrics_speed
 
-.PHONY: run test install sync check-notebooks bench gpu-check clean help
+.PHONY: run test install lab sync check-notebooks bench gpu-check clean help
 
 help:
 	@echo "make run   [PRESET=cpu|gpu|smoke] [DATA=folder]  execute the whole course into runs/<timestamp>/"
 	@echo "make test                                      everything CI checks"
+	@echo "make lab                                       open the course in JupyterLab (from .venv)"
 	@echo "make sync                                      pair notebooks/*.py with .ipynb (after editing a .py)"
 	@echo "make bench                                     run the speed benchmarks (prints RESULT lines)"
 	@echo "make gpu-check                                 on a CUDA machine: every lesson's gpu run for a few steps"
@@ -28,6 +29,9 @@ $(VENV)/.installed: pyproject.toml
 	@touch $@
 
 install: $(VENV)/.installed
+
+lab: $(VENV)/.installed
+	$(VENV)/bin/jupyter lab notebooks/
 
 run: $(VENV)/.installed
 	$(VENV)/bin/colorkit run --preset $(PRESET) $(if $(DATA),--data "$(abspath $(DATA))")
