@@ -19,6 +19,8 @@ from .paths import home, repo_root
 REPOSITORY = "colorkit/colorkit"  # GitHub owner/name used by the Colab badges and the bootstrap cells
 COLAB_URL = "https://colab.research.google.com/github/{repo}/blob/main/notebooks/{name}.ipynb"
 BADGE_IMAGE = "https://colab.research.google.com/assets/colab-badge.svg"
+KAGGLE_URL = "https://kaggle.com/kernels/welcome?src=https://github.com/{repo}/blob/main/notebooks/{name}.ipynb"
+KAGGLE_BADGE_IMAGE = "https://kaggle.com/static/images/open-in-kaggle.svg"
 
 
 def notebooks_dir() -> Path:
@@ -37,6 +39,16 @@ def course_notebooks(folder: Path | None = None) -> list[Path]:
 def colab_badge(name: str) -> str:
     """The Markdown of a notebook's Open-in-Colab badge."""
     return f"[![Open In Colab]({BADGE_IMAGE})]({COLAB_URL.format(repo=REPOSITORY, name=name)})"
+
+
+def kaggle_badge(name: str) -> str:
+    """The Markdown of a notebook's Open-in-Kaggle badge (Kaggle imports the notebook from GitHub)."""
+    return f"[![Open In Kaggle]({KAGGLE_BADGE_IMAGE})]({KAGGLE_URL.format(repo=REPOSITORY, name=name)})"
+
+
+def badges(name: str) -> str:
+    """Both badges, side by side, as the first line of every lesson."""
+    return f"{colab_badge(name)} {kaggle_badge(name)}"
 
 
 # --- records: the key numbers a lesson computed, kept inside the executed notebook ------------------

@@ -1,6 +1,5 @@
 # ---
 # jupyter:
-#   accelerator: GPU
 #   colab:
 #     provenance: []
 #   jupytext:
@@ -19,7 +18,7 @@
 # ---
 
 # %% [markdown]
-# [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/colorkit/colorkit/blob/main/notebooks/01_data_prep.ipynb)
+# [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/colorkit/colorkit/blob/main/notebooks/01_data_prep.ipynb) [![Open In Kaggle](https://kaggle.com/static/images/open-in-kaggle.svg)](https://kaggle.com/kernels/welcome?src=https://github.com/colorkit/colorkit/blob/main/notebooks/01_data_prep.ipynb)
 #
 # # 01 · Data: from photo files to compact LAB shards
 #

@@ -59,6 +59,7 @@ def test_lesson_has_the_common_structure(nb_path):
     first = nb.cells[0]
     assert first.cell_type == "markdown"
     assert course.colab_badge(nb_path.stem) in first.source, "Open-in-Colab badge missing or pointing elsewhere"
+    assert course.kaggle_badge(nb_path.stem) in first.source, "Open-in-Kaggle badge missing or pointing elsewhere"
     assert "What you will learn" in first.source and "| `smoke` |" in first.source, "say what is learned and minutes per preset"
     params = [c for c in nb.cells if "parameters" in c.get("metadata", {}).get("tags", [])]
     assert len(params) == 1 and 'PRESET = "auto"' in params[0].source
@@ -156,3 +157,19 @@ def test_summary_markdown_lists_records_and_flags_problems(tmp_path):
     md = run.summary_markdown()
     assert "## 02_baseline_cnn" in md and "| de2000/gray copy | 12.25 |" in md and "| data_source | built-in samples |" in md
     assert "records to check" in md and "train_images: missing" in md
+
+
+@pytest.mark.parametrize("nb_path", LESSONS, ids=[p.stem for p in LESSONS])
+def test_colab_asks_for_a_gpu_only_in_lessons_that_train(nb_path):
+    """Colab's ``accelerator`` metadata gives a GPU runtime: only lessons that train a network ask for one."""
+    nb = nbformat.read(nb_path, as_version=4)
+    code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
+    trains = any(call in code for call in ("train(", "train_demo_model(", "run_lab("))
+    assert (nb.metadata.get("accelerator") == "GPU") == trains
+
+
+def test_badges_point_at_the_notebook_on_colab_and_kaggle():
+    colab, kaggle = course.colab_badge("03_unet"), course.kaggle_badge("03_unet")
+    assert "colab.research.google.com/github/colorkit/colorkit/blob/main/notebooks/03_unet.ipynb" in colab
+    assert "kaggle.com/kernels/welcome?src=https://github.com/colorkit/colorkit/blob/main/notebooks/03_unet.ipynb" in kaggle
+    assert course.badges("03_unet") == f"{colab} {kaggle}"
