@@ -3,7 +3,8 @@
 Introduced in notebook ``07_colorize_your_photos`` (lessons ``04``, VAEs, and ``06``, the
 classification model, may show the sampler and the temperature slider too). Only core ipywidgets
 are used (``Image``, ``FloatSlider``, ``Dropdown``, ``Button``, ``HTML``, boxes), so they work in
-Colab, JupyterLab and VS Code without any extension.
+Colab, Kaggle, JupyterLab and VS Code without any extension, on ipywidgets 7.6+ (Colab ships 7.7.1)
+and 8.x.
 
 Every widget
 
@@ -99,8 +100,7 @@ class PictureWidget:
                   "text/plain": f"<{type(self).__name__}: {'; '.join(self.caption())}>"}
         if _kernel_running():
             try:
-                view = self.widget._repr_mimebundle_() or {}
-                bundle.update({k: v for k, v in view.items() if k != "text/plain"})
+                bundle.update({k: v for k, v in _view_bundle(self.widget).items() if k != "text/plain"})
             except Exception:  # no ipywidgets: the static picture is what shows
                 pass
         return bundle
@@ -111,6 +111,21 @@ class PictureWidget:
 
         display(self)
         return self
+
+
+WIDGET_VIEW_MIME = "application/vnd.jupyter.widget-view+json"
+
+
+def _view_bundle(widget) -> dict:
+    """The mimebundle that shows a live ipywidget. ipywidgets 8 gives it through ``_repr_mimebundle_``;
+    7.x (Colab ships 7.7.1) has no such method, only ``_ipython_display_``, which displays the same
+    widget-view entry itself, so on 7.x the entry is written here the way 7.x writes it."""
+    if hasattr(widget, "_repr_mimebundle_"):  # 8.x (None once the widget is closed)
+        method = widget._repr_mimebundle_
+        return (method() or {}) if callable(method) else {}
+    if getattr(widget, "_view_name", None) is None or getattr(widget, "comm", None) is None:
+        return {}  # a model without a view, or a closed widget
+    return {WIDGET_VIEW_MIME: {"version_major": 2, "version_minor": 0, "model_id": widget.model_id}}
 
 
 def _kernel_running() -> bool:

@@ -43,14 +43,30 @@ EVAL_IMAGES = 0  # held-out photos to score; 0 means the preset's eval_images
 RESUME = False  # True: continue interrupted runs from their last checkpoint instead of starting over
 
 # %%
-# Colab only: install colorkit from the repository. Colab's own torch is kept (colorkit asks only torch>=2.1).
-import sys
+# Setup on Colab and Kaggle (elsewhere this cell does nothing): install colorkit as of the version this
+# notebook was written for. The runtime's torch and ipywidgets stay (no --upgrade; colorkit asks only
+# torch>=2.1, ipywidgets>=7.6); with a GPU the `perceptual` extra (FID/KID) comes too.
+# COLORKIT_INSTALL_FROM=<a local clone, or a URL pip accepts> installs from there instead, anywhere.
+import os, shutil, subprocess, sys
+from pathlib import Path
 
-if "google.colab" in sys.modules:
-    import subprocess
+COLORKIT_SOURCE = "git+https://github.com/colorkit/colorkit@v0.1.0"
+source = os.environ.get("COLORKIT_INSTALL_FROM", "")
+if source or "google.colab" in sys.modules or os.path.isdir("/kaggle/working"):
+    if os.path.isdir(source):
+        source = Path(source).resolve().as_uri()
+    spec = f"colorkit{'[perceptual]' if shutil.which('nvidia-smi') else ''} @ {source or COLORKIT_SOURCE}"
+    pip = subprocess.run([sys.executable, "-m", "pip", "install", "-q", spec], capture_output=True, text=True)
+    if pip.returncode:
+        print(pip.stdout[-2000:], pip.stderr[-4000:], sep="\n")
+        raise RuntimeError(f"pip could not install {spec} (its output is above; on Kaggle, turn Internet on)")
+    print(f"installed {spec}")
+    if "google.colab" in sys.modules:
+        import ipywidgets
+        from google.colab import output
 
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q",
-                    "colorkit @ git+https://github.com/colorkit/colorkit"], check=True)
+        if int(ipywidgets.__version__.split(".")[0]) >= 8:  # Colab draws ipywidgets 8 with its custom manager
+            output.enable_custom_widget_manager()
 
 # %%
 from colorkit.course import lesson_timer

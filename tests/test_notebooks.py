@@ -69,14 +69,105 @@ def test_lesson_has_the_common_structure(nb_path):
     parsed = PythonTranslator.inspect(params[0])
     assert len(parsed) == len(assigned), "papermill cannot parse a parameter line (an '=' in its comment?)"
     code = [c.source for c in nb.cells if c.cell_type == "code"]
-    boot = next(s for s in code if "google.colab" in s)
-    boot_code = "\n".join(l.split("#")[0] for l in boot.splitlines())
-    assert "pip" in boot_code and "torch" not in boot_code, "bootstrap must never (re)install torch"
-    assert "--upgrade" not in boot_code and "-U" not in boot_code.split(), "an upgrade would replace Colab's torch"
+    assert bootstrap_cell(nb_path) in code[:3], "the bootstrap cell comes right after the parameters"
     assert any("print_environment()" in s for s in code)
     assert "Exercises" in nb.cells[-1].source
     long_cells = [s for s in code if len([l for l in s.splitlines() if l.strip() and not l.strip().startswith("#")]) > 20]
     assert not long_cells, "a cell this long belongs in the package"
+
+
+def bootstrap_cell(nb_path) -> str:
+    """The lesson's bootstrap cell (the one that reads COLORKIT_INSTALL_FROM); tests/test_bootstrap.py runs it."""
+    cells = [c.source for c in jupytext.read(nb_path).cells
+             if c.cell_type == "code" and "COLORKIT_INSTALL_FROM" in c.source]
+    assert len(cells) == 1, f"{nb_path.name}: one bootstrap cell, found {len(cells)}"
+    return cells[0]
+
+
+def test_bootstrap_cell_is_identical_in_every_lesson_and_pins_this_version():
+    import colorkit
+
+    boot = bootstrap_cell(LESSONS[0])
+    different = [p.stem for p in LESSONS if bootstrap_cell(p) != boot]
+    assert not different, f"the bootstrap cell differs from 00_quickstart's in {different}: copy it verbatim"
+    pinned = f'COLORKIT_SOURCE = "git+https://github.com/{course.REPOSITORY}@v{colorkit.__version__}"'
+    assert pinned in boot, f"the bootstrap must install the tag of this version: {pinned}"
+    pyproject = (NB_DIR.parent / "pyproject.toml").read_text()
+    assert f'\nversion = "{colorkit.__version__}"\n' in pyproject, "pyproject.toml's version is not colorkit's"
+    code = "\n".join(l.split("#")[0] for l in boot.splitlines())
+    assert "pip" in code and "torch" not in code, "the bootstrap must never (re)install torch"
+    assert "--upgrade" not in code and "-U" not in code.split(), "an upgrade would replace the runtime's torch"
+    for needed in ("capture_output=True", "google.colab", "/kaggle/working", "nvidia-smi", "[perceptual]",
+                   "enable_custom_widget_manager()"):
+        assert needed in code, f"the bootstrap cell lost {needed!r}"
+
+
+class _Pip:
+    """Stands in for subprocess.run in the bootstrap cell: records the calls, answers like pip."""
+
+    def __init__(self, returncode=0, stderr=""):
+        self.calls, self.returncode, self.stderr = [], returncode, stderr
+
+    def __call__(self, args, **kw):
+        import subprocess
+
+        self.calls.append(args)
+        return subprocess.CompletedProcess(args, self.returncode, stdout="", stderr=self.stderr)
+
+
+def _run_bootstrap(monkeypatch, pip, install_from=None, colab=False, kaggle=False, gpu=False, widgets="7.7.1"):
+    import os
+    import subprocess
+    import sys
+    import types
+
+    import ipywidgets
+
+    monkeypatch.setattr(subprocess, "run", pip)
+    monkeypatch.setattr(shutil, "which", lambda name: "/bin/nvidia-smi" if gpu and name == "nvidia-smi" else None)
+    isdir = os.path.isdir
+    monkeypatch.setattr(os.path, "isdir", lambda p: kaggle if p == "/kaggle/working" else isdir(p))
+    if install_from is None:
+        monkeypatch.delenv("COLORKIT_INSTALL_FROM", raising=False)
+    else:
+        monkeypatch.setenv("COLORKIT_INSTALL_FROM", str(install_from))
+    monkeypatch.delitem(sys.modules, "google.colab", raising=False)
+    enabled = []
+    if colab:
+        colab_module = types.ModuleType("google.colab")
+        colab_module.output = types.SimpleNamespace(enable_custom_widget_manager=lambda: enabled.append(True))
+        monkeypatch.setitem(sys.modules, "google", sys.modules.get("google") or types.ModuleType("google"))
+        monkeypatch.setitem(sys.modules, "google.colab", colab_module)
+    monkeypatch.setattr(ipywidgets, "__version__", widgets)
+    exec(compile(bootstrap_cell(LESSONS[0]), "bootstrap", "exec"), {})
+    return [args[-1] for args in pip.calls], enabled
+
+
+def test_bootstrap_does_nothing_locally(monkeypatch):
+    assert _run_bootstrap(monkeypatch, _Pip()) == ([], [])  # papermill runs the course here
+
+
+def test_bootstrap_installs_the_pinned_tag_on_colab_and_kaggle(monkeypatch):
+    import colorkit
+
+    git = f"git+https://github.com/{course.REPOSITORY}@v{colorkit.__version__}"
+    assert _run_bootstrap(monkeypatch, _Pip(), colab=True) == ([f"colorkit @ {git}"], [])  # Colab's 7.7.1
+    assert _run_bootstrap(monkeypatch, _Pip(), colab=True, widgets="8.1.5") == ([f"colorkit @ {git}"], [True])
+    gpu = _run_bootstrap(monkeypatch, _Pip(), kaggle=True, gpu=True)
+    assert gpu == ([f"colorkit[perceptual] @ {git}"], [])
+
+
+def test_bootstrap_installs_from_a_local_clone_when_told(monkeypatch, tmp_path):
+    pip = _Pip()
+    assert _run_bootstrap(monkeypatch, pip, install_from=tmp_path) == ([f"colorkit @ {tmp_path.as_uri()}"], [])
+    assert pip.calls[0][1:4] == ["-m", "pip", "install"]
+    assert "--upgrade" not in pip.calls[0] and "-U" not in pip.calls[0]
+
+
+def test_bootstrap_shows_pips_error_when_the_install_fails(monkeypatch, capsys):
+    with pytest.raises(RuntimeError, match="pip could not install colorkit @ git"):
+        _run_bootstrap(monkeypatch, _Pip(returncode=1, stderr="ERROR: no such tag v9"), colab=True)
+    assert "ERROR: no such tag v9" in capsys.readouterr().out
 
 
 @pytest.fixture(scope="module")
@@ -93,6 +184,7 @@ def test_lesson_runs_under_smoke(nb_path, course_home, tmp_path, monkeypatch):
     monkeypatch.setenv("COLORKIT_PRESET", "smoke")
     monkeypatch.setenv("COLORKIT_NOTEBOOK", nb_path.stem)
     monkeypatch.setenv("MPLBACKEND", "Agg")
+    monkeypatch.delenv("COLORKIT_INSTALL_FROM", raising=False)  # the bootstrap cell must do nothing here
     out = tmp_path / nb_path.name
     pm.execute_notebook(str(nb_path), str(out), parameters={"PRESET": "smoke"}, cwd=str(NB_DIR),
                         kernel_name="python3", progress_bar=False)

@@ -85,6 +85,38 @@ def test_static_fallback_without_a_kernel(tmp_path):
     np.testing.assert_array_equal(decode_png(path.read_bytes()), png)
 
 
+def test_live_view_in_a_kernel_on_ipywidgets_7_and_8(monkeypatch):
+    """In a kernel the output carries the live widget's view next to the static PNG. ipywidgets 7.x
+    (what Colab ships) has no ``_repr_mimebundle_``: tests/test_bootstrap.py runs this file under 7.7.1."""
+    import ipywidgets
+
+    monkeypatch.setattr(widgets, "_kernel_running", lambda: True)
+    w = widgets.BeforeAfter(solid(20, 30, (255, 0, 0)), solid(20, 30, (0, 0, 255)))
+    bundle = w._repr_mimebundle_()
+    assert bundle.get(widgets.WIDGET_VIEW_MIME) == {"version_major": 2, "version_minor": 0,
+                                                    "model_id": w.widget.model_id}, ipywidgets.__version__
+    assert bundle["image/png"] and bundle["text/plain"].startswith("<BeforeAfter")
+    w.widget.close()  # a closed widget has no view (8.x sets its _repr_mimebundle_ to None)
+    assert widgets.WIDGET_VIEW_MIME not in w._repr_mimebundle_()
+
+
+def test_view_bundle_of_a_widget_without_repr_mimebundle_is_written_as_7x_writes_it():
+    class Widget7:  # ipywidgets 7.x: only _ipython_display_
+        _view_name = "ImageView"
+        model_id = "abc123"
+        comm = object()
+
+    class Model7(Widget7):
+        _view_name = None
+
+    class Closed7(Widget7):
+        comm = None
+
+    assert widgets._view_bundle(Widget7()) == {widgets.WIDGET_VIEW_MIME: {
+        "version_major": 2, "version_minor": 0, "model_id": "abc123"}}
+    assert widgets._view_bundle(Model7()) == {} and widgets._view_bundle(Closed7()) == {}
+
+
 def test_compare_widget_dropdown_slider_and_metrics():
     photo = load_sample("coffee")[::4, ::4]  # 100x150 colour photo: it is its own ground truth
     models = {"reddish": TintModel(0.3, 0.1), "bluish": TintModel(-0.05, -0.3)}
