@@ -218,8 +218,8 @@ RECORD_CHECKS: dict[str, dict] = {
     "06_evaluate": {"data_source": str, "train_images": _N, "eval_images": _N, "de2000/gray copy": _DE,
                     "psnr/gray copy": _PSNR, "de2000/lab L2": _DE, "de2000/lab classification": _DE,
                     "cf/truth": _CF, "minutes": _MIN},
-    "07_colorize_your_photos": {"data_source": str, "models": (1, None), "images": _N,
-                                "fullres_l_error_median": (0, 5), "minutes": _MIN},
+    "07_colorize_your_photos": {"data_source": str, "models": (1, None), "images": _N, "best_model": str,
+                                "fullres_l_error_median": (0, 5), "fullres_l_error_p99": (0, 1), "minutes": _MIN},
 }
 
 

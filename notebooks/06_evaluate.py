@@ -169,7 +169,7 @@ from colorkit.course import record_table
 from colorkit.evaluate import evaluate, write_results
 from colorkit.paths import list_checkpoints
 
-models = dict(list_checkpoints(preset.name))
+models = {k: v for k, v in list_checkpoints(preset.name).items() if k != "unet_classifier"}  # = lab classification
 print(f"course checkpoints under {preset.name!r}: {sorted(models) or 'none yet (run lessons 02-05)'}")
 models.update({f"lab {k}": m for k, m in lab_models.items()})
 ev = evaluate(source, models, size=preset.image_size, limit=n_eval, device=device,
@@ -186,6 +186,16 @@ ev.table.round(3)
 # %%
 print(ev.markdown(columns=["kind", "params", "ms_per_image", "de2000", "acc_de", "cf", "dcf", "psnr", "ssim"]))
 print(f"\nwritten: {paths['csv']}")
+
+# %% [markdown]
+# The lab's classifier is kept for lesson 07 (its temperature slider), where the course's checkpoints live:
+
+# %%
+from colorkit.paths import checkpoint_path
+from colorkit.train import export_checkpoint
+
+print("saved", export_checkpoint(runs_dir("why_brown", preset.name) / "classification" / "last.pt",
+                                 checkpoint_path("unet_classifier", preset.name)))
 
 # %% [markdown]
 # ## Bar plots and per-image distributions

@@ -26,6 +26,7 @@
 # **What you will learn**
 # - how a model trained on small images colorizes a 12-megapixel photo without losing a single
 #   detail: predict a*b* small, upsample it, keep the photo's own L;
+# - how to pick the best model by measuring it on held-out photos, not by its name;
 # - why sepia and faded prints are reduced to L first;
 # - how to compare models on one photo with a before/after slider and its metrics, draw several
 #   colorizations from a VAE, and tune the classifier's temperature;
@@ -124,6 +125,26 @@ if not models:
 for name, m in models.items():
     print(f"--- {name}\n{format_card(m.card)}\n")
 record("models", len(models))
+
+# %% [markdown]
+# ## Which model is best? Measure it
+# Not the first name in the list: every model colorizes the same held-out photos (the `test` split of
+# lesson 01's data, which no lesson trains on; the built-in photos if there is none), and the models are
+# ranked by ΔE2000, the gray copy first as always. The rest of this lesson uses them in that order.
+
+# %%
+from colorkit.course import record_table
+from colorkit.evaluate import course_eval_source, evaluate
+
+held_out = course_eval_source(preset)
+board = evaluate(held_out, models, size=preset.image_size, limit=preset.eval_images, baselines=("gray copy",),
+                 perceptual=False, progress=False)
+ranked = board.table.drop("gray copy").sort_values("de2000")
+models = {name: models[name] for name in ranked.index}  # best first
+print(f"{len(board.names)} held-out photos from {held_out}; best: {next(iter(models))}")
+record("best_model", next(iter(models)))
+record_table(board.table, columns=("de2000",))
+board.table[["de2000", "cf", "psnr"]].round(3)
 
 # %% [markdown]
 # ## Full resolution: predict small, keep the photo's own L
@@ -264,7 +285,7 @@ gallery = {name: load_sample(name) for name in GRAY_SAMPLES}
 if ARCHIVE:
     for path in collect_inputs([ARCHIVE])[:MAX_ARCHIVE]:
         gallery[path.name] = read_image(path)
-best = models[list(models)[0]]
+best = models[list(models)[0]]  # the lowest ΔE2000 on the held-out photos
 shown = []
 for name, img in gallery.items():
     shown += [gray_image(img), colorize_image(best, img, work_size=WORK_SIZE)]
