@@ -407,7 +407,19 @@ def lpips(preds, trues, net: str = "alex", allow_download: bool | None = None, b
     return MetricResult(name, float(np.mean(per_image)), extra={"per_image": per_image})
 
 
-FID_WEIGHTS = "pt_inception-2015-12-05-6726825d.pth"  # torch-fidelity's port of the TF FID Inception
+FID_WEIGHTS = "weights-inception-2015-12-05-6726825d.pth"  # torch-fidelity's port of the TF FID Inception
+# the same file under the names it is cached as: torch-fidelity's and torchmetrics' download (first), pytorch-fid's
+FID_WEIGHT_NAMES = (FID_WEIGHTS, "pt_inception-2015-12-05-6726825d.pth")
+
+
+def fid_weights_path() -> Path:
+    """Where the FID Inception weights are: ``$COLORKIT_FID_WEIGHTS`` if set, else the first of
+    :data:`FID_WEIGHT_NAMES` found in torch hub's ``checkpoints`` folder, else where a download puts them."""
+    env = os.environ.get("COLORKIT_FID_WEIGHTS", "")
+    if env:
+        return Path(env)
+    found = [_hub_file(n) for n in FID_WEIGHT_NAMES if _hub_file(n).exists()]
+    return found[0] if found else _hub_file(FID_WEIGHTS)
 
 
 def inception_features(images, weights_path: str | None = None, allow_download: bool | None = None,
@@ -422,10 +434,11 @@ def inception_features(images, weights_path: str | None = None, allow_download: 
         import torch_fidelity  # noqa: F401
     except ImportError:
         return None, "needs the torch-fidelity package (pip install torch-fidelity) for the FID Inception network"
-    path = Path(weights_path or os.environ.get("COLORKIT_FID_WEIGHTS", "") or _hub_file(FID_WEIGHTS))
+    path = Path(weights_path) if weights_path else fid_weights_path()
     if not path.exists() and not _downloads_allowed(allow_download):
-        return None, (f"needs the FID Inception weights {FID_WEIGHTS} at {path} (offline here); set "
-                      "COLORKIT_FID_WEIGHTS to a local copy or allow downloads (COLORKIT_ALLOW_DOWNLOAD=1)")
+        return None, (f"needs the FID Inception weights ({' or '.join(FID_WEIGHT_NAMES)}) in {path.parent} "
+                      "(offline here); set COLORKIT_FID_WEIGHTS to a local copy or allow downloads "
+                      "(COLORKIT_ALLOW_DOWNLOAD=1)")
     try:
         from torchmetrics.image.fid import NoTrainInceptionV3
 
@@ -473,8 +486,9 @@ def perceptual_status() -> dict[str, str]:
     try:
         import torch_fidelity  # noqa: F401
 
-        fp = Path(os.environ.get("COLORKIT_FID_WEIGHTS", "") or _hub_file(FID_WEIGHTS))
-        out["fid"] = "available" if fp.exists() or _downloads_allowed(None) else f"needs {FID_WEIGHTS} (offline)"
+        fp = fid_weights_path()
+        out["fid"] = "available" if fp.exists() or _downloads_allowed(None) else \
+            f"needs {' or '.join(FID_WEIGHT_NAMES)} in {fp.parent} (offline)"
     except ImportError:
         out["fid"] = "needs pip install torch-fidelity"
     out["kid"] = out["fid"]

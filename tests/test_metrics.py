@@ -272,3 +272,23 @@ def test_lpips_plumbing_with_stand_in_backbone(photos, monkeypatch, tmp_path):
     to_t = lambda x: torch.from_numpy(x.astype(np.float32) / 255).permute(2, 0, 1)[None]  # noqa: E731
     ref = float(ref_lpips(to_t(a), to_t(b), net_type="alex", normalize=True))
     assert res.extra["per_image"][0] == pytest.approx(ref, rel=1e-4)
+
+
+@pytest.mark.parametrize("name", M.FID_WEIGHT_NAMES)
+def test_fid_weights_are_found_under_either_cache_name(name, photos, monkeypatch, tmp_path):
+    """torch-fidelity and torchmetrics cache the FID Inception as ``weights-inception-...``, pytorch-fid as
+    ``pt_inception-...``: a copy under either name is used (here a stand-in file: loading it is then what
+    fails, no longer the search), and offline without either the reason names both."""
+    monkeypatch.setattr(torch.hub, "get_dir", lambda: str(tmp_path))
+    monkeypatch.delenv("COLORKIT_ALLOW_DOWNLOAD", raising=False)
+    monkeypatch.delenv("COLORKIT_FID_WEIGHTS", raising=False)
+    _, reason = M.inception_features(photos[:1], allow_download=False)
+    assert all(n in reason for n in M.FID_WEIGHT_NAMES)
+    (tmp_path / "checkpoints").mkdir()
+    placed = tmp_path / "checkpoints" / name
+    placed.write_bytes(b"not really weights")
+    assert M.fid_weights_path() == placed
+    _, reason = M.inception_features(photos[:1], allow_download=False)
+    assert "could not load" in reason and "needs the FID Inception weights" not in reason
+    monkeypatch.setenv("COLORKIT_FID_WEIGHTS", str(tmp_path / "elsewhere.pth"))
+    assert M.fid_weights_path() == tmp_path / "elsewhere.pth"
