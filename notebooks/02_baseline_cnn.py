@@ -159,8 +159,8 @@ record_training(results)  # minutes of each run
 
 # %% [markdown]
 # ## Scores next to the gray copy
-# ΔE2000 is the perceptual colour difference to the original photo (lower is better, about 2.3 is just
-# noticeable); `cf` is colorfulness (Hasler and Süsstrunk) and `dcf` its difference to the original's
+# ΔE2000 is the perceptual colour difference to the original photo (lower is better, about 1 is just
+# noticeable; the often-quoted 2.3 is the just-noticeable difference of the older CIE76 ΔE*ab); `cf` is colorfulness (Hasler and Süsstrunk) and `dcf` its difference to the original's
 # (negative: duller than the truth). The gray copy's row is what doing nothing scores.
 
 # %%

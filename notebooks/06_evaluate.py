@@ -85,8 +85,8 @@ print(preset)
 # %% [markdown]
 # ## The sample photos, and what doing nothing scores
 # The same four photos as in every lesson. Below each is its **gray copy**: L kept, a = b = 0. It has no
-# colour at all, yet look at its PSNR and SSIM: about 20 dB and 0.9, numbers that several published
-# colorization tables do not beat. Lightness carries most of an image's structure, and PSNR/SSIM on RGB
+# colour at all, yet look at its PSNR and SSIM in the table below (about 18 dB and 0.87), numbers that
+# several published colorization tables do not beat. Lightness carries most of an image's structure, and PSNR/SSIM on RGB
 # mostly measure structure. ΔE2000 (colour difference) and colorfulness are not fooled.
 
 # %%
@@ -285,8 +285,8 @@ record_minutes()  # this lesson's wall-clock minutes; RECORD lines stay in the e
 # ## Exercises
 # 1. Score the gray copy of your own photos with `colorkit evaluate MY_PHOTOS --out runs/mine`: which
 #    seed report's PSNR/SSIM does it beat?
-# 2. Change `ACC_THRESHOLD` in `colorkit.metrics.score_images(..., threshold=...)` to 2.3 (one just-noticeable
-#    difference) and to 10. How does the ranking of the lab variants change?
+# 2. Change `ACC_THRESHOLD` in `colorkit.metrics.score_images(..., threshold=...)` to 1 (about one just-noticeable
+#    ΔE2000 difference) and to 10. How does the ranking of the lab variants change?
 # 3. Train the lab with `rebalance=False` for the classifier
 #    (`run_lab(..., variants=["classification"], extra={"rebalance": False})`): where does it land on the plot?
 # 4. Find the photo where `lab GAN` has its worst ΔE2000 in `ev.per_image`. Which failure mode is it?
