@@ -271,5 +271,5 @@ record_minutes()  # this lesson's wall-clock minutes; RECORD lines stay in the e
 #    weights at the same budget.
 # 5. Train `model_kwargs={"stem": "full"}` (the textbook U-Net) for the same minutes as the preset's
 #    `stem="half"`. How many steps does each get, and does the full-resolution double convolution buy ΔE2000?
-# 5. The gain sweep found a better gain than 1. Why is multiplying ab by it after training a fair trick only
+# 6. The gain sweep found a better gain than 1. Why is multiplying ab by it after training a fair trick only
 #    when the gain is chosen on photos that are not the ones you score?

@@ -28,7 +28,8 @@
 # - the KL term: its closed form, what it costs, and what `beta` trades;
 # - posterior collapse (the decoder learns to ignore the latent) and how KL annealing avoids it;
 # - a plain conv VAE against a U-Net VAE (a U-Net whose bottleneck is the latent);
-# - how to draw several colorizations of one photo, score how different they are, and take the posterior mean.
+# - how to draw several colorizations of one photo, score how different they are, and decode the mean one
+#   (the decoder at z = 0, the prior's mean).
 #
 # | preset | minutes | what it is for |
 # |---|---|---|
@@ -215,7 +216,8 @@ pd.DataFrame({n: {"final KL": r.history[-1]["kl"], "active latents": r.history[-
 
 # %% [markdown]
 # ## Several colorizations of one photo
-# For each sample photo: the gray input, `DRAWS` draws (seeds 0, 1, ...) and the posterior mean, with
+# For each sample photo: the gray input, `DRAWS` draws (seeds 0, 1, ...) and the mean colorization (the
+# decoder at z = 0: our VAEs are conditional, so at test time z comes from the prior N(0, 1)), with
 # the diversity score of the draws. Draws of a VAE whose posterior collapsed are identical.
 
 # %%
@@ -230,7 +232,7 @@ for name, photo in zip(SAMPLE_NAMES, photos):
 
 # %% [markdown]
 # ## The honest table
-# The posterior mean of each VAE on the held-out photos, next to the gray copy and the truth. The seeds'
+# The mean colorization (z = 0) of each VAE on the held-out photos, next to the gray copy and the truth. The seeds'
 # VAEs scored below their plain U-Net (SSIM 0.18 and 0.31 against 0.68): a VAE buys diversity, not accuracy.
 
 # %%
@@ -262,6 +264,7 @@ record_minutes()  # this lesson's wall-clock minutes; RECORD lines stay in the e
 # 1. Set `BETA` 10x larger and smaller: how do the reconstruction, the KL and the diversity move?
 # 2. Train the U-Net VAE with the cyclical schedule (`extra={"kl_schedule": "cyclical"}`). Does it keep more active latents?
 # 3. Draw at `temperature=0.5` and `2.0` (`draw_colorizations(..., temperature=...)`): what changes?
-# 4. Our encoder sees only L. A *conditional* VAE's encoder also sees the true ab during training and samples
-#    from N(0, 1) at test time. Sketch how `colorkit.models.vae.ConvVAE.encode` would change.
-# 5. Compare the U-Net VAE's posterior mean with lesson 03's U-Net on ΔE2000. Why is it not better?
+# 4. Our VAEs are *conditional*: in training the encoder also sees the true ab, and at test time z comes
+#    from the prior N(0, 1). Train one whose posterior sees only L (`vae_lesson_configs(..., conditional=False)`):
+#    how do the draws' diversity and the ΔE2000 of the mean colorization change, and why?
+# 5. Compare the U-Net VAE's mean colorization (z = 0) with lesson 03's U-Net on ΔE2000. Why is it not better?

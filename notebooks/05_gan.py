@@ -106,8 +106,9 @@ show_images(photos, titles=list(SAMPLE_NAMES), ncols=4);
 # - the **generator** G (our U-Net) colours L and is rewarded when D calls its colour real, plus lambda
 #   times the L1 distance to the true colour, which keeps it near the truth while D pushes for plausible colour.
 #
-# The three losses differ in the gradient each player gets. **bce** (vanilla, the generator's
-# "non-saturating" form) saturates: once D is confident the curves go flat. **hinge** stops pushing D
+# The three losses differ in the gradient each player gets. **bce** (vanilla) in the generator's
+# "non-saturating" form, -log D(G(L)), does not saturate: its gradient is largest exactly where D
+# confidently calls the colour fake (the original minimax form, log(1 - D(G(L))), is the one that goes flat). **hinge** stops pushing D
 # once a logit passes the margin (±1), so D cannot run away. **lsgan** (least squares) keeps pulling
 # logits towards their targets, so G still gets gradient from patches D judges confidently.
 
@@ -242,7 +243,7 @@ print(f"ΔE2000: GAN {gan.de2000:.2f}, L1 U-Net {l1.de2000:.2f}, gray copy {gray
       f"{gan.de2000 < gray.de2000}")
 
 # %% [markdown]
-# ## The sample photos, three ways
+# ## The sample photos, two ways
 # Top: the L1 U-Net. Bottom: the U-Net GAN. The models work at the preset's size; `colorize_image`
 # upsamples their ab to the photo's full resolution and keeps the photo's own L.
 
