@@ -5,8 +5,10 @@ The four variants (:data:`VARIANTS`):
 
 * ``L2``: regression with the squared error. For an ambiguous pixel (a shirt may be red or blue) the
   best L2 answer is the *mean* of the possibilities: a desaturated brown-gray.
-* ``L1``: regression with the absolute error; its optimum is the per-channel *median*, a little
-  less washed out than the mean but still drawn to the middle.
+* ``L1``: regression with the absolute error; its optimum is the per-channel *median*. In photos full
+  of grays and browns the median sits nearer gray than the mean, which the occasional vivid colour
+  pulls outward, so L1 comes out *less* colourful than L2 (as notebook ``03_unet`` explains and the
+  lab's colorfulness column shows under ``cpu``), and usually with the lower ΔE2000.
 * ``classification``: Zhang et al. (2016): a distribution over quantized ab bins with soft targets and
   class rebalancing, decoded with the annealed mean at temperature ``T`` (0.38). Lower ``T`` gives
   more vivid, riskier colours (see :func:`temperature_sweep`).
