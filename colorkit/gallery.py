@@ -2,8 +2,9 @@
 with per-pixel ΔE2000 heat maps and the ab scatter of prediction against truth.
 
 Introduced in notebook ``06_evaluate``. Larsson, Maire & Shakhnarovich (2016, "Learning
-representations for automatic colorization") name five ways a colorization goes wrong. Each gets a
-score per image here (0 = fine, larger = worse), computed from the prediction and the truth only:
+representations for automatic colorization") name five ways a colorization goes wrong. The scores below
+are colorkit's own heuristics for those modes (Larsson et al. define no such scores): each gets a score
+per image (0 = fine, larger = worse), computed from the prediction and the truth only:
 
 ``desaturated``
     ``1 - mean chroma(pred) / mean chroma(truth)`` (clipped at 0; chroma = sqrt(a² + b²)). The

@@ -216,7 +216,9 @@ plot_distributions(ev.per_image, "de2000");
 # Larsson et al. name five failure modes: **desaturated** (washed out), **inconsistent chroma** (blotchy
 # saturation inside one object), **inconsistent hue** (one object in several hues), **edge pollution**
 # (colour errors piled up at edges) and **colour bleeding** (colour running across a boundary).
-# `colorkit.gallery` scores each per image; below, the worst case of each mode for two lab variants, with the
+# The names are theirs; the scores are colorkit's own heuristics (`colorkit.gallery` says how each is computed:
+# superpixel spreads, Canny edges), not a published measure. They score each mode per image; below, the
+# worst case of each mode for two lab variants, with the
 # gray input, prediction, truth, the per-pixel ΔE2000 heat map, and the ab plane (truth gray, prediction in colour).
 
 # %%
