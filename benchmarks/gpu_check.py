@@ -79,6 +79,14 @@ OPTIONAL_DEPS = {
 REQUIRED = ("numpy", "torchvision", "PIL")
 
 
+
+def _failed(failures: list, key: str, label: str, e: Exception) -> bool:
+    """Note a run that raised: one FAILED entry, a FAIL line with a short traceback; returns False."""
+    failures.append(f"{key}: {type(e).__name__}: {e}")
+    print(f"FAIL {label}: {type(e).__name__}: {e}")
+    traceback.print_exc(limit=6, file=sys.stdout)
+    return False
+
 def check_dependencies() -> list[str]:
     """Print one line per dependency; return the missing ones."""
     missing = []
@@ -277,10 +285,7 @@ def run_one(name: str, cfg, p, args, cuda: bool, failures: list) -> bool:
     try:
         res = train(cfg, train_data, val_data, resume=False, callbacks=[meter])
     except Exception as e:
-        failures.append(f"{name}: {type(e).__name__}: {e}")
-        print(f"FAIL {name} ({cfg.model}/{cfg.objective} {cfg.model_kwargs}): {type(e).__name__}: {e}")
-        traceback.print_exc(limit=6, file=sys.stdout)
-        return False
+        return _failed(failures, name, f"{name} ({cfg.model}/{cfg.objective} {cfg.model_kwargs})", e)
     wall = time.perf_counter() - t
     problems = []
     if res.step != args.steps:
@@ -397,10 +402,7 @@ def resume_check(name: str, cfg, p, args, cuda: bool, tmp: Path, failures: list)
             res_m = Meter(1, n + m, cuda)
             resumed = train(part_cfg, train_data, val_data, resume=True, callbacks=[res_m])
     except Exception as e:
-        failures.append(f"resume {name}: {type(e).__name__}: {e}")
-        print(f"FAIL resume {name}: {type(e).__name__}: {e}")
-        traceback.print_exc(limit=6, file=sys.stdout)
-        return False
+        return _failed(failures, f"resume {name}", f"resume {name}", e)
 
     dtype = full_m.first.get("amp_dtype")
     scalers = full_m.first.get("scalers", {})
