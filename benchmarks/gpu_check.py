@@ -79,7 +79,6 @@ OPTIONAL_DEPS = {
 REQUIRED = ("numpy", "torchvision", "PIL")
 
 
-
 def _failed(failures: list, key: str, label: str, e: Exception) -> bool:
     """Note a run that raised: one FAILED entry, a FAIL line with a short traceback; returns False."""
     failures.append(f"{key}: {type(e).__name__}: {e}")
