@@ -1,4 +1,4 @@
-"""The ``colorkit`` command: ``colorkit prepare|train|colorize|evaluate|run``.
+"""The ``colorkit`` command: ``colorkit prepare|train|colorize|evaluate|export|run``.
 
 Each sub-command lives with its logic: the module named in :data:`COMMANDS` defines
 ``add_cli_arguments(parser)`` and ``run_cli(args) -> int``. Modules are imported only when their
@@ -24,6 +24,7 @@ COMMANDS = {
     "train": ("colorkit.train", "train a model on prepared shards"),
     "colorize": ("colorkit.colorize", "colorize image files or folders with a checkpoint"),
     "evaluate": ("colorkit.evaluate", "score checkpoints and trivial baselines on held-out photos"),
+    "export": ("colorkit.onnx_export", "export a checkpoint to ONNX, to run it with onnxruntime"),
     "run": ("colorkit.course", "execute the course notebooks with papermill"),
 }
 
@@ -63,7 +64,8 @@ def user_error_message(exc: BaseException) -> str | None:
     (:class:`colorkit.checkpoint.UnsafeCheckpointError`, :class:`~colorkit.checkpoint.ChecksumMismatchError`);
     dataset sources that cannot be had (:class:`colorkit.data.sources.SourceError`); unreadable photos
     (:class:`colorkit.data.images.ImageReadError`); failed downloads (``ConnectionError``); ImageNet weights
-    that cannot be had offline (:class:`colorkit.models.blocks.PretrainedWeightsUnavailable`).
+    that cannot be had offline (:class:`colorkit.models.blocks.PretrainedWeightsUnavailable`); ONNX support not
+    installed (:class:`colorkit.onnx_export.OnnxUnavailable`, naming ``pip install colorkit[onnx]``).
     """
     expected = (UsageError, FileNotFoundError, NotADirectoryError, IsADirectoryError, PermissionError,
                 ConnectionError)
@@ -71,6 +73,7 @@ def user_error_message(exc: BaseException) -> str | None:
     expected += _loaded_types("colorkit.data.sources", "SourceError")
     expected += _loaded_types("colorkit.data.images", "ImageReadError")
     expected += _loaded_types("colorkit.models.blocks", "PretrainedWeightsUnavailable")  # offline, no weights file
+    expected += _loaded_types("colorkit.onnx_export", "OnnxUnavailable")  # onnx/onnxruntime not installed
     if not isinstance(exc, expected):
         return None
     if isinstance(exc, OSError) and exc.filename is not None and exc.strerror:  # "[Errno 2] ..." -> plain words

@@ -18,6 +18,9 @@ Command line::
 
     colorkit colorize --checkpoint runs/checkpoints/cpu/unet.pt photos/ old.jpg --out colorized/
     colorkit colorize --model unet --compare --size 384 photo.jpg --out out/
+    colorkit colorize --checkpoint unet.onnx photo.jpg --out out/   # from `colorkit export --onnx`
+
+A model may also be an :class:`colorkit.onnx_export.OnnxColorizer` (an onnxruntime session with the same call).
 """
 from __future__ import annotations
 
@@ -330,17 +333,33 @@ def colorize_paths(model, inputs: Iterable, out_dir, work_size: int | None = Non
 
 
 # --- a stand-in model when the course has trained none ----------------------------------------------
+def _demo_photos(source, size: int, limit: int = 512) -> tuple[list, str]:
+    """Training photos for :func:`train_demo_model`: the ``train`` split of a prepared ``source`` at its
+    stored size, else all built-in colour photos."""
+    if source is None:
+        from .data.samples import COLOR_SAMPLES, load_sample
+
+        return [np.array(load_sample(n)) for n in COLOR_SAMPLES], "built-in colour photos"
+    import json
+
+    from .data.photos import load_images
+
+    stored = json.loads((Path(source) / "prepare.json").read_text())["settings"]["size"]
+    photos, _ = load_images(source, max(size, int(stored)), split="train", limit=limit)
+    return photos, f"train split of {Path(source).name}"
+
+
 def train_demo_model(preset="auto", steps: int | None = None, minutes: float = 2.0, out_dir=None,
-                     crops_per_photo: int = 8, seed: int = 0):
-    """Train a small U-Net on random crops of the built-in colour photos through :mod:`colorkit.train`
-    (``steps``: the preset's ``max_steps``, else 150; at most ``minutes``) and return it loaded with
-    :func:`colorkit.load`. Notebook 07 uses it when no trained checkpoint exists yet (run alone in CI):
-    it colours only roughly, but every cell can run.
+                     crops_per_photo: int = 8, seed: int = 0, source=None):
+    """Train a small U-Net on random crops of photos through :mod:`colorkit.train` (``steps``: the
+    preset's ``max_steps``, else 150; at most ``minutes``) and return it loaded with :func:`colorkit.load`.
+    ``source``: a prepared folder whose ``train`` split it learns from (so its ``test`` split stays held
+    out); None: the built-in colour photos. Notebook 07 uses it when no trained checkpoint exists yet (run
+    alone, e.g. in CI): it colours only roughly, but every cell can run.
     """
     import torch
 
     from .color import rgb_to_lab_norm_torch
-    from .data.samples import COLOR_SAMPLES, load_sample
     from .hub import load, make_card, update_card
     from .paths import runs_dir
     from .presets import get_preset
@@ -350,14 +369,15 @@ def train_demo_model(preset="auto", steps: int | None = None, minutes: float = 2
     size = p.image_size
     gen = torch.Generator().manual_seed(seed)
     crops = []
-    for name in COLOR_SAMPLES:
-        img = torch.from_numpy(np.array(load_sample(name))).permute(2, 0, 1)
+    photos, described = _demo_photos(source, size)
+    for photo in photos:
+        img = torch.from_numpy(np.ascontiguousarray(photo)).permute(2, 0, 1)
         _, h, w = img.shape
         scale = 4 * size / min(h, w)  # crops see a quarter of the photo's short side
         if scale < 1:
             img = torch.nn.functional.interpolate(img[None].float(), scale_factor=scale, mode="area")[0]
         _, h, w = img.shape
-        for _ in range(crops_per_photo):
+        for _ in range(crops_per_photo if min(h, w) > size else 1):  # a photo at the crop size: one crop
             y = int(torch.randint(0, h - size + 1, (1,), generator=gen))
             x = int(torch.randint(0, w - size + 1, (1,), generator=gen))
             crops.append(img[:, y:y + size, x:x + size].float() / 255.0)
@@ -370,7 +390,7 @@ def train_demo_model(preset="auto", steps: int | None = None, minutes: float = 2
     result = train(cfg, (L, ab), (L[:8], ab[:8]), resume=False)
     path = Path(result.checkpoint or out_dir / "last.pt")
     card = make_card("unet", cfg.model_kwargs, preset=p.name, steps=result.step,
-                     data={"source": "built-in colour photos", "crops": len(L), "image_size": size},
+                     data={"source": described, "crops": len(L), "image_size": size},
                      notes="stand-in trained by colorkit.colorize.train_demo_model")
     update_card(path, **card)
     return load(path)
@@ -380,7 +400,8 @@ def train_demo_model(preset="auto", steps: int | None = None, minutes: float = 2
 def add_cli_arguments(parser) -> None:
     parser.add_argument("inputs", nargs="+", metavar="INPUT", help="photo files and/or folders of photos")
     src = parser.add_mutually_exclusive_group(required=True)
-    src.add_argument("--checkpoint", help="checkpoint file or http(s) URL (see colorkit.load)")
+    src.add_argument("--checkpoint", help="checkpoint file or http(s) URL (see colorkit.load), or a .onnx file "
+                                          "from `colorkit export --onnx` (needs pip install colorkit[onnx])")
     src.add_argument("--model", help="name of a checkpoint the course trained (see --list-models)")
     parser.add_argument("--preset", default="auto", help="preset whose checkpoints --model looks in (default: auto)")
     parser.add_argument("--sha256", help="expected SHA-256 of the checkpoint (refused if it differs)")
@@ -434,14 +455,27 @@ def run_cli(args) -> int:
         except ValueError as e:
             raise UsageError(f"--preset: {e}") from None
         ckpt, option = resolve_model_name(args.model, args.preset), "--model"  # FileNotFoundError naming the fix
-    if not is_url(ckpt):  # a local file: refuse anything that is not a colorkit checkpoint before loading
+    onnx = str(ckpt).lower().endswith(".onnx") and not is_url(ckpt)  # a `colorkit export --onnx` file
+    if onnx:
+        if not Path(ckpt).expanduser().is_file():
+            raise UsageError(f"{option}: no ONNX model at {ckpt}: give a file written by `colorkit export --onnx`")
+        verify_sha256(Path(ckpt).expanduser(), args.sha256)
+    elif not is_url(ckpt):  # a local file: refuse anything that is not a colorkit checkpoint before loading
         verify_sha256(checkpoint_file(ckpt, option), args.sha256)
         read_checkpoint(ckpt, option)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s")
-    try:
-        model = load(ckpt, sha256=args.sha256, device=dev)
-    except KeyError as e:  # hub.model_from_checkpoint: a model or network this colorkit does not know
-        raise UsageError(f"{ckpt}: {e.args[0] if e.args else e}") from None
+    if onnx:  # onnxruntime on the CPU (--device is for PyTorch models); the same pipeline via OnnxColorizer
+        from .onnx_export import load_onnx
+
+        try:
+            model = load_onnx(Path(ckpt).expanduser())  # OnnxUnavailable names pip install colorkit[onnx]
+        except ValueError as e:  # a file onnxruntime cannot run
+            raise UsageError(f"{option}: {e}") from None
+    else:
+        try:
+            model = load(ckpt, sha256=args.sha256, device=dev)
+        except KeyError as e:  # hub.model_from_checkpoint: a model or network this colorkit does not know
+            raise UsageError(f"{ckpt}: {e.args[0] if e.args else e}") from None
     done, failed = colorize_paths(model, args.inputs, args.out, work_size=args.size, compare=args.compare,
                                   recursive=args.recursive)
     for d in done:

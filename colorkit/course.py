@@ -158,6 +158,59 @@ def record_data(source, **counts) -> None:
     _emit(values, "RECORD " + ", ".join(f"{k} = {v}" for k, v in values.items()))
 
 
+BANNER_STYLE = ("border:2px solid #d97706;background:#fffbeb;color:#78350f;padding:8px 12px;"
+                "border-radius:6px;font-weight:600")
+
+
+def split_sources(folder) -> dict[str, set]:
+    """``{split: set of content hashes}`` of a prepared folder (its ``manifest.csv``)."""
+    import csv
+
+    out: dict[str, set] = {}
+    with open(Path(folder) / "manifest.csv", newline="") as f:
+        for row in csv.DictReader(f):
+            out.setdefault(row["split"], set()).add(row["hash"])
+    return out
+
+
+def builtin_banner(source, preset) -> str:
+    """Show (and return) the banner a lesson prints when it runs on the built-in photos."""
+    splits = split_sources(source)
+    train, test = splits.get("train", set()), splits.get("test", set())
+    why = "the smoke preset uses them" if preset.name == "smoke" else "there is no internet connection and no DATA"
+    text = (f"BUILT-IN PHOTOS: {why}. This lesson trains on {len(train)} of colorkit's built-in photos and "
+            f"scores {len(test)} others (no photo is in both), so its numbers only show that the cells run. "
+            "For real numbers, connect to the internet (the course dataset downloads itself) or set DATA to a "
+            "folder of photos.")
+    try:
+        from IPython import get_ipython
+        from IPython.display import display
+
+        shell = get_ipython()
+    except ImportError:  # pragma: no cover - IPython comes with the notebooks extra
+        shell = None
+    if shell is not None:
+        display({"text/plain": text, "text/html": f'<div style="{BANNER_STYLE}">&#9888; {text}</div>'}, raw=True)
+    else:
+        print(text)
+    return text
+
+
+def lesson_source(preset, data: str = "", online: bool | None = None) -> Path:
+    """The prepared folder a lesson (02-07) trains on (``train`` split) and scores (``test`` split):
+    :func:`colorkit.data.photos.course_eval_source`, which downloads the course data when it is not on
+    disk. On the built-in photos (``smoke``, or offline without ``DATA``) it shows :func:`builtin_banner`
+    and records ``held_out_overlap``, the number of scored photos that are also training photos (0)."""
+    from .data.photos import course_eval_source
+
+    source = course_eval_source(preset, data, online=online)
+    if data_source_name(source) == "built-in samples":
+        builtin_banner(source, preset)
+        splits = split_sources(source)
+        record("held_out_overlap", len(splits.get("test", set()) & splits.get("train", set())))
+    return source
+
+
 def lesson_timer() -> float:
     """Start the clock of this lesson (called in its runtime cell); :func:`record_minutes` stops it."""
     _LESSON_START[:] = [time.time()]

@@ -54,3 +54,33 @@ def list_checkpoints(preset: str) -> dict[str, Path]:
     """``{model name: path}`` of the checkpoints the course has trained under ``preset``."""
     folder = runs_dir("checkpoints", preset)
     return {p.stem: p for p in sorted(folder.glob("*.pt"))} if folder.is_dir() else {}
+
+
+def persistent_home(enabled: bool, mount=None, drive: str = "/content/drive", kaggle: str = "/kaggle/working") -> Path:
+    """The ``DRIVE`` parameter of lessons 01-07: keep ``COLORKIT_HOME`` where it outlives the runtime, so
+    lessons opened one by one (each in its own fresh runtime) share data and checkpoints.
+
+    On Colab, mounts Google Drive (``mount``: ``google.colab.drive.mount``; Colab asks for permission) and
+    uses ``MyDrive/colorkit`` there; on Kaggle, ``/kaggle/working/colorkit`` (kept with a saved version);
+    elsewhere, or with ``enabled`` False, nothing changes. Returns :func:`home`.
+    """
+    from .runtime import in_colab, in_kaggle
+
+    if not enabled:
+        return home()
+    if in_colab():
+        if mount is None:
+            from google.colab import drive as google_drive  # only importable on Colab
+
+            mount = google_drive.mount
+        mount(drive)
+        target = Path(drive) / "MyDrive" / "colorkit"
+    elif in_kaggle(kaggle):
+        target = Path(kaggle) / "colorkit"
+    else:
+        print(f"DRIVE only matters on Colab and Kaggle; colorkit keeps its files in {home()}")
+        return home()
+    target.mkdir(parents=True, exist_ok=True)
+    os.environ["COLORKIT_HOME"] = str(target)
+    print(f"COLORKIT_HOME = {target}: data and checkpoints stay there for the other lessons")
+    return target

@@ -26,6 +26,11 @@ def in_colab() -> bool:
     return "google.colab" in sys.modules or os.environ.get("COLAB_RELEASE_TAG") is not None
 
 
+def in_kaggle(working="/kaggle/working") -> bool:
+    """True inside a Kaggle notebook (its ``KAGGLE_KERNEL_RUN_TYPE`` variable, or its ``/kaggle/working``)."""
+    return bool(os.environ.get("KAGGLE_KERNEL_RUN_TYPE")) or os.path.isdir(working)
+
+
 def get_device(prefer: str = "auto"):
     """``auto`` -> CUDA, else Apple MPS, else CPU. ``prefer`` may also name a device (``cuda:1``)."""
     import torch

@@ -41,6 +41,7 @@
 # %% tags=["parameters"]
 PRESET = "auto"  # "auto", "smoke", "cpu" or "gpu"
 DATA = ""  # a folder of your own photos to prepare instead of the course's dataset
+DRIVE = False  # Colab: keep data and checkpoints on Google Drive (Kaggle: /kaggle/working), shared by all lessons
 
 # %%
 # Setup on Colab and Kaggle (elsewhere this cell does nothing): install colorkit as of the version this
@@ -70,10 +71,12 @@ if source or "google.colab" in sys.modules or os.path.isdir("/kaggle/working"):
 
 # %%
 from colorkit.course import lesson_timer
+from colorkit.paths import persistent_home
 from colorkit.presets import get_preset
 from colorkit.runtime import print_environment, seed_everything
 
 lesson_timer()  # starts the clock of this lesson's `minutes` record
+persistent_home(DRIVE)  # DRIVE: mount Google Drive (Colab) or use /kaggle/working
 print_environment()
 preset = get_preset(PRESET)
 seed_everything(0)

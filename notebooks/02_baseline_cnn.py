@@ -39,7 +39,8 @@
 
 # %% tags=["parameters"]
 PRESET = "auto"  # "auto", "smoke", "cpu" or "gpu"
-DATA = ""  # a `colorkit prepare` folder (or photos) to train on; empty: the course data, else the built-in photos
+DATA = ""  # a `colorkit prepare` folder (or photos) to train on; empty: the course data (downloaded if missing)
+DRIVE = False  # Colab: keep data and checkpoints on Google Drive (Kaggle: /kaggle/working), shared by all lessons
 EVAL_IMAGES = 0  # held-out photos to score; 0 means the preset's eval_images
 RESUME = False  # True: continue interrupted runs from their last checkpoint instead of starting over
 
@@ -71,10 +72,12 @@ if source or "google.colab" in sys.modules or os.path.isdir("/kaggle/working"):
 
 # %%
 from colorkit.course import lesson_timer
+from colorkit.paths import persistent_home
 from colorkit.presets import get_preset
 from colorkit.runtime import get_device, print_environment, seed_everything
 
 lesson_timer()  # starts the clock of this lesson's `minutes` record
+persistent_home(DRIVE)  # DRIVE: mount Google Drive (Colab) or use /kaggle/working
 print_environment()
 preset = get_preset(PRESET)
 device = get_device()
@@ -121,15 +124,18 @@ pd.DataFrame({run: {"model": c.model, "kwargs": c.model_kwargs, "loss": c.loss,
 
 # %% [markdown]
 # ## Data
-# Training photos come from lesson 01's prepared data (its train split), else the built-in photos. Scores
-# use the **test** split, which no run trains on.
+# Training photos come from the **train** split of the course data: lesson 01's prepared data if it is on
+# disk, else `lesson_source` prepares it now (downloading the preset's dataset, its size announced: this
+# lesson also works opened alone on a fresh runtime), or of `DATA`. Scores use the **test** split, which no
+# run trains on. Under `smoke`, or offline without `DATA`, a banner says that the built-in photos stand in
+# (split the same way: the photos scored are never trained on).
 
 # %%
-from colorkit.course import record_data
-from colorkit.evaluate import course_eval_source, load_images
+from colorkit.course import lesson_source, record_data
+from colorkit.evaluate import load_images
 from colorkit.generative_lessons import lesson_data
 
-source = course_eval_source(preset, DATA)
+source = lesson_source(preset, DATA)
 train_data, val_data = lesson_data(preset, source)
 truths, _ = load_images(source, preset.image_size, split="test", limit=EVAL_IMAGES or preset.eval_images)
 print(f"training on {len(train_data[0])} photos from {source} at {preset.image_size} px; scoring {len(truths)}")

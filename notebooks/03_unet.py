@@ -38,7 +38,8 @@
 
 # %% tags=["parameters"]
 PRESET = "auto"  # "auto", "smoke", "cpu" or "gpu"
-DATA = ""  # a `colorkit prepare` folder (or photos) to train on; empty: the course data, else the built-in photos
+DATA = ""  # a `colorkit prepare` folder (or photos) to train on; empty: the course data (downloaded if missing)
+DRIVE = False  # Colab: keep data and checkpoints on Google Drive (Kaggle: /kaggle/working), shared by all lessons
 EVAL_IMAGES = 0  # held-out photos to score; 0 means the preset's eval_images
 RESUME = False  # True: continue interrupted runs from their last checkpoint instead of starting over
 
@@ -70,10 +71,12 @@ if source or "google.colab" in sys.modules or os.path.isdir("/kaggle/working"):
 
 # %%
 from colorkit.course import lesson_timer
+from colorkit.paths import persistent_home
 from colorkit.presets import get_preset
 from colorkit.runtime import get_device, print_environment, seed_everything
 
 lesson_timer()  # starts the clock of this lesson's `minutes` record
+persistent_home(DRIVE)  # DRIVE: mount Google Drive (Colab) or use /kaggle/working
 print_environment()
 preset = get_preset(PRESET)
 device = get_device()
@@ -129,14 +132,15 @@ pd.DataFrame({name: {k: f"{v / 1e6:.2f} M" for k, v in model_summary(m).items()}
 
 # %% [markdown]
 # ## Data
-# As in lesson 02: the train split of lesson 01's data (else the built-in photos); scores on the test split.
+# As in lesson 02: the train split of the course data (prepared now if lesson 01 has not run here), or of
+# `DATA`; scores on the test split. A banner says so when the built-in photos stand in.
 
 # %%
-from colorkit.course import record_data
-from colorkit.evaluate import course_eval_source, load_images
+from colorkit.course import lesson_source, record_data
+from colorkit.evaluate import load_images
 from colorkit.generative_lessons import lesson_data
 
-source = course_eval_source(preset, DATA)
+source = lesson_source(preset, DATA)
 train_data, val_data = lesson_data(preset, source)
 truths, _ = load_images(source, preset.image_size, split="test", limit=EVAL_IMAGES or preset.eval_images)
 print(f"training on {len(train_data[0])} photos from {source} at {preset.image_size} px; scoring {len(truths)}")
@@ -173,6 +177,9 @@ from colorkit.train import load_trained
 models = {run: r.model for run, r in results.items()}
 if checkpoint_path("baseline_cnn", preset.name).exists():
     models = {"baseline_cnn (lesson 02)": load_trained(checkpoint_path("baseline_cnn", preset.name))[0], **models}
+else:
+    print("lesson 02's baseline is not on disk here (run lesson 02 first, or set DRIVE = True in both): "
+          "this table compares the U-Nets with the gray copy only")
 preds = {name: predict_images(m, truths)[0] for name, m in models.items()}
 tables = [score_vs_gray(p, truths, name=name) for name, p in preds.items()]
 table = pd.concat([tables[0].iloc[:1]] + [t.iloc[1:] for t in tables])

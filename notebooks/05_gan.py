@@ -39,7 +39,8 @@
 
 # %% tags=["parameters"]
 PRESET = "auto"  # "auto", "smoke", "cpu" or "gpu"
-DATA = ""  # a `colorkit prepare` folder (or photos) to train on; empty: the course data, else the built-in photos
+DATA = ""  # a `colorkit prepare` folder (or photos) to train on; empty: the course data (downloaded if missing)
+DRIVE = False  # Colab: keep data and checkpoints on Google Drive (Kaggle: /kaggle/working), shared by all lessons
 ADVERSARIAL = "lsgan"  # "bce" (pix2pix), "hinge" or "lsgan"
 L1_WEIGHT = 100.0  # lambda: weight of the L1 term against the adversarial term (pix2pix: 100)
 SWEEP = [10.0, 1000.0]  # other lambdas, each a short fine-tuning from the same L1 generator
@@ -73,10 +74,12 @@ if source or "google.colab" in sys.modules or os.path.isdir("/kaggle/working"):
 
 # %%
 from colorkit.course import lesson_timer
+from colorkit.paths import persistent_home
 from colorkit.presets import get_preset
 from colorkit.runtime import get_device, print_environment, seed_everything
 
 lesson_timer()  # starts the clock of this lesson's `minutes` record
+persistent_home(DRIVE)  # DRIVE: mount Google Drive (Colab) or use /kaggle/working
 print_environment()
 preset = get_preset(PRESET)
 device = get_device()
@@ -142,15 +145,18 @@ plot_receptive_field(square_crop(photos[0], 256));
 
 # %% [markdown]
 # ## Data
-# Training photos come from lesson 01's prepared data (its train split), else the built-in photos.
-# The scores at the end use the **test** split, which no run trains on.
+# Training photos come from the **train** split of the course data: lesson 01's prepared data if it is on
+# disk, else `lesson_source` prepares it now (downloading the preset's dataset, its size announced: this
+# lesson also works opened alone on a fresh runtime), or of `DATA`. Scores use the **test** split, which no
+# run trains on. Under `smoke`, or offline without `DATA`, a banner says that the built-in photos stand in
+# (split the same way: the photos scored are never trained on).
 
 # %%
-from colorkit.course import record_data
-from colorkit.evaluate import course_eval_source, load_images
+from colorkit.course import lesson_source, record_data
+from colorkit.evaluate import load_images
 from colorkit.generative_lessons import lesson_data
 
-source = course_eval_source(preset, DATA)
+source = lesson_source(preset, DATA)
 train_data, val_data = lesson_data(preset, source)
 truths, _ = load_images(source, preset.image_size, split="test", limit=EVAL_IMAGES or preset.eval_images)
 print(f"training on {len(train_data[0])} photos from {source} at {preset.image_size} px; scoring {len(truths)}")
@@ -230,6 +236,9 @@ from colorkit.why_brown import lab_table, plot_de_vs_colorfulness
 models = {name: r.model.eval() for name, r in results.items()}
 if "unet" in list_checkpoints(preset.name):
     models["U-Net of lesson 03"] = load_model(checkpoint_path("unet", preset.name))
+else:
+    print("lesson 03's U-Net is not on disk here (run lesson 03 first, or set DRIVE = True in both): "
+          "this lesson's own L1 U-Net is the comparison")
 table, preds = lab_table(models, truths)
 plot_de_vs_colorfulness(table, title="U-Net GAN vs L1 U-Net (held-out photos)");
 record_table(table)  # ΔE2000, PSNR and colorfulness of each row

@@ -39,7 +39,8 @@
 
 # %% tags=["parameters"]
 PRESET = "auto"  # "auto", "smoke", "cpu" or "gpu"
-DATA = ""  # photos or a prepared folder to score; empty: the course test split, else the built-in photos
+DATA = ""  # photos or a prepared folder to score; empty: the course data (downloaded if missing)
+DRIVE = False  # Colab: keep data and checkpoints on Google Drive (Kaggle: /kaggle/working), shared by all lessons
 EVAL_IMAGES = 0  # images to score; 0: preset.eval_images, at most 300 (colorkit evaluate scores all)
 TEMPERATURE = 0.38  # annealed-mean temperature of the classifier (Zhang et al.: 0.38)
 LAB_MINUTES = 0  # training minutes per lab variant; 0: cpu 2.25, gpu 10, smoke a few steps
@@ -72,10 +73,12 @@ if source or "google.colab" in sys.modules or os.path.isdir("/kaggle/working"):
 
 # %%
 from colorkit.course import lesson_timer
+from colorkit.paths import persistent_home
 from colorkit.presets import get_preset
 from colorkit.runtime import get_device, print_environment, seed_everything
 
 lesson_timer()  # starts the clock of this lesson's `minutes` record
+persistent_home(DRIVE)  # DRIVE: mount Google Drive (Colab) or use /kaggle/working
 print_environment()
 preset = get_preset(PRESET)
 device = get_device()
@@ -124,15 +127,16 @@ for name, status in M.perceptual_status().items():
 # %% [markdown]
 # ## The held-out photos
 # Every row of the leaderboard is scored on the same photos at the same resolution (the preset's
-# `image_size`): the **test split** of the course data (lesson 01), or of `DATA` (prepared once with its own
-# split), which no model trains on. Offline without lesson 01's data, the built-in photos stand in; then the
-# lab below also trains on them, so its numbers only show that the cells run.
+# `image_size`): the **test split** of the course data (lesson 01's, else prepared now), or of `DATA`
+# (prepared once with its own split), which no model trains on. Under `smoke`, or offline without `DATA`, the
+# built-in photos stand in (a banner says so): the lab below trains on their train split and the leaderboard
+# scores their test split, so its numbers only show that the cells run.
 
 # %%
-from colorkit.course import record, record_data
-from colorkit.evaluate import course_eval_source, load_images
+from colorkit.course import lesson_source, record, record_data
+from colorkit.evaluate import load_images
 
-source = course_eval_source(preset, DATA)
+source = lesson_source(preset, DATA)
 n_eval = EVAL_IMAGES or min(preset.eval_images, 300)
 truths, names = load_images(source, preset.image_size, split="test", limit=n_eval)
 print(f"scoring {len(truths)} photos from {source} at {preset.image_size}x{preset.image_size}")

@@ -41,6 +41,8 @@
 
 # %% tags=["parameters"]
 PRESET = "auto"  # "auto", "smoke", "cpu" or "gpu"
+DATA = ""  # photos or a prepared folder whose test split ranks the models; empty: the course data
+DRIVE = False  # Colab: keep data and checkpoints on Google Drive (Kaggle: /kaggle/working), shared by all lessons
 PHOTO = ""  # path of a photo of your own (empty: upload one in Colab, else a built-in photo)
 ARCHIVE = ""  # a folder of old black-and-white / sepia photos for the gallery (empty: built-in ones only)
 WORK_SIZE = 0  # long side at which the models predict colour; 0 means each model's training size (its checkpoint says)
@@ -75,10 +77,12 @@ if source or "google.colab" in sys.modules or os.path.isdir("/kaggle/working"):
 
 # %%
 from colorkit.course import lesson_timer
+from colorkit.paths import persistent_home
 from colorkit.presets import get_preset
 from colorkit.runtime import get_device, print_environment, seed_everything
 
 lesson_timer()  # starts the clock of this lesson's `minutes` record
+persistent_home(DRIVE)  # DRIVE: mount Google Drive (Colab) or use /kaggle/working
 print_environment()
 preset = get_preset(PRESET)
 device = get_device()
@@ -95,7 +99,6 @@ from colorkit.data.samples import GRAY_SAMPLES, SAMPLE_NAMES, load_sample
 from colorkit.viz import show_images
 
 photos = {name: load_sample(name) for name in SAMPLE_NAMES}
-record("data_source", "your photos and built-in samples" if PHOTO or ARCHIVE else "built-in samples")
 record("images", len(photos))
 show_images(list(photos.values()), titles=list(photos), ncols=4);
 
@@ -103,15 +106,19 @@ show_images(list(photos.values()), titles=list(photos), ncols=4);
 # ## The models the course trained
 # Lessons 02-05 save their models with `colorkit.paths.checkpoint_path(model, preset)`;
 # `list_checkpoints(preset)` finds them. Each checkpoint carries a **model card**: architecture, preset,
-# data, steps, metrics, colorkit version. If this notebook runs alone (for example in CI) there are none
-# yet: then a small U-Net is trained for a few steps on the built-in photos so every cell still runs.
-# It colours badly: run lessons 02-05 first for real results.
+# data, steps, metrics, colorkit version. If this notebook runs alone (a fresh Colab runtime, or CI) there
+# are none yet: then a small U-Net is trained here for a minute on the **train** split of the held-out
+# photos' dataset (the next section scores their **test** split), and the notebook says so. It colours
+# badly: run lessons 02-05 first (or set `DRIVE = True` in each, so their checkpoints outlive the runtime).
 
 # %%
 import colorkit
 from colorkit.colorize import check_colorizer, train_demo_model
+from colorkit.course import lesson_source, record_data
 from colorkit.hub import format_card
 from colorkit.paths import list_checkpoints
+
+held_out = lesson_source(preset, DATA)  # the photos that rank the models below (their test split)
 
 models = {}
 for name, path in list_checkpoints(preset.name).items():
@@ -120,8 +127,9 @@ for name, path in list_checkpoints(preset.name).items():
     except Exception as e:  # a discriminator-only file, an unknown model...: say so and go on
         print(f"skipped {name}: {e}")
 if not models:
-    print(f"no trained checkpoints under preset {preset.name!r}: training a stand-in U-Net on the built-in photos")
-    models["demo_unet"] = train_demo_model(preset).to(device)
+    print(f"no trained checkpoints under preset {preset.name!r}: training a stand-in U-Net for a minute on the "
+          f"train split of {held_out.name} (run lessons 02-05 for real models)")
+    models["demo_unet"] = train_demo_model(preset, minutes=1.0, source=held_out).to(device)
 for name, m in models.items():
     print(f"--- {name}\n{format_card(m.card)}\n")
 record("models", len(models))
@@ -129,19 +137,19 @@ record("models", len(models))
 # %% [markdown]
 # ## Which model is best? Measure it
 # Not the first name in the list: every model colorizes the same held-out photos (the `test` split of
-# lesson 01's data, which no lesson trains on; the built-in photos if there is none), and the models are
+# the course data or of `DATA`, which no lesson trains on), and the models are
 # ranked by ΔE2000, the gray copy first as always. The rest of this lesson uses them in that order.
 
 # %%
 from colorkit.course import record_table
-from colorkit.evaluate import course_eval_source, evaluate
+from colorkit.evaluate import evaluate
 
-held_out = course_eval_source(preset)
 board = evaluate(held_out, models, size=preset.image_size, limit=preset.eval_images, baselines=("gray copy",),
                  perceptual=False, progress=False)
 ranked = board.table.drop("gray copy").sort_values("de2000")
 models = {name: models[name] for name in ranked.index}  # best first
 print(f"{len(board.names)} held-out photos from {held_out}; best: {next(iter(models))}")
+record_data(held_out, eval_images=len(board.names))
 record("best_model", next(iter(models)))
 record_table(board.table, columns=("de2000",))
 board.table[["de2000", "cf", "psnr"]].round(3)

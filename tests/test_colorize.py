@@ -282,6 +282,21 @@ def test_train_demo_model_runs_through_the_engine(tmp_path):
     assert colorize.colorize_image(m, load_sample("rocket"), work_size=32).shape == load_sample("rocket").shape
 
 
+@pytest.mark.slow
+def test_train_demo_model_learns_only_from_the_train_split(tmp_path, monkeypatch):
+    from colorkit.course import split_sources
+    from colorkit.data import course_data
+
+    monkeypatch.setenv("COLORKIT_HOME", str(tmp_path))
+    folder = course_data("smoke", progress=False)
+    seen = []
+    real = colorize._demo_photos
+    monkeypatch.setattr(colorize, "_demo_photos", lambda src, size: seen.append(real(src, size)) or seen[-1])
+    m = colorize.train_demo_model("smoke", steps=1, out_dir=tmp_path / "demo", source=folder)
+    photos, described = seen[0]
+    assert len(photos) == len(split_sources(folder)["train"]) and "train split" in m.card["data"]["source"]
+
+
 def test_vae_sample_seed_draws_differ_and_repeat():
     from colorkit.models import build
 

@@ -322,7 +322,12 @@ def test_course_eval_source_prepares_a_photo_folder_with_a_split(photo_dir, tmp_
 
     monkeypatch.setenv("COLORKIT_HOME", str(tmp_path))
     smoke = get_preset("smoke")
-    assert course_eval_source(smoke) == "samples"  # nothing prepared: the built-in photos
+    builtin = course_eval_source(smoke)  # nothing prepared: the built-in photos, prepared with a split
+    assert is_prepared(builtin) and str(builtin).startswith(str(tmp_path))
+    rows = list(csv.DictReader(open(builtin / "manifest.csv")))
+    train_src = {r["source"] for r in rows if r["split"] == "train"}
+    test_src = {r["source"] for r in rows if r["split"] == "test"}
+    assert train_src and test_src and not train_src & test_src  # no scored photo is trained on
     src = course_eval_source(smoke, str(photo_dir))
     assert is_prepared(src) and str(src).startswith(str(tmp_path))
     train, _ = load_images(src, smoke.image_size, split="train")

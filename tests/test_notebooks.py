@@ -195,6 +195,35 @@ def test_lesson_runs_under_smoke(nb_path, course_home, tmp_path, monkeypatch):
     print(nb_path.stem, json.dumps(records, indent=1))
     assert nb_path.stem in course.RECORD_CHECKS, "add the lesson's expected records to course.RECORD_CHECKS"
     assert course.check_records(nb_path.stem, records) == []
+    if records.get("data_source") == "built-in samples" and nb_path.stem >= "02":  # the banner, held-out photos
+        assert records["held_out_overlap"] == 0
+        assert any("BUILT-IN PHOTOS" in str(o) for c in executed.cells for o in c.get("outputs", []))
+
+
+@pytest.mark.notebook
+def test_lesson_07_opened_alone_with_data_ranks_on_that_folder(tmp_path, monkeypatch):
+    """A fresh runtime (empty COLORKIT_HOME, no checkpoints) and DATA=<folder of photos>: the lesson prepares
+    the folder, trains its stand-in on its train split and ranks on its test split, and records so."""
+    import numpy as np
+    import papermill as pm
+    from PIL import Image
+
+    photos = tmp_path / "my photos"
+    photos.mkdir()
+    rng = np.random.default_rng(0)
+    for i in range(12):
+        base = rng.integers(0, 256, (1, 1, 3))
+        Image.fromarray((base + rng.integers(-40, 40, (60, 72, 3))).clip(0, 255).astype(np.uint8)).save(photos / f"{i}.png")
+    monkeypatch.setenv("COLORKIT_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("MPLBACKEND", "Agg")
+    monkeypatch.delenv("COLORKIT_INSTALL_FROM", raising=False)
+    nb_path = NB_DIR / "07_colorize_your_photos.ipynb"
+    out = tmp_path / nb_path.name
+    pm.execute_notebook(str(nb_path), str(out), parameters={"PRESET": "smoke", "DATA": str(photos)}, cwd=str(NB_DIR),
+                        kernel_name="python3", progress_bar=False)
+    records = course.records_from_notebook(out)
+    assert records["data_source"].startswith("DATA folder folder-my photos-") and records["best_model"] == "demo_unet"
+    assert "held_out_overlap" not in records  # no banner: not the built-in photos
 
 
 def _executed_tiny_notebook(tmp_path, monkeypatch):

@@ -121,21 +121,22 @@ def find_prepared(size: int, prefer: str | None = None) -> Path | None:
     return Path(max(found)[3]) if found else None
 
 
-def course_eval_source(preset, data: str = ""):
-    """The photos a lesson scores (and trains on): a prepared folder whose ``test`` split no run trains on.
+def course_eval_source(preset, data: str = "", online: bool | None = None) -> Path:
+    """The prepared folder a lesson trains on (its ``train`` split) and scores (its ``test`` split, which no
+    run trains on). Introduced in notebook ``02_baseline_cnn``.
 
     ``data``: a prepared folder is used as is; a folder of photos is prepared once with its own
     60/20/20 split by :func:`colorkit.data.course.course_data`. Without ``data``: the course's prepared
-    data (lesson 01) if it is on disk, else ``"samples"`` (the built-in photos; offline and CI).
+    data if it is on disk (lesson 01, or an earlier lesson), else :func:`~colorkit.data.course.course_data`
+    gets it (downloading the preset's dataset when online; the built-in photos under ``smoke`` or offline,
+    prepared with the same split, so their test photos are never trained on either).
     """
-    if data:
-        if is_prepared(data):
-            return Path(data)
-        from .course import course_data
+    from .course import course_data
 
-        return course_data(preset, data)
+    if data:
+        return Path(data) if is_prepared(data) else course_data(preset, data)
     found = find_prepared(preset.image_size, preset.data_source)
-    return found if found is not None else "samples"
+    return found if found is not None else course_data(preset, online=online)
 
 
 def train_tensors(images: Sequence[np.ndarray]):
