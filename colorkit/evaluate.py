@@ -15,6 +15,10 @@ Written to ``DIR``: ``results.csv`` (one row per model or baseline, the gray cop
 per metric, plus ``params`` and ``ms_per_image``), ``results.md`` (the same as Markdown),
 ``per_image.csv`` (every metric of every image, for distributions and the failure gallery) and
 ``notes.txt`` (metrics that could not be computed, and why).
+
+``--protocol paper`` scores instead with the published protocol of CT2 and DDColor (centre crop then
+256 px, FID on torchvision's ImageNet Inception-v3, LPIPS-VGG, colourfulness on absolute values: see
+:mod:`colorkit.paper_protocol`); its table has a ``protocol`` column and is not comparable with the default's.
 """
 from __future__ import annotations
 
@@ -36,6 +40,7 @@ log = logging.getLogger(__name__)
 
 DEFAULT_BASELINES = tuple(BASELINES)  # gray copy, mean ab, L lookup, nearest image
 TABLE_COLUMNS = ("kind", "params", "ms_per_image", *M.METRICS, "lpips", "fid", "kid")
+PROTOCOLS = ("default", "paper")  # paper: colorkit.paper_protocol (CT2 / DDColor), not comparable with default
 
 
 # --- data: lives in colorkit.data.photos (re-exported here for the lessons) -------------------------
@@ -108,15 +113,22 @@ class Evaluation:
     truths: list | None = None
     names: list[str] | None = None
     preds: dict[str, list] = field(default_factory=dict)
+    protocol: str = "default"
 
     def markdown(self, columns: Sequence[str] | None = None, digits: int = 3) -> str:
-        return to_markdown(self.table, columns, digits)
+        md = to_markdown(self.table, columns, digits)
+        if self.protocol == "paper":
+            from .paper_protocol import NOTE
+
+            md = f"**{NOTE}**\n\n{md}"
+        return md
 
 
 def evaluate(photos, models: Mapping[str, object] | Sequence = (), size: int = DEFAULT_SIZE,
              fit=None, limit: int | None = None, baselines: Sequence[str] = DEFAULT_BASELINES,
              perceptual: bool = True, keep_predictions: bool | Sequence[str] = False, device="cpu",
-             progress: bool = True, predict_kwargs: Mapping[str, dict] | None = None) -> Evaluation:
+             progress: bool = True, predict_kwargs: Mapping[str, dict] | None = None,
+             protocol: str = "default") -> Evaluation:
     """Score ``models`` and ``baselines`` on the same photos at ``size x size``.
 
     ``photos``: anything :func:`load_images` takes, or a list of uint8 images. ``models``: ``{name:
@@ -124,11 +136,20 @@ def evaluate(photos, models: Mapping[str, object] | Sequence = (), size: int = D
     to fit the data-driven baselines on (default: the train split of a prepared folder, else
     leave-one-out over ``photos``). ``predict_kwargs``: per-model extra prediction options (e.g.
     ``{"unet_classifier": {"temperature": 0.38}}``). ``keep_predictions``: True, or the names of the
-    rows whose predicted images to keep in memory (for the failure gallery).
+    rows whose predicted images to keep in memory (for the failure gallery). ``protocol="paper"``: the
+    published CT2 / DDColor protocol (:mod:`colorkit.paper_protocol`; ``size`` is then 256).
     """
     import pandas as pd
 
-    if isinstance(photos, list) and photos and isinstance(photos[0], np.ndarray):
+    if protocol not in PROTOCOLS:
+        raise ValueError(f"protocol must be one of {PROTOCOLS}, got {protocol!r}")
+    paper = None
+    if protocol == "paper":
+        from . import paper_protocol as P
+
+        truths, names, paper_notes = P.load_photos(photos, limit)
+        size = P.SIZE
+    elif isinstance(photos, list) and photos and isinstance(photos[0], np.ndarray):
         truths = [np.asarray(M.as_rgb_float(p) * 255 + 0.5, np.uint8) if p.dtype != np.uint8 else p for p in photos]
         names = [f"image_{i:04d}" for i in range(len(truths))]
     else:
@@ -145,6 +166,9 @@ def evaluate(photos, models: Mapping[str, object] | Sequence = (), size: int = D
         except ValueError:
             fit_images = None
     rows, per_image, notes, preds_kept = [], [], [], {}
+    if protocol == "paper":
+        paper = P.PaperScorer(truths, perceptual=perceptual, device=device)
+        notes += paper.notes + paper_notes
     order = ["gray copy"] + [b for b in baselines if b != "gray copy"]
     entries: list[tuple[str, str, object]] = [(b, "baseline", None) for b in order]
     entries += [(name, "model", m) for name, m in models.items()]
@@ -178,9 +202,11 @@ def evaluate(photos, models: Mapping[str, object] | Sequence = (), size: int = D
                 continue
             params = count_params(model)
         preds, spi = predict_images(model, truths, **predict_kwargs.get(name, {}))
-        means, per = M.score_images(preds, truths, per_image=True)
+        means, per = paper.score(preds) if paper else M.score_images(preds, truths, per_image=True)
         row = {"model": name, "kind": kind, "params": params, "ms_per_image": 1000 * spi, **means}
-        if perceptual:
+        if paper:
+            row["protocol"] = "paper"
+        elif perceptual:
             row.update(_perceptual(preds, truths, notes))
         rows.append(row)
         for img_name, r in zip(names, per):
@@ -188,9 +214,9 @@ def evaluate(photos, models: Mapping[str, object] | Sequence = (), size: int = D
         if keep_predictions is True or (not isinstance(keep_predictions, bool) and name in keep_predictions):
             preds_kept[name] = preds
     table = pd.DataFrame(rows).set_index("model")
-    table = table[[c for c in TABLE_COLUMNS if c in table.columns]]
+    table = table[[c for c in (P.TABLE_COLUMNS if paper else TABLE_COLUMNS) if c in table.columns]]
     return Evaluation(table=table, per_image=pd.DataFrame(per_image), notes=notes,
-                      truths=truths if preds_kept else None, names=names, preds=preds_kept)
+                      truths=truths if preds_kept else None, names=names, preds=preds_kept, protocol=protocol)
 
 
 def _perceptual(preds, truths, notes: list[str]) -> dict:
@@ -293,6 +319,9 @@ def add_cli_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--limit", type=int, default=None, help="score at most this many photos")
     parser.add_argument("--no-perceptual", action="store_true", help="skip LPIPS / FID / KID")
     parser.add_argument("--device", default="auto", help="auto, cpu, cuda, mps")
+    parser.add_argument("--protocol", choices=PROTOCOLS, default="default",
+                        help="default: colorkit's metrics; paper: the CT2/DDColor protocol (centre crop, 256 px, "
+                        "FID on torchvision's Inception-v3, LPIPS-VGG, |colourfulness|), not comparable with default")
 
 
 def run_cli(args) -> int:
@@ -314,14 +343,16 @@ def run_cli(args) -> int:
             read_checkpoint(c, "--checkpoint")
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s")
     ev = evaluate(args.photos, args.checkpoint, size=args.size, fit=args.fit, limit=args.limit,
-                  perceptual=not args.no_perceptual, device=dev)
+                  perceptual=not args.no_perceptual, device=dev, protocol=args.protocol)
     paths = write_results(ev, args.out)
     with pd.option_context("display.width", 200, "display.max_columns", 30):
-        print(ev.table.drop(columns=[c for c in ("lpips", "fid", "kid") if ev.table[c].isna().all()]
-                            if "lpips" in ev.table else []).to_string(float_format=lambda v: f"{v:.3f}"))
+        print(ev.table.drop(columns=[c for c in ("lpips", "lpips_vgg", "fid", "kid")
+                                     if c in ev.table and ev.table[c].isna().all()]).to_string(float_format=lambda v: f"{v:.3f}"))
     print()
     print(ev.markdown())
     for n in ev.notes:
         print("note:", n)
-    print(f"wrote {paths['csv']} ({len(ev.table)} rows, {len(ev.names)} images at {args.size}x{args.size})")
+    size = 256 if args.protocol == "paper" else args.size
+    print(f"wrote {paths['csv']} ({len(ev.table)} rows, {len(ev.names)} images at {size}x{size}, "
+          f"{args.protocol} protocol)")
     return 0
