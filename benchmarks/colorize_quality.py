@@ -6,7 +6,7 @@
 Runs the command exactly as a user would (``colorkit colorize --checkpoint CKPT PHOTOS --out DIR``, no
 ``--size``: the model predicts at the scale its checkpoint records), then scores every written PNG against
 the original photo at the photo's own full resolution: mean ΔE2000 per pixel
-(``colorkit.metrics.delta_e2000_map``, scikit-image CIEDE2000), averaged per photo, then over photos.
+(``colorkit.evaluate.metrics.delta_e2000_map``, scikit-image CIEDE2000), averaged per photo, then over photos.
 The same for the gray copy (L kept, a = b = 0) and, as a check of the full-resolution promise, the
 99th percentile of |L_out - L_in|.
 
@@ -39,7 +39,7 @@ def main(argv=None) -> int:
     from colorkit.cli import main as colorkit_main
     from colorkit.color import gray_copy, rgb_to_lab
     from colorkit.colorize import output_names, read_image
-    from colorkit.metrics import delta_e2000_map
+    from colorkit.evaluate.metrics import delta_e2000_map
 
     source = resolve_photos(a.photos, "photos/bsds500/test")
     files = photo_files(source, a.limit)

@@ -9,7 +9,7 @@ held-out Tiny ImageNet photos the README's result is measured on), else the buil
 
 Every photo is scored at its own size (64x64 for Tiny ImageNet): the model sees its normalized L, its ab is
 recombined with the photo's L (``colorkit.evaluate.predict_images``), ΔE2000 per pixel by
-``colorkit.metrics.delta_e2000_map`` (scikit-image CIEDE2000), averaged per image, then over images.
+``colorkit.evaluate.metrics.delta_e2000_map`` (scikit-image CIEDE2000), averaged per image, then over images.
 Also prints ΔE2000 when the predicted ab is scaled by a few gains (1 = the model as trained): a gain
 below 1 that scores better means the model is still over-confident about colour.
 Ends with ``RESULT cpu_unet_de2000 X``, ``RESULT cpu_gray_de2000 Y`` and ``RESULT cpu_unet_minus_gray Z``.
@@ -37,8 +37,8 @@ def main(argv=None) -> int:
 
     from colorkit.color import gray_copy, lab_to_rgb, rgb_to_lab
     from colorkit.evaluate import load_images, predict_images
-    from colorkit.metrics import delta_e2000_map
-    from colorkit.train import load_trained
+    from colorkit.evaluate.metrics import delta_e2000_map
+    from colorkit.checkpoint import load_trained
     from tqdm.auto import tqdm
 
     torch.set_num_threads(1)

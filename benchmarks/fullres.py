@@ -33,7 +33,8 @@ from pathlib import Path
 
 import numpy as np
 
-from colorkit import color, colorize
+from colorkit import color
+from colorkit import colorize
 from colorkit.data.images import load_rgb
 
 W, H = 4000, 3000
@@ -158,7 +159,7 @@ def main(argv=None) -> int:
     if args.threads > 0:
         torch.set_num_threads(args.threads)
     if args.checkpoint:
-        from colorkit.hub import load
+        from colorkit.checkpoint import load
 
         model = load(args.checkpoint)
     else:

@@ -4,7 +4,7 @@ Both sides train the same U-Net generator (``unet``, the ``cpu`` preset's width 
 3-layer 70x70 PatchGAN of the same width, with the vanilla (BCE) loss and lambda = 100, at the same
 batch and input size. The reference is pix2pix's ``optimize_parameters`` written out plainly below:
 three discriminator passes per step (fake detached, real, fake again for G) on NCHW tensors.
-colorkit's step (:class:`colorkit.objectives_generative.GAN`) scores real and generated pairs in one
+colorkit's step (:class:`colorkit.objectives.gan.GAN`) scores real and generated pairs in one
 concatenated discriminator pass and runs channels_last as the ``cpu`` preset does.
 
 Steps are timed interleaved (reference, colorkit, reference, ...) so that load from other processes
@@ -22,7 +22,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from colorkit.models import build
-from colorkit.objectives_generative import GAN
+from colorkit.objectives.gan import GAN
 from colorkit.presets import get_preset
 from colorkit.train import TrainConfig
 

@@ -69,12 +69,12 @@ OPTIONAL_DEPS = {
     "PIL": "colorkit.data (imported by generative_lessons): REQUIRED here",
     "tensorboard": "TensorBoard logging in colorkit.train (off in this check)",
     "pandas": "lesson tables (why_brown.lab_table, evaluate)",
-    "torchmetrics": "FID/KID in colorkit.metrics",
-    "requests": "colorkit.hub / downloads",
-    "skimage": "ΔE2000 in colorkit.metrics, built-in samples",
+    "torchmetrics": "FID/KID in colorkit.evaluate.metrics",
+    "requests": "colorkit.checkpoint / downloads",
+    "skimage": "ΔE2000 in colorkit.evaluate.metrics, built-in samples",
     "cv2": "fast image decoding/resizing in colorkit.data",
     "matplotlib": "plots (viz, live loss plot)",
-    "scipy": "FID in colorkit.metrics",
+    "scipy": "FID in colorkit.evaluate.metrics",
 }
 REQUIRED = ("numpy", "torchvision", "PIL")
 
@@ -166,9 +166,9 @@ def data_for(cfg, size: int):
 # ------------------------------------------------------------------------------------------------ runs
 def lesson_runs(p, out: Path, failures: list) -> list[tuple[str, object]]:
     """``[(run name, TrainConfig)]`` of every lesson, as the notebooks build them."""
-    from colorkit import generative_lessons as GL
-    from colorkit import supervised_lessons as SL
-    from colorkit import why_brown as WB
+    from colorkit.course import generative as GL
+    from colorkit.course import supervised as SL
+    from colorkit.course import why_brown as WB
 
     builders = [
         ("l02", lambda: {r: SL.lesson_config(p, r, out / "l02") for r in SL.RUNS_02}),

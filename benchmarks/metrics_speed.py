@@ -1,4 +1,4 @@
-"""Scoring speed: colorkit.metrics.score_image against the same metrics written with scikit-image alone.
+"""Scoring speed: colorkit.evaluate.metrics.score_image against the same metrics written with scikit-image alone.
 
 Both compute ΔE2000, ΔE76, PSNR and SSIM on RGB and on ab, MAE ab and colorfulness for the gray copy of
 real photos, in the same run; the baseline uses ``skimage.color.rgb2lab`` and
@@ -58,7 +58,7 @@ def main() -> None:
     import cv2
 
     from colorkit.color import gray_copy
-    from colorkit.metrics import score_image
+    from colorkit.evaluate.metrics import score_image
 
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--photos", default=None, help="folder of photos (default: ../shared/data/photos/coco_mini "
@@ -79,7 +79,7 @@ def main() -> None:
     mine = best_ms(score_image, pairs, args.repeats)
     print(f"{len(pairs)} photos at {args.size}x{args.size}, best of {args.repeats}")
     print(f"  scikit-image only   {base:8.2f} ms/image")
-    print(f"  colorkit.metrics    {mine:8.2f} ms/image (also computes acc_de, auc_ab, psnr_ab, dcf)")
+    print(f"  colorkit.evaluate.metrics    {mine:8.2f} ms/image (also computes acc_de, auc_ab, psnr_ab, dcf)")
     print(f"RESULT metrics_speedup {base / mine:.2f}")
 
 

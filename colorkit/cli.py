@@ -38,7 +38,7 @@ class UsageError(Exception):
 
 
 def build_parser(load: str | None = None) -> argparse.ArgumentParser:
-    from . import __version__
+    from colorkit import __version__
 
     parser = argparse.ArgumentParser(prog="colorkit", description="Deep-learning image colorization toolkit.")
     parser.add_argument("--version", action="version", version=f"colorkit {__version__}")
@@ -153,7 +153,7 @@ def output_folder(value, option: str = "--out") -> Path:
 
 def _photo_candidates(p: Path, recursive: bool = True) -> list[Path]:
     """The files a photo reader would look at under ``p`` (a file: itself), found without logging."""
-    from .data.images import is_image_file
+    from colorkit.data.images import is_image_file
 
     if p.is_file():
         return [p]
@@ -165,7 +165,7 @@ def _photo_candidates(p: Path, recursive: bool = True) -> list[Path]:
 
 def _first_readable(files) -> Path | None:
     """The first of ``files`` whose header a photo reader understands (no decoding), else None."""
-    from .data.images import ImageReadError, image_size
+    from colorkit.data.images import ImageReadError, image_size
 
     for f in files:
         try:
@@ -209,7 +209,7 @@ def device(name: str, option: str = "--device"):
     """The torch device for ``name`` (``auto``, ``cpu``, ``cuda``, ``cuda:1``, ``mps``)."""
     import torch
 
-    from .runtime import get_device
+    from colorkit.runtime import get_device
 
     fix = "use auto, cpu, cuda, cuda:N or mps"
     if name != "auto":
@@ -256,8 +256,8 @@ def read_checkpoint(value, option: str = "--checkpoint") -> dict:
     a colorkit one whose model this colorkit knows; any problem is a :class:`UsageError` naming the file."""
     import pickle
 
-    from .checkpoint import FORMAT, UnsafeCheckpointError, load_checkpoint
-    from .models import available
+    from colorkit.checkpoint import FORMAT, UnsafeCheckpointError, load_checkpoint
+    from colorkit.models import available
 
     p = checkpoint_file(value, option)
     try:

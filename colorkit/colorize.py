@@ -22,6 +22,7 @@ Command line::
 
 A model may also be an :class:`colorkit.onnx_export.OnnxColorizer` (an onnxruntime session with the same call).
 """
+
 from __future__ import annotations
 
 import logging
@@ -31,8 +32,14 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
-from .color import denormalize_ab, denormalize_l, lab_to_rgb8, normalize_l, rgb8_to_l
-from .data.images import collect_inputs  # noqa: F401  (re-exported: colorkit.colorize.collect_inputs)
+from colorkit.color import (
+    denormalize_ab,
+    denormalize_l,
+    lab_to_rgb8,
+    normalize_l,
+    rgb8_to_l,
+)
+from colorkit.data.images import collect_inputs  # noqa: F401  (re-exported: colorkit.colorize.collect_inputs)
 
 log = logging.getLogger(__name__)
 
@@ -228,7 +235,7 @@ def tint(image, a: float = 6.0, b: float = 20.0) -> np.ndarray:
 def read_image(path) -> np.ndarray:
     """Read a photo as uint8 RGB with :func:`colorkit.data.images.load_rgb` (EXIF orientation,
     16-bit, palette, alpha on white, CMYK; oversize files refused)."""
-    from .data.images import load_rgb
+    from colorkit.data.images import load_rgb
 
     return load_rgb(path)
 
@@ -261,7 +268,7 @@ def write_png(path, rgb: np.ndarray, compress_level: int = PNG_COMPRESSION) -> P
 
 def compare_image(gray: np.ndarray, colorized: np.ndarray, gap: int = 16) -> np.ndarray:
     """Side by side: gray input | colorized (white gap), at the photo's height."""
-    from .viz import side_by_side
+    from colorkit.viz import side_by_side
 
     return side_by_side([gray, colorized], gap=gap)
 
@@ -314,7 +321,7 @@ def colorize_paths(model, inputs: Iterable, out_dir, work_size: int | None = Non
     logged and listed in ``failed`` with the reason; the others are still written."""
     from tqdm.auto import tqdm
 
-    from .data.images import ImageReadError
+    from colorkit.data.images import ImageReadError
 
     missing: list[Path] = []
     files = collect_inputs(inputs, recursive=recursive, missing=missing)
@@ -330,70 +337,6 @@ def colorize_paths(model, inputs: Iterable, out_dir, work_size: int | None = Non
             log.warning("skipped %s", e)
             failed.append((src, str(e)))
     return done, failed
-
-
-# --- a stand-in model when the course has trained none ----------------------------------------------
-def _demo_photos(source, size: int, limit: int = 512) -> tuple[list, str]:
-    """Training photos for :func:`train_demo_model`: the ``train`` split of a prepared ``source`` at its
-    stored size, else all built-in colour photos."""
-    if source is None:
-        from .data.samples import COLOR_SAMPLES, load_sample
-
-        return [np.array(load_sample(n)) for n in COLOR_SAMPLES], "built-in colour photos"
-    import json
-
-    from .data.photos import load_images
-
-    stored = json.loads((Path(source) / "prepare.json").read_text())["settings"]["size"]
-    photos, _ = load_images(source, max(size, int(stored)), split="train", limit=limit)
-    return photos, f"train split of {Path(source).name}"
-
-
-def train_demo_model(preset="auto", steps: int | None = None, minutes: float = 2.0, out_dir=None,
-                     crops_per_photo: int = 8, seed: int = 0, source=None):
-    """Train a small U-Net on random crops of photos through :mod:`colorkit.train` (``steps``: the
-    preset's ``max_steps``, else 150; at most ``minutes``) and return it loaded with :func:`colorkit.load`.
-    ``source``: a prepared folder whose ``train`` split it learns from (so its ``test`` split stays held
-    out); None: the built-in colour photos. Notebook 07 uses it when no trained checkpoint exists yet (run
-    alone, e.g. in CI): it colours only roughly, but every cell can run.
-    """
-    import torch
-
-    from .color import rgb_to_lab_norm_torch
-    from .hub import load, make_card, update_card
-    from .paths import runs_dir
-    from .presets import get_preset
-    from .train import TrainConfig, train
-
-    p = get_preset(preset) if isinstance(preset, str) else preset
-    size = p.image_size
-    gen = torch.Generator().manual_seed(seed)
-    crops = []
-    photos, described = _demo_photos(source, size)
-    for photo in photos:
-        img = torch.from_numpy(np.ascontiguousarray(photo)).permute(2, 0, 1)
-        _, h, w = img.shape
-        scale = 4 * size / min(h, w)  # crops see a quarter of the photo's short side
-        if scale < 1:
-            img = torch.nn.functional.interpolate(img[None].float(), scale_factor=scale, mode="area")[0]
-        _, h, w = img.shape
-        for _ in range(crops_per_photo if min(h, w) > size else 1):  # a photo at the crop size: one crop
-            y = int(torch.randint(0, h - size + 1, (1,), generator=gen))
-            x = int(torch.randint(0, w - size + 1, (1,), generator=gen))
-            crops.append(img[:, y:y + size, x:x + size].float() / 255.0)
-    L, ab = rgb_to_lab_norm_torch(torch.stack(crops))
-    out_dir = Path(out_dir) if out_dir else runs_dir("demo_model", p.name)
-    steps = steps or p.max_steps or 150
-    cfg = TrainConfig.from_preset(p, model="unet", max_steps=steps, max_minutes=minutes, out_dir=str(out_dir),
-                                  val_every=steps, eval_images=min(8, len(L)), live_plot=False,
-                                  tensorboard=False, progress_bar=False, seed=seed)
-    result = train(cfg, (L, ab), (L[:8], ab[:8]), resume=False)
-    path = Path(result.checkpoint or out_dir / "last.pt")
-    card = make_card("unet", cfg.model_kwargs, preset=p.name, steps=result.step,
-                     data={"source": described, "crops": len(L), "image_size": size},
-                     notes="stand-in trained by colorkit.colorize.train_demo_model")
-    update_card(path, **card)
-    return load(path)
 
 
 # --- command line ------------------------------------------------------------------------------
@@ -416,8 +359,8 @@ def add_cli_arguments(parser) -> None:
 
 def resolve_model_name(name: str, preset: str = "auto") -> Path:
     """The checkpoint the course trained as ``name`` under ``preset`` (then under any preset)."""
-    from .paths import list_checkpoints
-    from .presets import PRESET_NAMES, resolve_preset
+    from colorkit.paths import list_checkpoints
+    from colorkit.presets import PRESET_NAMES, resolve_preset
 
     preset = resolve_preset(preset)
     found = list_checkpoints(preset)
@@ -436,11 +379,18 @@ def resolve_model_name(name: str, preset: str = "auto") -> Path:
 
 
 def run_cli(args) -> int:
-    from .checkpoint import verify_sha256
-    from .cli import UsageError, at_least, checkpoint_file, device, output_folder, photo_inputs, read_checkpoint, \
-        sha256_hex
-    from .hub import is_url, load
-    from .presets import resolve_preset
+    from colorkit.checkpoint import is_url, load, verify_sha256
+    from colorkit.cli import (
+        UsageError,
+        at_least,
+        checkpoint_file,
+        device,
+        output_folder,
+        photo_inputs,
+        read_checkpoint,
+        sha256_hex,
+    )
+    from colorkit.presets import resolve_preset
 
     at_least(args.size, 16, "--size")
     sha256_hex(args.sha256)
@@ -465,7 +415,7 @@ def run_cli(args) -> int:
         read_checkpoint(ckpt, option)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s")
     if onnx:  # onnxruntime on the CPU (--device is for PyTorch models); the same pipeline via OnnxColorizer
-        from .onnx_export import load_onnx
+        from colorkit.onnx_export import load_onnx
 
         try:
             model = load_onnx(Path(ckpt).expanduser())  # OnnxUnavailable names pip install colorkit[onnx]

@@ -76,7 +76,7 @@ def _prediction_graph(model, temperature: float | None = None):
 
 
 def _metadata(model, temperature: float | None) -> dict[str, str]:
-    from .colorize import model_stride, model_work_size
+    from colorkit.colorize import model_stride, model_work_size
 
     t = temperature if temperature is not None else getattr(model, "temperature", None)
     meta = {"format": ONNX_FORMAT, "model_name": str(getattr(model, "model_name", type(model).__name__)),
@@ -119,12 +119,12 @@ def export_onnx(model, out: str | os.PathLike, temperature: float | None = None,
     :class:`OnnxColorizer` reads. Raises ValueError for a model that does not colorize."""
     import torch
 
-    from .checkpoint import atomic_write_bytes
-    from .colorize import check_colorizer, model_stride
+    from colorkit.files import atomic_write_bytes
+    from colorkit.colorize import check_colorizer, model_stride
 
     onnx = _require("onnx")
     if not isinstance(model, torch.nn.Module):
-        from .hub import load
+        from colorkit.checkpoint import load
 
         model = load(model)
     model = check_colorizer(copy.deepcopy(model).cpu().float().eval())  # the caller's model is left as it was
@@ -185,7 +185,7 @@ def is_onnx_path(path) -> bool:
 
 def parity(model, onnx_model: OnnxColorizer, L_norm) -> float:
     """Max |ab| difference (normalized units) between the PyTorch prediction path and the ONNX file."""
-    from .colorize import predict_ab
+    from colorkit.colorize import predict_ab
 
     t = onnx_model.temperature
     kwargs = {"temperature": t} if hasattr(model, "predict_ab") and t is not None else {}
@@ -208,9 +208,9 @@ def add_cli_arguments(parser) -> None:
 def run_cli(args) -> int:
     import torch
 
-    from .checkpoint import verify_sha256
-    from .cli import UsageError, at_least, checkpoint_file, output_folder, read_checkpoint, sha256_hex
-    from .hub import is_url, load
+    from colorkit.files import verify_sha256
+    from colorkit.cli import UsageError, at_least, checkpoint_file, output_folder, read_checkpoint, sha256_hex
+    from colorkit.checkpoint import is_url, load
 
     sha256_hex(args.sha256)
     at_least(args.temperature, 0, "--temperature")

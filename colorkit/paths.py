@@ -25,7 +25,7 @@ def home() -> Path:
     root = repo_root()
     if root is not None:
         return root
-    from .runtime import in_colab
+    from colorkit.runtime import in_colab
 
     if in_colab():
         return Path("/content/colorkit")
@@ -64,7 +64,7 @@ def persistent_home(enabled: bool, mount=None, drive: str = "/content/drive", ka
     uses ``MyDrive/colorkit`` there; on Kaggle, ``/kaggle/working/colorkit`` (kept with a saved version);
     elsewhere, or with ``enabled`` False, nothing changes. Returns :func:`home`.
     """
-    from .runtime import in_colab, in_kaggle
+    from colorkit.runtime import in_colab, in_kaggle
 
     if not enabled:
         return home()

@@ -106,7 +106,7 @@ def resolve_preset(name: str = "auto") -> str:
         if env:
             name = env
         else:
-            from .runtime import cuda_available
+            from colorkit.runtime import cuda_available
 
             name = "gpu" if cuda_available() else "cpu"
     if name not in PRESETS:

@@ -29,7 +29,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from .color import AB_SCALE, normalize_ab, rgb_to_lab
+from colorkit.color import AB_SCALE, normalize_ab, rgb_to_lab
 
 GRID = 10.0  # cell side in LAB units
 GRID_LIMIT = 110.0  # centres run over -110..110

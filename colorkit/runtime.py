@@ -120,7 +120,7 @@ def environment_report() -> dict:
     """What the runtime cell prints: device, GPU name, versions."""
     import torch
 
-    from . import __version__
+    from colorkit import __version__
 
     dev = get_device()
     info = {

@@ -1,7 +1,7 @@
 """The one training engine, used by every notebook and by ``colorkit train`` (introduced in notebook
 ``02_baseline_cnn``).
 
-``train(config, train_data, val_data)`` runs any :class:`~colorkit.objectives.Objective` (``regression``
+``train(config, train_data, val_data)`` runs any :class:`~colorkit.objectives.base.Objective` (``regression``
 here; VAE and GAN objectives plug in the same way) with:
 
 * AdamW/Adam and a progress-driven schedule (one-cycle by default) that works for a step budget
@@ -16,16 +16,16 @@ here; VAE and GAN objectives plug in the same way) with:
   data order is a function of ``seed`` and the step; with ``num_workers=0``, which the presets use on CPU);
   Ctrl-C / a notebook interrupt saves a checkpoint first;
 * a NaN/inf loss stops training *before* the bad update with a clear message
-  (:class:`~colorkit.objectives.NonFiniteLossError`); the last good checkpoint is left untouched;
+  (:class:`~colorkit.objectives.base.NonFiniteLossError`); the last good checkpoint is left untouched;
 * the same code under ``torchrun --nproc_per_node N`` with DistributedDataParallel (gloo on CPU, nccl on
   CUDA): ``batch_size`` is the *global* batch, each rank takes its slice of the same batches a single process
   would use; only rank 0 logs and saves.
 """
+
 from __future__ import annotations
 
 import dataclasses
 import inspect
-import json
 import os
 import random
 import time
@@ -35,8 +35,12 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from .checkpoint import FORMAT, load_checkpoint, save_checkpoint, train_image_size
-from .objectives import NonFiniteLossError, get_objective  # noqa: F401  (re-exported)
+from colorkit.checkpoint import (
+    FORMAT,
+    load_checkpoint,
+    save_checkpoint,
+)
+from colorkit.objectives.base import NonFiniteLossError, get_objective  # noqa: F401  (re-exported)
 
 CHECKPOINT_NAME = "last.pt"
 
@@ -54,7 +58,7 @@ class TrainConfig:
     lr: float = 2e-3
     betas: tuple = (0.9, 0.999)
     weight_decay: float = 1e-4
-    schedule: str = "onecycle"  # onecycle | cosine | constant (see colorkit.objectives.lr_factor)
+    schedule: str = "onecycle"  # onecycle | cosine | constant (see colorkit.objectives.base.lr_factor)
     warmup: float = 0.1  # fraction of the budget spent warming up (onecycle)
     batch_size: int = 32  # global batch (split over DDP ranks)
     max_steps: int | None = None
@@ -91,14 +95,16 @@ class TrainConfig:
         """A config from a :class:`~colorkit.presets.Preset` (or its name). Model keyword arguments the
         constructor accepts (``base_width``, ``depth``, ``pretrained``, ...) come from the preset and its
         ``extra["model_kwargs"][model]``; ``overrides`` (including ``model_kwargs``) win."""
-        from .presets import Preset, get_preset
+        from colorkit.presets import Preset, get_preset
 
         p = preset if isinstance(preset, Preset) else get_preset(preset)
         extra = dict(p.extra or {})
         kw = default_model_kwargs(model, p)
         kw.update(overrides.pop("model_kwargs", None) or {})
         fields = {f.name for f in dataclasses.fields(cls)}
-        from .objectives_generative import default_objective  # gan/unet_gan -> "gan", vae/unet_vae -> "vae"
+        from colorkit.objectives.base import (
+            default_objective,  # gan/unet_gan -> "gan", vae/unet_vae -> "vae"
+        )
 
         values = dict(
             model=model, model_kwargs=kw, objective=default_objective(model),
@@ -126,7 +132,7 @@ class TrainConfig:
 
 def default_model_kwargs(model: str, preset) -> dict:
     """The preset's size settings that ``model``'s constructor accepts, plus ``preset.extra["model_kwargs"]``."""
-    from .models import _REGISTRY, _load_all
+    from colorkit.models import _REGISTRY, _load_all
 
     _load_all()
     if model not in _REGISTRY:
@@ -334,7 +340,7 @@ class LivePlot:
 
 # --------------------------------------------------------------------------------------------------- engine
 def _device(config: TrainConfig, d: Dist) -> torch.device:
-    from .runtime import get_device
+    from colorkit.runtime import get_device
 
     dev = get_device(config.device)
     if dev.type == "cuda" and d.world > 1:
@@ -371,7 +377,7 @@ def cpu_threads_for_training(read_stat=None, own_cpu=None, interval: float = 0.3
     average is not used: it still holds colorkit's own previous run (and the previous notebook kernel of
     ``make run``) for a minute, which sent every training after the first to 1 thread on an idle machine.
     ``read_stat`` / ``own_cpu``: see :func:`~colorkit.runtime.other_processes_cpu` (tests)."""
-    from .runtime import other_processes_cpu
+    from colorkit.runtime import other_processes_cpu
 
     default = _default_threads()
     sample = other_processes_cpu(interval, read_stat=read_stat, own_cpu=own_cpu)
@@ -429,7 +435,7 @@ def checkpoint_dict(objective, config: TrainConfig, step: int, elapsed_s: float,
     predicts at that scale by default, see :func:`colorkit.checkpoint.train_image_size`)."""
     import torch as _t
 
-    from . import __version__
+    from colorkit import __version__
 
     st = objective.state_dict()
     return {
@@ -481,7 +487,7 @@ def train(config: TrainConfig, train_data, val_data=None, resume: bool = True, c
     import torch.distributed as tdist
     from tqdm.auto import tqdm
 
-    from .runtime import seed_everything
+    from colorkit.runtime import seed_everything
 
     dev_type = "cuda" if (config.device in ("auto", "cuda") and torch.cuda.is_available()) else "cpu"
     if str(config.device).startswith("cuda"):
@@ -671,37 +677,9 @@ def train(config: TrainConfig, train_data, val_data=None, resume: bool = True, c
                        state["ckpt"], state["grid"])
 
 
-# --------------------------------------------------------------------------------------------------- loading
-def load_trained(path, device="cpu", network: str = "generator"):
-    """``(model, checkpoint)`` from a colorkit checkpoint: the network rebuilt from ``checkpoint["model"]``
-    (ImageNet weights are not fetched: the checkpoint has them), its weights loaded, in eval mode."""
-    from .models import build
-
-    ckpt = load_checkpoint(path, map_location="cpu")
-    if ckpt.get("format") != FORMAT:
-        raise ValueError(f"{path} is not a {FORMAT} file (format={ckpt.get('format')!r})")
-    kwargs = dict(ckpt["model"].get("kwargs") or {})
-    if "pretrained" in kwargs:
-        kwargs["pretrained"] = False
-    model = build(ckpt["model"]["name"], **kwargs)
-    model.load_state_dict(ckpt["state"][network])
-    model.colorkit_train_size = train_image_size(ckpt, path=path)  # colorization predicts at this scale
-    return model.to(device).eval(), ckpt
-
-
-def export_checkpoint(src, dst, keep_training_state: bool = False):
-    """Copy a run's checkpoint to ``dst`` (e.g. :func:`colorkit.paths.checkpoint_path`), by default without
-    optimizer/scaler/RNG state (a smaller file that later lessons load for inference)."""
-    ckpt = load_checkpoint(src)
-    if not keep_training_state:
-        for k in ("optim", "scaler", "rng", "sched", "history"):
-            ckpt.pop(k, None)
-    return save_checkpoint(ckpt, dst)
-
-
 # --------------------------------------------------------------------------------------------------- CLI
 def add_cli_arguments(p) -> None:
-    from .models import available
+    from colorkit.models import available
 
     p.add_argument("--model", default="unet", help=f"registered model ({', '.join(available())})")
     p.add_argument("--data", required=True,
@@ -718,7 +696,7 @@ def add_cli_arguments(p) -> None:
     p.add_argument("--lr", type=float, default=None)
     p.add_argument("--model-kwargs", default=None, help='JSON, e.g. \'{"base_width": 32, "depth": 3}\'')
     p.add_argument("--extra", default=None,
-                   help='JSON objective settings, e.g. \'{"adversarial": "hinge", "pretrain": 0.5}\' (see colorkit.objectives_generative)')
+                   help='JSON objective settings, e.g. \'{"adversarial": "hinge", "pretrain": 0.5}\' (see colorkit.objectives.gan)')
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--threads", type=int, default=None, help="torch CPU threads (default: the preset's)")
     p.add_argument("--no-resume", action="store_true", help="start over even if OUT/last.pt exists")
@@ -729,10 +707,12 @@ def load_training_data(data, split: str, size: int, limit: int | None = None):
     """A dataset of ``(L_norm, ab_norm)`` for ``split`` of ``data``: the shard dataset of the data module when
     ``data`` is a ``colorkit prepare`` folder (augmented for ``train``), else the photos decoded into
     memory (a prepared folder's split, a folder of photos, or ``"samples"`` for the built-in photos)."""
-    from .data.photos import is_prepared, load_images, train_tensors
+    from colorkit.data.photos import is_prepared, load_images, train_tensors
 
     if is_prepared(data):
-        from .data.dataset import ShardDataset  # streaming from memory-mapped shards
+        from colorkit.data.dataset import (
+            ShardDataset,  # streaming from memory-mapped shards
+        )
 
         # training sees random crops and flips; validation the same fixed centre crops every time
         return ShardDataset(data, split=split, crop=size, augment=(split == "train"))
@@ -743,10 +723,17 @@ def load_training_data(data, split: str, size: int, limit: int | None = None):
 def _check_cli_args(args):
     """``colorkit train``'s inputs checked before any data is loaded or any step is taken: returns
     ``(preset, TrainConfig)`` or raises :class:`colorkit.cli.UsageError` naming the fix."""
-    from .cli import UsageError, at_least, json_object, output_folder, photo_source, read_checkpoint
-    from .losses import get_loss
-    from .models import available
-    from .presets import get_preset
+    from colorkit.cli import (
+        UsageError,
+        at_least,
+        json_object,
+        output_folder,
+        photo_source,
+        read_checkpoint,
+    )
+    from colorkit.models import available
+    from colorkit.objectives.regression import get_loss
+    from colorkit.presets import get_preset
 
     try:
         preset = get_preset(args.preset)
@@ -822,7 +809,7 @@ def _check_cli_args(args):
 
 
 def run_cli(args) -> int:
-    from .cli import UsageError
+    from colorkit.cli import UsageError
 
     preset, cfg = _check_cli_args(args)
     try:

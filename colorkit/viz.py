@@ -186,7 +186,7 @@ def ab_histogram(ab, ax=None, bins: int = 64, limit: float | None = None, title:
     Shows how colourful a set of pixels is: a desaturated model piles everything near (0, 0).
     ``limit``: axis range (default: the model-space scale, ``colorkit.color.AB_SCALE``). Returns the axes.
     """
-    from .color import AB_SCALE
+    from colorkit.color import AB_SCALE
 
     limit = AB_SCALE if limit is None else limit
     plt = _plt()

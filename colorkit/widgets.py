@@ -23,7 +23,7 @@ from typing import Callable, Mapping
 
 import numpy as np
 
-from .viz import add_caption, before_after, fit_within, image_to_png_bytes, resize_to, side_by_side, to_rgb_uint8
+from colorkit.viz import add_caption, before_after, fit_within, image_to_png_bytes, resize_to, side_by_side, to_rgb_uint8
 
 DEFAULT_MAX_SIDE = 640  # longest side of the pictures the widgets show (full resolution goes to files)
 
@@ -200,7 +200,7 @@ class BeforeAfter(PictureWidget):
 # --------------------------------------------------------------------------------------------------
 def _candidate_colorize(candidate, photo: np.ndarray, work_size: int | None, **kw) -> np.ndarray:
     """A colorization from a torch model, a baseline (``.colorize(rgb)``) or a function ``rgb -> rgb``."""
-    from .colorize import colorize_image
+    from colorkit.colorize import colorize_image
 
     try:
         import torch
@@ -217,8 +217,8 @@ def _candidate_colorize(candidate, photo: np.ndarray, work_size: int | None, **k
 
 
 def photo_metrics(pred: np.ndarray, truth: np.ndarray) -> dict[str, float]:
-    """The few numbers the comparison widget shows (from :mod:`colorkit.metrics`)."""
-    from .metrics import colorfulness, score_image
+    """The few numbers the comparison widget shows (from :mod:`colorkit.evaluate.metrics`)."""
+    from colorkit.evaluate.metrics import colorfulness, score_image
 
     s = score_image(pred, truth)
     return {"dE2000": s["de2000"], "PSNR": s["psnr"], "colorfulness": s["cf"], "true colorfulness": colorfulness(truth)}
@@ -230,7 +230,7 @@ def _has_colour(rgb: np.ndarray, threshold: float = 10.0) -> bool:
     the test is how far a*b* strays from the median a*b* of pixels of the same lightness (5-unit L bins):
     its 90th percentile is 15-40 on the built-in colour photos and under 10 on nearly all of about 100
     real black-and-white and sepia prints we tried (faded colour prints score as colour, rightly)."""
-    from .color import rgb_to_lab
+    from colorkit.color import rgb_to_lab
 
     lab = rgb_to_lab(fit_within(rgb, 128)).reshape(-1, 3)
     bins = np.clip((lab[:, 0] // 5).astype(int), 0, 20)
@@ -245,7 +245,7 @@ class CompareWidget(PictureWidget):
     """One photo, a dropdown of models and baselines, a before/after slider, and the photo's metrics.
 
     ``models``: ``{name: model}``; a model is a torch colorizer, a fitted baseline from
-    :mod:`colorkit.baselines`, or a function ``rgb -> rgb``. The gray copy is always offered.
+    :mod:`colorkit.evaluate.baselines`, or a function ``rgb -> rgb``. The gray copy is always offered.
     If the photo has colour (not gray, not a sepia-toned print; or pass ``truth=``) it is the ground
     truth: the caption shows ΔE2000 / PSNR / colorfulness
     of the choice next to the gray copy's, and the left side can show the truth instead of the input.
@@ -259,7 +259,7 @@ class CompareWidget(PictureWidget):
                  position: float = 0.5, left: str | None = None, work_size: int | None = None,
                  max_side: int | None = DEFAULT_MAX_SIDE, truth=None, **predict_kwargs):
         super().__init__()
-        from .colorize import gray_image
+        from colorkit.colorize import gray_image
 
         self.photo = fit_within(to_rgb_uint8(photo), max_side)
         if truth is not None:
@@ -389,7 +389,7 @@ class VAESampler(PictureWidget):
     def __init__(self, model, photo, seed: int = 0, temperature: float = 1.0, work_size: int | None = None,
                  max_side: int | None = DEFAULT_MAX_SIDE):
         super().__init__()
-        from .colorize import gray_image
+        from colorkit.colorize import gray_image
 
         if not hasattr(model, "sample"):
             raise TypeError(f"{type(model).__name__} has no .sample method; VAESampler needs a VAE (vae, unet_vae)")
@@ -403,7 +403,7 @@ class VAESampler(PictureWidget):
         self._current = self._sample()
 
     def _sample(self) -> np.ndarray:
-        from .colorize import colorize_image
+        from colorkit.colorize import colorize_image
 
         return colorize_image(self.model, self.photo, work_size=self.work_size, sample_seed=self._seed,
                               temperature=self.temperature)
@@ -454,7 +454,7 @@ class TemperatureSlider(PictureWidget):
     def __init__(self, model, photo, temperature: float = 0.38, work_size: int | None = None,
                  max_side: int | None = DEFAULT_MAX_SIDE):
         super().__init__()
-        from .colorize import gray_image
+        from colorkit.colorize import gray_image
 
         if not hasattr(model, "predict_ab"):
             raise TypeError(f"{type(model).__name__} has no predict_ab(L, temperature); "
@@ -468,7 +468,7 @@ class TemperatureSlider(PictureWidget):
         self._slider = None
 
     def colorization(self, temperature: float) -> np.ndarray:
-        from .colorize import colorize_image
+        from colorkit.colorize import colorize_image
 
         t = round(float(temperature), 2)
         if t not in self._cache:
@@ -493,7 +493,7 @@ class TemperatureSlider(PictureWidget):
         return side_by_side([self.gray, self.colorization(self._temperature)])
 
     def caption(self) -> list[str]:
-        from .metrics import colorfulness
+        from colorkit.evaluate.metrics import colorfulness
 
         return [f"gray input | annealed mean at T = {self._temperature:.2f} "
                 f"(colorfulness {colorfulness(self.colorization(self._temperature)):.1f})",

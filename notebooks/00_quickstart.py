@@ -133,7 +133,7 @@ record("lab_max_diff_skimage", float(np.abs(lab - rgb2lab(photos[1])).max()))
 
 # %%
 from colorkit.color import gray_copy
-from colorkit.metrics import score_images
+from colorkit.evaluate.metrics import score_images
 
 grays = [gray_copy(p) for p in photos]
 gray_scores = score_images(grays, photos)  # the gray copy against the colour originals

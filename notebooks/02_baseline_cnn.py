@@ -114,7 +114,7 @@ import pandas as pd
 
 from colorkit.models import build
 from colorkit.models.summary import model_summary
-from colorkit.supervised_lessons import RUNS_02, lesson_config
+from colorkit.course.supervised import RUNS_02, lesson_config
 from colorkit.paths import runs_dir
 
 configs = {run: lesson_config(preset, run, runs_dir("02_baseline_cnn", preset.name)) for run in RUNS_02}
@@ -133,7 +133,7 @@ pd.DataFrame({run: {"model": c.model, "kwargs": c.model_kwargs, "loss": c.loss,
 # %%
 from colorkit.course import lesson_source, record_data
 from colorkit.evaluate import load_images
-from colorkit.generative_lessons import lesson_data
+from colorkit.course.generative import lesson_data
 
 source = lesson_source(preset, DATA)
 train_data, val_data = lesson_data(preset, source)
@@ -172,7 +172,7 @@ record_training(results)  # minutes of each run
 # %%
 from colorkit.evaluate import predict_images
 from colorkit.course import record_table
-from colorkit.metrics import score_vs_gray
+from colorkit.evaluate.metrics import score_vs_gray
 
 preds = {run: predict_images(r.model, truths)[0] for run, r in results.items()}
 tables = [score_vs_gray(p, truths, name=run) for run, p in preds.items()]
@@ -207,7 +207,7 @@ show_images([im for row in rows.values() for im in row], ncols=4,
 import matplotlib.pyplot as plt
 import numpy as np
 
-from colorkit.supervised_lessons import chroma, predicted_ab
+from colorkit.course.supervised import chroma, predicted_ab
 from colorkit.viz import ab_histogram
 from colorkit.color import denormalize_ab
 
@@ -231,7 +231,7 @@ print({"true": round(float(chroma(true_ab).mean()), 1), **{r: round(float(chroma
 # Lessons 06 (evaluate) and 07 (colorize your photos) find checkpoints under `runs/checkpoints/<preset>/`.
 
 # %%
-from colorkit.supervised_lessons import save_for_later_lessons
+from colorkit.course.supervised import save_for_later_lessons
 
 for run, name in (("baseline_l1", "baseline_cnn"), ("resnet_baseline", "resnet_baseline")):
     print("saved", save_for_later_lessons(results[run], name, preset))

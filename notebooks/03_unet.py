@@ -122,7 +122,7 @@ import pandas as pd
 from colorkit.models import build
 from colorkit.models.summary import model_summary
 from colorkit.paths import runs_dir
-from colorkit.supervised_lessons import RUNS_03, lesson_config
+from colorkit.course.supervised import RUNS_03, lesson_config
 
 configs = {run: lesson_config(preset, run, runs_dir("03_unet", preset.name)) for run in RUNS_03}
 full = {"U-Net 64..1024 (seeds)": build("unet", base_width=64, depth=4)}
@@ -138,7 +138,7 @@ pd.DataFrame({name: {k: f"{v / 1e6:.2f} M" for k, v in model_summary(m).items()}
 # %%
 from colorkit.course import lesson_source, record_data
 from colorkit.evaluate import load_images
-from colorkit.generative_lessons import lesson_data
+from colorkit.course.generative import lesson_data
 
 source = lesson_source(preset, DATA)
 train_data, val_data = lesson_data(preset, source)
@@ -170,9 +170,9 @@ record_training(results)  # minutes of each run
 # %%
 from colorkit.evaluate import predict_images
 from colorkit.course import record_table
-from colorkit.metrics import score_vs_gray
+from colorkit.evaluate.metrics import score_vs_gray
 from colorkit.paths import checkpoint_path
-from colorkit.train import load_trained
+from colorkit.checkpoint import load_trained
 
 models = {run: r.model for run, r in results.items()}
 if checkpoint_path("baseline_cnn", preset.name).exists():
@@ -247,7 +247,7 @@ show_images([im for row in rows.values() for im in row], ncols=4,
 # is still over-confident (it colours where it is more often wrong than right). On the CPU budget it is.
 
 # %%
-from colorkit.supervised_lessons import de2000_at_gains
+from colorkit.course.supervised import de2000_at_gains
 
 sweep = pd.DataFrame({run: de2000_at_gains(r.model, truths) for run, r in results.items()}).T
 sweep.columns = [f"gain {g:g}" for g in sweep.columns]
@@ -257,7 +257,7 @@ sweep.round(3)
 # ## Save the models for later lessons
 
 # %%
-from colorkit.supervised_lessons import save_for_later_lessons
+from colorkit.course.supervised import save_for_later_lessons
 
 for run in results:
     print("saved", save_for_later_lessons(results[run], run, preset))

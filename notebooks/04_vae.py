@@ -138,7 +138,7 @@ for name in ("vae", "unet_vae"):
 # The loss is `reconstruction + beta * KL`: a larger `beta` keeps the posteriors closer to N(0, 1).
 
 # %%
-from colorkit.losses_generative import kl_divergence
+from colorkit.objectives.vae import kl_divergence
 
 for mu_, sigma in [(0.0, 1.0), (1.0, 1.0), (0.0, 0.1), (2.0, 0.5)]:
     kl = kl_divergence(torch.tensor([mu_]), torch.tensor([2 * torch.log(torch.tensor(sigma)).item()]))
@@ -155,7 +155,7 @@ for mu_, sigma in [(0.0, 1.0), (1.0, 1.0), (0.0, 0.1), (2.0, 0.5)]:
 # schedule (Fu et al. 2019) repeats the ramp.
 
 # %%
-from colorkit.viz_generative import plot_kl_schedules
+from colorkit.course.figures import plot_kl_schedules
 
 plot_kl_schedules(beta=1.0, warmup=0.3);
 
@@ -170,7 +170,7 @@ plot_kl_schedules(beta=1.0, warmup=0.3);
 # %%
 from colorkit.course import lesson_source, record_data
 from colorkit.evaluate import load_images
-from colorkit.generative_lessons import lesson_data
+from colorkit.course.generative import lesson_data
 
 source = lesson_source(preset, DATA)
 train_data, val_data = lesson_data(preset, source)
@@ -185,7 +185,7 @@ record_data(source, train_images=len(train_data[0]), eval_images=len(truths))
 
 # %%
 from colorkit.course import record_training
-from colorkit.generative_lessons import vae_lesson_configs
+from colorkit.course.generative import vae_lesson_configs
 from colorkit.paths import runs_dir
 from colorkit.train import train
 
@@ -213,7 +213,7 @@ record_training(results)  # minutes of each run
 # %%
 import pandas as pd
 
-from colorkit.viz_generative import plot_vae_histories
+from colorkit.course.figures import plot_vae_histories
 
 plot_vae_histories({n: r.history for n, r in results.items()});
 pd.DataFrame({n: {"final KL": r.history[-1]["kl"], "active latents": r.history[-1]["active_latents"],
@@ -228,7 +228,7 @@ pd.DataFrame({n: {"final KL": r.history[-1]["kl"], "active latents": r.history[-
 
 # %%
 from colorkit.color import gray_copy
-from colorkit.viz_generative import draw_colorizations
+from colorkit.course.figures import draw_colorizations
 
 model = results["U-Net VAE"].model.eval()
 for name, photo in zip(SAMPLE_NAMES, photos):
@@ -243,7 +243,7 @@ for name, photo in zip(SAMPLE_NAMES, photos):
 
 # %%
 from colorkit.course import record_table
-from colorkit.why_brown import lab_table
+from colorkit.course.why_brown import lab_table
 
 table, preds = lab_table({n: r.model.eval() for n, r in results.items()}, truths)
 record_table(table)  # ΔE2000, PSNR and colorfulness of each row
@@ -255,7 +255,7 @@ table.round(3)
 
 # %%
 from colorkit.paths import checkpoint_path
-from colorkit.train import export_checkpoint
+from colorkit.checkpoint import export_checkpoint
 
 for name, key in (("VAE", "vae"), ("U-Net VAE", "unet_vae")):
     print("saved", export_checkpoint(results[name].checkpoint, checkpoint_path(key, preset.name)))

@@ -116,7 +116,7 @@ show_images(photos, titles=list(SAMPLE_NAMES), ncols=4);
 # logits towards their targets, so G still gets gradient from patches D judges confidently.
 
 # %%
-from colorkit.viz_generative import plot_adversarial_losses
+from colorkit.course.figures import plot_adversarial_losses
 
 plot_adversarial_losses();
 
@@ -135,7 +135,7 @@ import torch
 from colorkit.evaluate import square_crop
 from colorkit.models import build
 from colorkit.models.summary import model_summary
-from colorkit.viz_generative import plot_receptive_field
+from colorkit.course.figures import plot_receptive_field
 
 D = build("patchgan")
 s = model_summary(D, size=256, in_channels=3)
@@ -154,7 +154,7 @@ plot_receptive_field(square_crop(photos[0], 256));
 # %%
 from colorkit.course import lesson_source, record_data
 from colorkit.evaluate import load_images
-from colorkit.generative_lessons import lesson_data
+from colorkit.course.generative import lesson_data
 
 source = lesson_source(preset, DATA)
 train_data, val_data = lesson_data(preset, source)
@@ -183,7 +183,7 @@ record_data(source, train_images=len(train_data[0]), eval_images=len(truths))
 # discriminator step) with the same budget, checkpoints, resume and NaN guard.
 
 # %%
-from colorkit.generative_lessons import gan_lesson_configs
+from colorkit.course.generative import gan_lesson_configs
 from colorkit.paths import runs_dir
 from colorkit.train import train
 
@@ -203,7 +203,7 @@ for name in ("L1 U-Net", "U-Net GAN"):
 # prints a warning when D wins outright or when G collapses to one colour for every image.
 
 # %%
-from colorkit.viz_generative import plot_gan_history
+from colorkit.course.figures import plot_gan_history
 
 plot_gan_history(results["U-Net GAN"].history, title=f"U-Net GAN ({ADVERSARIAL}, lambda = {L1_WEIGHT:g})");
 
@@ -231,7 +231,7 @@ record_training(results)  # minutes of each run
 from colorkit.evaluate import load_model
 from colorkit.paths import checkpoint_path, list_checkpoints
 from colorkit.course import record_table
-from colorkit.why_brown import lab_table, plot_de_vs_colorfulness
+from colorkit.course.why_brown import lab_table, plot_de_vs_colorfulness
 
 models = {name: r.model.eval() for name, r in results.items()}
 if "unet" in list_checkpoints(preset.name):
@@ -268,7 +268,7 @@ show_images(rows, titles=[f"{n}: {s}" for n in ("L1", "GAN") for s in SAMPLE_NAM
 # lessons find it under `checkpoint_path("unet_gan", preset)`.
 
 # %%
-from colorkit.train import export_checkpoint
+from colorkit.checkpoint import export_checkpoint
 
 saved = export_checkpoint(results["U-Net GAN"].checkpoint, checkpoint_path("unet_gan", preset.name))
 print("saved", saved)
@@ -283,7 +283,7 @@ record_minutes()  # this lesson's wall-clock minutes; RECORD lines stay in the e
 # 1. Set `ADVERSARIAL = "bce"` and `"hinge"` and rerun: compare the curves and the final table. Which loss
 #    keeps the discriminator from winning outright?
 # 2. Train the classic pix2pix way: one run of `unet_gan` from scratch with
-#    `extra=colorkit.objectives_generative.PIX2PIX` (bce, lambda 100, no pretraining). Where does it land on
+#    `extra=colorkit.objectives.gan.PIX2PIX` (bce, lambda 100, no pretraining). Where does it land on
 #    the ΔE2000-vs-colorfulness plot?
 # 3. Turn on spectral normalization in the discriminator (`extra={"discriminator": {"spectral_norm": True}}`).
 #    Does the D loss curve get smoother?

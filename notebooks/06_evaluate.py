@@ -25,7 +25,7 @@
 #
 # **What you will learn**
 # - why PSNR and SSIM alone cannot tell a colorizer from doing nothing, and which numbers can;
-# - the conventions behind every metric in `colorkit.metrics` (range, colour space, crop, averaging);
+# - the conventions behind every metric in `colorkit.evaluate.metrics` (range, colour space, crop, averaging);
 # - how to build a leaderboard that always shows trivial baselines, with time per image and model size;
 # - the five ways colorizations fail (Larsson et al. 2016), seen in ΔE2000 heat maps and ab scatters;
 # - why regression losses paint everything brown, and how classification over colour bins (Zhang et al. 2016)
@@ -93,7 +93,7 @@ print(preset)
 # mostly measure structure. ΔE2000 (colour difference) and colorfulness are not fooled.
 
 # %%
-from colorkit import metrics as M
+from colorkit.evaluate import metrics as M
 from colorkit.color import gray_copy
 from colorkit.data.samples import SAMPLE_NAMES, load_sample
 from colorkit.viz import show_images
@@ -108,7 +108,7 @@ M.score_vs_gray(at256, at256, name="the truth itself").round(3)
 # %% [markdown]
 # ## One metrics module, with its conventions written down
 # Published numbers move with details nobody reports: RGB in [0, 1] or [0, 255], SSIM's window, whether
-# borders are cropped, whether pixels or images are averaged. `colorkit.metrics` fixes them once (read its
+# borders are cropped, whether pixels or images are averaged. `colorkit.evaluate.metrics` fixes them once (read its
 # docstring): sRGB images as shown, same size, no crop, per-image means averaged over images, SSIM with
 # Wang et al.'s Gaussian window (scikit-image), ΔE2000 from scikit-image (checked against Sharma et al.'s
 # published pairs). LPIPS and FID need pretrained networks; without their weights they are reported as
@@ -152,7 +152,7 @@ show_images(truths[:8], titles=names[:8], ncols=8);
 
 # %%
 from colorkit.paths import runs_dir
-from colorkit.why_brown import LAB_IMAGES, lab_data, run_lab
+from colorkit.course.why_brown import LAB_IMAGES, lab_data, run_lab
 
 train_L, train_ab = lab_data(source, preset.image_size, limit=LAB_IMAGES.get(preset.name))
 print(f"lab training set: {len(train_L)} images from {source} (its train split)")
@@ -196,7 +196,7 @@ print(f"\nwritten: {paths['csv']}")
 
 # %%
 from colorkit.paths import checkpoint_path
-from colorkit.train import export_checkpoint
+from colorkit.checkpoint import export_checkpoint
 
 print("saved", export_checkpoint(runs_dir("why_brown", preset.name) / "classification" / "last.pt",
                                  checkpoint_path("unet_classifier", preset.name)))
@@ -220,13 +220,13 @@ plot_distributions(ev.per_image, "de2000");
 # Larsson et al. name five failure modes: **desaturated** (washed out), **inconsistent chroma** (blotchy
 # saturation inside one object), **inconsistent hue** (one object in several hues), **edge pollution**
 # (colour errors piled up at edges) and **colour bleeding** (colour running across a boundary).
-# The names are theirs; the scores are colorkit's own heuristics (`colorkit.gallery` says how each is computed:
+# The names are theirs; the scores are colorkit's own heuristics (`colorkit.evaluate.gallery` says how each is computed:
 # superpixel spreads, Canny edges), not a published measure. They score each mode per image; below, the
 # worst case of each mode for two lab variants, with the
 # gray input, prediction, truth, the per-pixel ΔE2000 heat map, and the ab plane (truth gray, prediction in colour).
 
 # %%
-from colorkit.gallery import dominant_mode, failure_table, plot_gallery
+from colorkit.evaluate.gallery import dominant_mode, failure_table, plot_gallery
 
 fails = failure_table(ev.preds, ev.truths, ev.names, max_images=200)
 fails["mode"] = dominant_mode(fails)
@@ -252,7 +252,7 @@ plot_gallery(ev.preds["lab classification"], ev.truths, fails, "lab classificati
 # `LAB_MINUTES` to watch the variants separate.
 
 # %%
-from colorkit.why_brown import lab_summary, plot_de_vs_colorfulness, temperature_sweep
+from colorkit.course.why_brown import lab_summary, plot_de_vs_colorfulness, temperature_sweep
 
 lab_tab = lab_summary(ev.table, truths)  # the lab rows of the leaderboard, plus the truth itself
 record("cf/truth", lab_tab.loc["truth", "cf"])
@@ -291,7 +291,7 @@ record_minutes()  # this lesson's wall-clock minutes; RECORD lines stay in the e
 # ## Exercises
 # 1. Score the gray copy of your own photos with `colorkit evaluate MY_PHOTOS --out runs/mine`: which
 #    seed report's PSNR/SSIM does it beat?
-# 2. Change `ACC_THRESHOLD` in `colorkit.metrics.score_images(..., threshold=...)` to 1 (about one just-noticeable
+# 2. Change `ACC_THRESHOLD` in `colorkit.evaluate.metrics.score_images(..., threshold=...)` to 1 (about one just-noticeable
 #    ΔE2000 difference) and to 10. How does the ranking of the lab variants change?
 # 3. Train the lab with `rebalance=False` for the classifier
 #    (`run_lab(..., variants=["classification"], extra={"rebalance": False})`): where does it land on the plot?

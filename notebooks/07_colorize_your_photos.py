@@ -113,9 +113,10 @@ show_images(list(photos.values()), titles=list(photos), ncols=4);
 
 # %%
 import colorkit
-from colorkit.colorize import check_colorizer, train_demo_model
+from colorkit.colorize import check_colorizer
+from colorkit.course.demo import train_demo_model
 from colorkit.course import lesson_source, record_data
-from colorkit.hub import format_card
+from colorkit.checkpoint import format_card
 from colorkit.paths import list_checkpoints
 
 held_out = lesson_source(preset, DATA)  # the photos that rank the models below (their test split)
@@ -238,7 +239,7 @@ for name, m in models.items():
 # kernel runs (GitHub, CI) you see the picture as it was when the notebook was saved.
 
 # %%
-from colorkit.baselines import LightnessLookup, MeanAb
+from colorkit.evaluate.baselines import LightnessLookup, MeanAb
 from colorkit.data.samples import COLOR_SAMPLES
 from colorkit.widgets import BeforeAfter, CompareWidget
 
@@ -326,7 +327,7 @@ show_images([sepia, from_sepia, from_gray], titles=["sepia print", "colorized fr
 
 # %%
 from colorkit.checkpoint import ChecksumMismatchError
-from colorkit.hub import export_model
+from colorkit.checkpoint import export_model
 
 shared, sha = export_model(first.checkpoint_path, runs_dir("shared", preset.name, "model.pt"))
 print(f"{shared} ({shared.stat().st_size / 1e6:.2f} MB), sha256 {sha}")

@@ -11,7 +11,9 @@ from PIL import Image
 from skimage import color as skcolor
 from torch import nn
 
-from colorkit import color, colorize
+from colorkit import color
+from colorkit import colorize
+from colorkit.course import demo
 from colorkit.checkpoint import FORMAT, save_checkpoint
 from colorkit.data.samples import load_sample
 from colorkit.models import _REGISTRY, register
@@ -277,7 +279,7 @@ def test_cli_refuses_bad_checkpoints_and_skips_missing_inputs(tmp_path, monkeypa
 
 @pytest.mark.slow
 def test_train_demo_model_runs_through_the_engine(tmp_path):
-    m = colorize.train_demo_model("smoke", steps=2, out_dir=tmp_path / "demo")
+    m = demo.train_demo_model("smoke", steps=2, out_dir=tmp_path / "demo")
     assert m.card["preset"] == "smoke" and m.card["steps"] == 2 and m.model_name == "unet"
     assert colorize.colorize_image(m, load_sample("rocket"), work_size=32).shape == load_sample("rocket").shape
 
@@ -290,9 +292,9 @@ def test_train_demo_model_learns_only_from_the_train_split(tmp_path, monkeypatch
     monkeypatch.setenv("COLORKIT_HOME", str(tmp_path))
     folder = course_data("smoke", progress=False)
     seen = []
-    real = colorize._demo_photos
-    monkeypatch.setattr(colorize, "_demo_photos", lambda src, size: seen.append(real(src, size)) or seen[-1])
-    m = colorize.train_demo_model("smoke", steps=1, out_dir=tmp_path / "demo", source=folder)
+    real = demo._demo_photos
+    monkeypatch.setattr(demo, "_demo_photos", lambda src, size: seen.append(real(src, size)) or seen[-1])
+    m = demo.train_demo_model("smoke", steps=1, out_dir=tmp_path / "demo", source=folder)
     photos, described = seen[0]
     assert len(photos) == len(split_sources(folder)["train"]) and "train split" in m.card["data"]["source"]
 
@@ -316,7 +318,7 @@ def test_vae_sample_seed_draws_differ_and_repeat():
 def test_checkpoint_records_the_training_size_and_loaders_attach_it(tmp_path):
     from types import SimpleNamespace
 
-    from colorkit.hub import load
+    from colorkit.checkpoint import load
     from colorkit.train import TrainConfig, checkpoint_dict
 
     m = tiny_model()
@@ -331,7 +333,7 @@ def test_checkpoint_records_the_training_size_and_loaders_attach_it(tmp_path):
 
 
 def test_colorize_predicts_at_the_training_size_unless_told(tmp_path, monkeypatch):
-    from colorkit.hub import load
+    from colorkit.checkpoint import load
 
     m = save_tiny(tmp_path / "m.pt")
     ckpt = torch.load(tmp_path / "m.pt", weights_only=True)
@@ -387,7 +389,8 @@ def test_training_records_its_image_size_and_load_trained_attaches_it(tmp_path):
     """The engine writes the side of its training images into the card (24 here, no preset says 24), and
     both loaders give the model that size, so colorization predicts at the training scale by default."""
     import colorkit
-    from colorkit.train import TrainConfig, load_trained, train
+    from colorkit.train import TrainConfig, train
+    from colorkit.checkpoint import load_trained
 
     L, ab = torch.rand(4, 1, 24, 24) * 2 - 1, torch.zeros(4, 2, 24, 24)
     cfg = TrainConfig(model="baseline_cnn", model_kwargs={"width": 8}, max_steps=1, batch_size=2,

@@ -1,11 +1,11 @@
-"""colorkit.baselines, colorkit.evaluate (+ the CLI) and colorkit.gallery, offline on tiny data."""
+"""colorkit.evaluate.baselines, colorkit.evaluate (+ the CLI) and colorkit.evaluate.gallery, offline on tiny data."""
 import csv
 
 import numpy as np
 import pytest
 import torch
 
-from colorkit import baselines as B
+from colorkit.evaluate import baselines as B
 from colorkit.color import gray_copy, lab_to_rgb, rgb_to_lab
 
 
@@ -125,7 +125,7 @@ def test_evaluate_cli_writes_table_with_gray_copy_first(photo_dir, tmp_path, cap
 
 
 def test_evaluate_gray_row_matches_metrics_and_classifier_row(photo_dir):
-    from colorkit import metrics as M
+    from colorkit.evaluate import metrics as M
     from colorkit.evaluate import evaluate, load_images
     from colorkit.models import build
 
@@ -180,7 +180,7 @@ def _failures(true):
 
 
 def test_failure_scores_recognize_each_mode(cat):
-    from colorkit import gallery as G
+    from colorkit.evaluate import gallery as G
 
     perfect = G.failure_scores(cat, cat)
     assert all(perfect[m] == 0 for m in G.FAILURE_MODES) and perfect["de2000"] < 1e-3
@@ -199,8 +199,8 @@ def test_gallery_table_worst_cases_and_plot(cat):
     import matplotlib
 
     matplotlib.use("Agg")
-    from colorkit import gallery as G
-    from colorkit import metrics as M
+    from colorkit.evaluate import gallery as G
+    from colorkit.evaluate import metrics as M
 
     cases = _failures(cat)
     truths = [cat] * 5
@@ -228,7 +228,7 @@ def test_gallery_table_worst_cases_and_plot(cat):
 
 
 def test_why_brown_lab_configs_share_one_budget():
-    from colorkit import why_brown as W
+    from colorkit.course import why_brown as W
     from colorkit.presets import get_preset
 
     for preset in ("smoke", "cpu"):
@@ -244,8 +244,8 @@ def test_why_brown_lab_configs_share_one_budget():
 
 
 def test_why_brown_table_and_temperature_sweep(cat):
-    from colorkit import metrics as M
-    from colorkit import why_brown as W
+    from colorkit.evaluate import metrics as M
+    from colorkit.course import why_brown as W
     from colorkit.models import build
 
     truths = [cat[:32, :32], cat[32:64, 32:64]]
@@ -296,7 +296,7 @@ def test_evaluate_prepared_folder_scores_test_split_and_fits_on_train(tmp_path, 
 
 
 def test_lab_summary_and_batched_sweep_match_direct_scoring(cat):
-    from colorkit import why_brown as W
+    from colorkit.course import why_brown as W
     from colorkit.evaluate import evaluate
     from colorkit.models import build
 

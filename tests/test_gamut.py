@@ -11,7 +11,8 @@ import torch
 from skimage import color as skcolor
 from torch import nn
 
-from colorkit import color, colorize
+from colorkit import color
+from colorkit import colorize
 from colorkit.data.samples import load_sample
 
 torch.set_num_threads(1)

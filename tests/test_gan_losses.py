@@ -1,17 +1,16 @@
-"""Adversarial, KL and perceptual losses against hand-computed values (colorkit.losses_generative)."""
+"""Adversarial, KL and perceptual losses against hand-computed values (colorkit.objectives.gan)."""
 import math
 
 import pytest
 import torch
 
-from colorkit.losses_generative import (
+from colorkit.objectives.gan import (
     PerceptualWeightsUnavailable,
     VGGPerceptualLoss,
     discriminator_loss,
     generator_adversarial_loss,
-    kl_divergence,
-    kl_weight,
 )
+from colorkit.objectives.vae import kl_divergence, kl_weight
 
 REAL = torch.tensor([2.0, -1.0])
 FAKE = torch.tensor([0.5, -3.0])

@@ -5,11 +5,11 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from colorkit.losses_generative import discriminator_loss
+from colorkit.objectives.gan import discriminator_loss
 from colorkit.models import build
 from colorkit.models.patchgan import PatchGAN, receptive_field
 from colorkit.models.vae import diversity_score, reparameterize
-from colorkit.objectives import NonFiniteLossError, get_objective
+from colorkit.objectives.base import NonFiniteLossError, get_objective
 from colorkit.train import TrainConfig, train
 
 
@@ -261,7 +261,7 @@ def test_vae_objective_trains_with_kl_annealing(tmp_path):
 
 
 def test_generative_model_names_default_to_their_objective():
-    from colorkit.objectives_generative import default_objective
+    from colorkit.objectives.base import default_objective
 
     assert default_objective("unet_gan") == default_objective("gan") == "gan"
     assert default_objective("unet_vae") == default_objective("vae") == "vae"
@@ -270,7 +270,7 @@ def test_generative_model_names_default_to_their_objective():
 
 @pytest.mark.parametrize("i,j", [(0, 0), (3, 5), (9, 9)])
 def test_patch_box_matches_the_measured_field(i, j):
-    from colorkit.viz_generative import patch_box
+    from colorkit.course.figures import patch_box
 
     torch.manual_seed(0)
     d = PatchGAN(base_width=4, norm="none").eval()
@@ -303,7 +303,7 @@ def test_cli_train_picks_the_generative_objective(tmp_path, model, objective):
     import json
 
     import colorkit.train as T
-    from colorkit.checkpoint import load_checkpoint
+    from colorkit.checkpoint import load_checkpoint, load_trained
     from colorkit.cli import main
 
     data = _data(8)
@@ -318,7 +318,7 @@ def test_cli_train_picks_the_generative_objective(tmp_path, model, objective):
     assert ckpt["config"]["extra"] == extra
     if objective == "gan":
         assert set(ckpt["state"]) == {"generator", "discriminator"}
-    generator, _ = T.load_trained(out / "last.pt")
+    generator, _ = load_trained(out / "last.pt")
     assert generator(data[0][:1]).shape == (1, 2, 32, 32)
 
 

@@ -13,7 +13,7 @@ import torch
 from torch import nn
 
 import colorkit
-from colorkit import hub
+from colorkit import checkpoint as hub
 from colorkit.checkpoint import FORMAT, ChecksumMismatchError, UnsafeCheckpointError, load_checkpoint, save_checkpoint
 from colorkit.models import _REGISTRY, register
 

@@ -2,7 +2,7 @@
 import pytest
 import torch
 
-from colorkit.losses import get_loss
+from colorkit.objectives.regression import get_loss
 
 
 def test_l1_l2_closed_form():

@@ -1,10 +1,10 @@
-"""colorkit.metrics against independent references: Sharma et al.'s CIEDE2000 pairs, scikit-image,
+"""colorkit.evaluate.metrics against independent references: Sharma et al.'s CIEDE2000 pairs, scikit-image,
 torchmetrics, hand-computed colorfulness and closed-form Fréchet distances."""
 import numpy as np
 import pytest
 import torch
 
-from colorkit import metrics as M
+from colorkit.evaluate import metrics as M
 from colorkit.color import normalize_ab, rgb_to_lab
 from colorkit.data.samples import SAMPLE_NAMES, load_sample
 

@@ -13,7 +13,8 @@ import torch
 pytest.importorskip("onnx")
 pytest.importorskip("onnxruntime")
 
-from colorkit import hub, onnx_export  # noqa: E402
+from colorkit import onnx_export  # noqa: E402
+from colorkit import checkpoint as hub  # noqa: E402
 from colorkit.checkpoint import FORMAT, save_checkpoint  # noqa: E402
 from colorkit.cli import main  # noqa: E402
 from colorkit.color import AB_SCALE, rgb8_to_l  # noqa: E402

@@ -1,4 +1,4 @@
-"""colorkit.paper_protocol and `colorkit evaluate --protocol paper`, offline.
+"""colorkit.evaluate.paper_protocol and `colorkit evaluate --protocol paper`, offline.
 
 Randomly initialised networks stand in for the ImageNet weights in these tests only: the code under
 test never builds a metric network without its weights.
@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 import torch
 
-from colorkit import metrics as M
-from colorkit import paper_protocol as P
+from colorkit.evaluate import metrics as M
+from colorkit.evaluate import paper_protocol as P
 
 
 @pytest.fixture

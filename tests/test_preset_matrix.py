@@ -27,7 +27,7 @@ import torch
 from colorkit.checkpoint import FORMAT, save_checkpoint
 from colorkit.models import available
 from colorkit.models.blocks import PretrainedWeightsUnavailable
-from colorkit.objectives import get_objective
+from colorkit.objectives.base import get_objective
 from colorkit.presets import PRESET_NAMES, get_preset
 
 torch.set_num_threads(1)
@@ -38,9 +38,9 @@ STEP_SIZE = {"gpu": 64}  # photo side for the step (see the module docstring); o
 
 def lesson_plans(preset: str, out: Path) -> dict:
     """``{case name: TrainConfig}`` of every lesson's runs under ``preset``."""
-    from colorkit.generative_lessons import gan_lesson_configs, vae_lesson_configs
-    from colorkit.supervised_lessons import RUNS_02, RUNS_03, lesson_config
-    from colorkit.why_brown import lab_configs
+    from colorkit.course.generative import gan_lesson_configs, vae_lesson_configs
+    from colorkit.course.supervised import RUNS_02, RUNS_03, lesson_config
+    from colorkit.course.why_brown import lab_configs
 
     plans = {}
     for run in {**RUNS_02, **RUNS_03}:

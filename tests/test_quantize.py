@@ -139,8 +139,8 @@ def test_unet_classifier_model():
 
 
 def test_classification_objective_trains_and_rebalances(tmp_path):
-    from colorkit.hub import load
-    from colorkit.objectives import get_objective
+    from colorkit.checkpoint import load
+    from colorkit.objectives.base import get_objective
     from colorkit.train import TrainConfig, train
 
     torch.manual_seed(0)

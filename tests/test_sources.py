@@ -10,7 +10,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from PIL import Image
 
-from colorkit.checkpoint import ChecksumMismatchError
+from colorkit.files import ChecksumMismatchError
 from colorkit.data import sources as src
 from colorkit.data.samples import load_sample
 

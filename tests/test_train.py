@@ -9,8 +9,10 @@ import torch
 from colorkit.checkpoint import file_sha256, load_checkpoint
 from colorkit.color import rgb_to_lab_norm_torch
 from colorkit.data.samples import SAMPLE_NAMES, load_sample
-from colorkit.objectives import NonFiniteLossError, Regression, lr_factor, register_objective
-from colorkit.train import StepBatchSampler, TrainConfig, load_trained, train
+from colorkit.objectives.base import NonFiniteLossError, lr_factor, register_objective
+from colorkit.objectives.regression import Regression
+from colorkit.train import StepBatchSampler, TrainConfig, train
+from colorkit.checkpoint import load_trained
 
 torch.set_num_threads(1)
 
@@ -204,7 +206,7 @@ def test_ddp_two_gloo_processes_match_single_process(tmp_path):
 
 # ------------------------------------------------------------------------------------------------ lesson plans
 def test_lesson_configs(tmp_path):
-    from colorkit.supervised_lessons import RUNS_02, RUNS_03, lesson_config
+    from colorkit.course.supervised import RUNS_02, RUNS_03, lesson_config
 
     for run in [*RUNS_02, *RUNS_03]:
         smoke = lesson_config("smoke", run, tmp_path)
@@ -221,7 +223,7 @@ def test_chroma_and_gain_sweep_against_references():
     from skimage.color import deltaE_ciede2000
 
     from colorkit.color import gray_copy, rgb_to_lab
-    from colorkit.supervised_lessons import chroma, de2000_at_gains
+    from colorkit.course.supervised import chroma, de2000_at_gains
 
     assert chroma(np.array([[3.0, 4.0]]))[0] == pytest.approx(5.0)
     photo = np.array(load_sample("coffee"))[::16, ::16][:16, :16].copy()

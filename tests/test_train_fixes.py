@@ -12,8 +12,9 @@ from colorkit.models import _REGISTRY, available, build
 from colorkit.models.gan_generator import GANGenerator
 from colorkit.models.unet import UNet
 from colorkit.models.unet_classifier import UNetClassifier
-from colorkit.objectives import Regression, get_objective, register_objective
-from colorkit.objectives_classification import Classification
+from colorkit.objectives.regression import Regression
+from colorkit.objectives.base import get_objective, register_objective
+from colorkit.objectives.classification import Classification
 from colorkit.train import TrainConfig, default_model_kwargs, train
 
 torch.set_num_threads(1)
@@ -62,7 +63,7 @@ def test_presets_give_unet_gan_the_unet_body(preset, expected):
 
 
 def test_lesson_05_configs_build_under_cpu(tmp_path):
-    from colorkit.generative_lessons import gan_lesson_configs
+    from colorkit.course.generative import gan_lesson_configs
 
     for name, cfg in gan_lesson_configs("cpu", tmp_path).items():
         net = build(cfg.model, **cfg.model_kwargs)  # raised TypeError (stem) before the fix

@@ -148,7 +148,7 @@ def test_compare_widget_dropdown_slider_and_metrics():
 
 
 def test_compare_widget_takes_fitted_baselines_and_functions():
-    from colorkit.baselines import LightnessLookup
+    from colorkit.evaluate.baselines import LightnessLookup
 
     photo = load_sample("coffee")[::4, ::4]
     train = [load_sample(n)[::4, ::4] for n in ("astronaut", "chelsea", "rocket")]

@@ -3,7 +3,7 @@
 Introduced in notebook ``01_data_prep`` (samples: ``00_quickstart``).
 """
 
-from .course import course_data  # noqa: E402,F401  the one call every lesson makes
-from .dataset import EvalSet, ShardDataset, ab_values, load_split, make_loaders  # noqa: E402,F401
-from .images import ImageReadError, load_l, load_rgb  # noqa: E402,F401
-from .prepare import PrepareReport, read_manifest, read_skipped  # noqa: E402,F401  (prepare(): colorkit.data.prepare.prepare)
+from colorkit.data.course import course_data  # noqa: E402,F401  the one call every lesson makes
+from colorkit.data.dataset import EvalSet, ShardDataset, ab_values, load_split, make_loaders  # noqa: E402,F401
+from colorkit.data.images import ImageReadError, load_l, load_rgb  # noqa: E402,F401
+from colorkit.data.prepare import PrepareReport, read_manifest, read_skipped  # noqa: E402,F401  (prepare(): colorkit.data.prepare.prepare)

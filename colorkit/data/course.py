@@ -23,8 +23,8 @@ import hashlib
 import os
 from pathlib import Path
 
-from . import shards as S
-from .prepare import prepare
+from colorkit.data import shards as S
+from colorkit.data.prepare import prepare
 
 SAMPLE_CROPS_PER_SIDE = 4  # built-in photos are prepared at 4x the crop size: many random crops per photo
 
@@ -51,9 +51,9 @@ def course_data(preset="auto", data: str | os.PathLike = "", progress: bool = Tr
     ``data``: a folder of photos to use instead. ``online``: skip the network check (tests).
     ``root``: where downloads and shards go (default :func:`colorkit.paths.data_dir`).
     """
-    from ..paths import data_dir
-    from ..presets import Preset, get_preset
-    from .sources import SourceError, is_online, samples, source_files
+    from colorkit.paths import data_dir
+    from colorkit.presets import Preset, get_preset
+    from colorkit.data.sources import SourceError, is_online, samples, source_files
 
     p = preset if isinstance(preset, Preset) else get_preset(preset)
     base = Path(root) if root is not None else data_dir()

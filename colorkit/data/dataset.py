@@ -21,10 +21,10 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ..color import lab_to_rgb, normalize_ab, normalize_l
-from . import shards as S
-from .prepare import read_manifest
-from .split import split_indices
+from colorkit.color import lab_to_rgb, normalize_ab, normalize_l
+from colorkit.data import shards as S
+from colorkit.data.prepare import read_manifest
+from colorkit.data.split import split_indices
 
 
 def _torch():
@@ -124,7 +124,7 @@ def make_loaders(root: str | os.PathLike, preset, crop: int | None = None, min_b
     holds at least ``min_batches`` batches; val: centre crops, in order.
     """
     torch = _torch()
-    from ..presets import Preset, get_preset
+    from colorkit.presets import Preset, get_preset
 
     p = preset if isinstance(preset, Preset) else get_preset(preset)
     crop = crop or p.image_size

@@ -215,7 +215,7 @@ def load_l(src: PathOrFile, max_pixels: int | None = DEFAULT_MAX_PIXELS, draft=N
     Colour photos are converted exactly as in training (sRGB -> LAB, keep L), so a gray copy of a
     colour photo and the photo itself give the same L.
     """
-    from ..color import rgb_to_lab
+    from colorkit.color import rgb_to_lab
 
     return rgb_to_lab(load_rgb(src, max_pixels=max_pixels, draft=draft))[..., 0]
 

@@ -13,7 +13,7 @@ from typing import Sequence
 
 import numpy as np
 
-from ..color import lab_to_rgb
+from colorkit.color import lab_to_rgb
 
 log = logging.getLogger(__name__)
 
@@ -22,7 +22,7 @@ DEFAULT_SIZE = 256
 
 def square_crop(rgb: np.ndarray, size: int) -> np.ndarray:
     """Centre square of a photo resized to ``size x size`` (as ``colorkit prepare --resize crop`` does)."""
-    from .prepare import resize_square
+    from colorkit.data.prepare import resize_square
 
     return resize_square(np.asarray(rgb), size, "crop")[0]
 
@@ -40,14 +40,14 @@ def load_images(source, size: int = DEFAULT_SIZE, split: str = "test", limit: in
     deterministic subset. Unreadable files are skipped with a logged warning, never silently.
     """
     if isinstance(source, str) and source == "samples":
-        from .samples import COLOR_SAMPLES, load_sample
+        from colorkit.data.samples import COLOR_SAMPLES, load_sample
 
         names = list(COLOR_SAMPLES)
         imgs = [square_crop(load_sample(n), size) for n in names]
     elif isinstance(source, (str, os.PathLike)) and is_prepared(source):
         imgs, names = _load_prepared(Path(source), size, split, limit)
     else:
-        from .images import ImageReadError, collect_inputs, load_rgb
+        from colorkit.data.images import ImageReadError, collect_inputs, load_rgb
 
         files = collect_inputs([source] if isinstance(source, (str, os.PathLike)) else list(source), recursive=True)
         files = _subset(files, limit)
@@ -75,8 +75,8 @@ def _subset(items: list, limit: int | None) -> list:
 
 
 def _load_prepared(root: Path, size: int, split: str, limit: int | None):
-    from . import shards as S
-    from .prepare import read_manifest
+    from colorkit.data import shards as S
+    from colorkit.data.prepare import read_manifest
 
     rows = [r for r in read_manifest(root) if r["split"] == split]
     rows = _subset(rows, limit)
@@ -103,7 +103,7 @@ def find_prepared(size: int, prefer: str | None = None) -> Path | None:
     offline fallback ``"samples"`` scores all eight)."""
     import json
 
-    from ..paths import data_dir
+    from colorkit.paths import data_dir
 
     root = data_dir("prepared")
     found = []
@@ -131,7 +131,7 @@ def course_eval_source(preset, data: str = "", online: bool | None = None) -> Pa
     gets it (downloading the preset's dataset when online; the built-in photos under ``smoke`` or offline,
     prepared with the same split, so their test photos are never trained on either).
     """
-    from .course import course_data
+    from colorkit.data.course import course_data
 
     if data:
         return Path(data) if is_prepared(data) else course_data(preset, data)
@@ -143,7 +143,7 @@ def train_tensors(images: Sequence[np.ndarray]):
     """uint8 photos (all the same size) -> ``(L_norm N1HW, ab_norm N2HW)`` float tensors."""
     import torch
 
-    from ..color import rgb_to_lab_norm_torch
+    from colorkit.color import rgb_to_lab_norm_torch
 
     x = torch.from_numpy(np.stack(images)).permute(0, 3, 1, 2).float().div_(255)
     L, ab = rgb_to_lab_norm_torch(x)

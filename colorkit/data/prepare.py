@@ -43,9 +43,9 @@ from typing import Sequence
 
 import numpy as np
 
-from . import shards as S
-from .images import DEFAULT_MAX_PIXELS, ImageReadError, is_image_file, load_rgb_with_size
-from .split import SPLITS, assign_splits, content_hash
+from colorkit.data import shards as S
+from colorkit.data.images import DEFAULT_MAX_PIXELS, ImageReadError, is_image_file, load_rgb_with_size
+from colorkit.data.split import SPLITS, assign_splits, content_hash
 
 RESIZE_MODES = ("crop", "pad")
 PAD_VALUE = 128  # mid-gray sRGB used around padded photos (a = b = 0 there, an easy target)
@@ -326,7 +326,7 @@ def _clear(out: Path) -> None:
 
 def lut_path() -> Path:
     """Where the RGB -> LAB lookup table is cached (``<data>/cache/lab_lut_u32_v3.npz``)."""
-    from ..paths import data_dir
+    from colorkit.paths import data_dir
 
     return data_dir("cache", "lab_lut_u32_v3.npz")
 
@@ -477,7 +477,7 @@ def finalize(out: Path, rows: list[dict], skipped: list[dict], settings: dict) -
     w.writeheader()
     for r, s in zip(rows, splits):
         w.writerow({**{k: r.get(k) for k in cols}, "split": s})
-    from ..checkpoint import atomic_write_bytes
+    from colorkit.files import atomic_write_bytes
 
     atomic_write_bytes(out / "manifest.csv", buf.getvalue().encode("utf-8"))
     buf = io.StringIO()
@@ -534,8 +534,8 @@ def add_cli_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run_cli(args) -> int:
-    from ..cli import UsageError, at_least, output_folder, photo_source
-    from .sources import COCO, source_files
+    from colorkit.cli import UsageError, at_least, output_folder, photo_source
+    from colorkit.data.sources import COCO, source_files
 
     at_least(args.size, 8, "--size")
     at_least(args.max_images, 1, "--max-images")
@@ -567,7 +567,7 @@ def run_cli(args) -> int:
         check_out(Path(args.out).expanduser())  # before any download
     files, label = source_files(args.source, max_images=args.max_images, split=args.split,
                                 progress=not args.no_progress)  # SourceError (network, Kaggle login) is reported
-    from ..paths import data_dir
+    from colorkit.paths import data_dir
 
     out = check_out(Path(args.out).expanduser() if args.out else data_dir("prepared", f"{label}-{args.size}-{args.resize}"))
     report = prepare(files, out, size=args.size, resize=args.resize, workers=args.workers,

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from .samples import load_sample
+from colorkit.data.samples import load_sample
 
 
 def _jpeg(im: Image.Image, **kw) -> bytes:

@@ -44,7 +44,7 @@ def lut_block(start: int, stop: int) -> np.ndarray:
     one uint32 per colour holding the stored bytes ``L | a << 8 | b << 16`` (a, b as int8 bit patterns).
     Built with :func:`colorkit.color.rgb_to_lab` and :func:`encode_lab`, so a lookup equals converting
     directly (tested)."""
-    from ..color import rgb_to_lab
+    from colorkit.color import rgb_to_lab
 
     i = np.arange(start, stop, dtype=np.uint32)
     rgb = np.stack([(i >> 16) & 255, (i >> 8) & 255, i & 255], axis=-1).astype(np.uint8)
@@ -95,7 +95,7 @@ def encode_rgb(rgb: np.ndarray, lut: np.ndarray | None = None,
     if out is None:
         out = (np.empty(shape, np.uint8), np.empty((*shape, 2), np.int8))
     if lut is None:
-        from ..color import rgb_to_lab
+        from colorkit.color import rgb_to_lab
 
         out[0][...], out[1][...] = encode_lab(rgb_to_lab(rgb))
         return out
@@ -200,7 +200,7 @@ def read_json(path: str | os.PathLike) -> dict:
 
 
 def write_json(path: str | os.PathLike, obj) -> None:
-    from ..checkpoint import atomic_write_bytes
+    from colorkit.files import atomic_write_bytes
 
     atomic_write_bytes(path, json.dumps(obj, indent=1, sort_keys=False).encode("utf-8"))
 

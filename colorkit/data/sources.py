@@ -25,7 +25,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from ..checkpoint import ChecksumMismatchError, file_sha256
+from colorkit.files import ChecksumMismatchError, file_sha256
 
 
 class SourceError(RuntimeError):
@@ -230,7 +230,7 @@ def _subset_members(archive: Path, n: int | None, seed: int = 0, prefixes: tuple
         return None
     import random
 
-    from .images import is_image_file
+    from colorkit.data.images import is_image_file
 
     with zipfile.ZipFile(archive) as zf:
         names = sorted(m.filename for m in zf.infolist() if not m.is_dir() and is_image_file(m.filename)
@@ -247,7 +247,7 @@ def fetch_zip(remote: RemoteZip, root: str | os.PathLike | None = None, max_imag
     ``max_images``: extract only a seeded random subset of that many photos (the zip is still downloaded
     whole: the datasets publish no smaller pieces).
     """
-    from ..paths import data_dir
+    from colorkit.paths import data_dir
 
     root = Path(root) if root is not None else data_dir()
     archive = root / "downloads" / Path(remote.url).name
@@ -283,7 +283,7 @@ def kaggle(root=None, progress: bool = True) -> list[Path]:
     Only its colour folders are returned: L is recomputed from them (its grayscale copies are not
     trusted). Missing or unreadable credentials raise :class:`SourceError` naming the fix.
     """
-    from ..paths import data_dir
+    from colorkit.paths import data_dir
 
     root = Path(root) if root is not None else data_dir()
     target = root / "raw" / "kaggle-image-colorization"
@@ -326,7 +326,7 @@ def kaggle_api():
 
 def samples() -> list[Path]:
     """The built-in colour photos (no network)."""
-    from .samples import sample_paths
+    from colorkit.data.samples import sample_paths
 
     return sample_paths("color")
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from torch import nn
 
-from . import register
-from .blocks import check_input, norm_layer
+from colorkit.models import register
+from colorkit.models.blocks import check_input, norm_layer
 
 
 @register("baseline_cnn")

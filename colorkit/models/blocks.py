@@ -92,7 +92,7 @@ def torchvision_state_dict(weights, source, what: str, use_instead: str,
                            error: type = PretrainedWeightsUnavailable, option: str = "pretrained") -> dict:
     """The state dict of a torchvision ``weights`` enum: from a local ``.pth`` file when ``source`` is a path,
     else from the torch hub cache (downloading once). The one home for pretrained weights (ResNet encoders
-    here, VGG16 for the perceptual loss in :mod:`colorkit.losses_generative`).
+    here, VGG16 for the perceptual loss in :mod:`colorkit.objectives.gan`).
 
     Never falls back to random weights: a missing file raises ``FileNotFoundError`` and weights that cannot
     be downloaded raise ``error``, each naming the URL, the cache path, the local-file option and

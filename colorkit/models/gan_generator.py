@@ -5,7 +5,7 @@ a strided-convolution encoder and a transposed-convolution decoder with no skip 
 every detail must pass through the bottleneck (compare with the U-Net of notebook ``03_unet``).
 
 The registry names ``gan`` and ``unet_gan`` build the *generator* of a GAN (what a checkpoint needs
-to colorize); :data:`colorkit.objectives_generative.MODEL_OBJECTIVES` tells the training engine that
+to colorize); :data:`colorkit.objectives.base.MODEL_OBJECTIVES` tells the training engine that
 these names are trained with the adversarial objective (generator + PatchGAN).
 """
 from __future__ import annotations
@@ -15,9 +15,9 @@ import inspect
 import torch
 from torch import nn
 
-from . import register
-from .blocks import check_input
-from .unet import UNet
+from colorkit.models import register
+from colorkit.models.blocks import check_input
+from colorkit.models.unet import UNet
 
 
 @register("gan_generator")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from . import register
+from colorkit.models import register
 
 NORMS = ("batch", "instance", "none")
 

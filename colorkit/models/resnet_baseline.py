@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from torch import nn
 
-from . import register
-from .blocks import AbHead, ConvNormReLU, ResNetEncoder, check_input
+from colorkit.models import register
+from colorkit.models.blocks import AbHead, ConvNormReLU, ResNetEncoder, check_input
 
 
 @register("resnet_baseline")

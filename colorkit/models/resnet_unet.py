@@ -10,8 +10,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from . import register
-from .blocks import AbHead, DoubleConv, ResNetEncoder, check_input
+from colorkit.models import register
+from colorkit.models.blocks import AbHead, DoubleConv, ResNetEncoder, check_input
 
 
 @register("resnet_unet")

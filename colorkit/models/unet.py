@@ -22,8 +22,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from . import register
-from .blocks import AbHead, ConvNormReLU, DoubleConv, check_input
+from colorkit.models import register
+from colorkit.models.blocks import AbHead, ConvNormReLU, DoubleConv, check_input
 
 STEMS = ("full", "half")
 

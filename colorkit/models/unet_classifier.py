@@ -12,9 +12,9 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from .. import quantize as Qz
-from . import register
-from .unet import UNet
+from colorkit import quantize as Qz
+from colorkit.models import register
+from colorkit.models.unet import UNet
 
 
 @register("unet_classifier")

@@ -12,9 +12,9 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from . import register
-from .blocks import AbHead, DoubleConv, check_input
-from .vae import VAEMixin
+from colorkit.models import register
+from colorkit.models.blocks import AbHead, DoubleConv, check_input
+from colorkit.models.vae import VAEMixin
 
 
 @register("unet_vae")

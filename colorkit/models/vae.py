@@ -3,7 +3,7 @@
 Introduced in notebook ``04_vae``. A colorization VAE maps the gray image L to a Gaussian posterior
 ``q(z | L) = N(mu, diag(exp(logvar)))`` over a small spatial latent map, draws ``z = mu + sigma * eps``
 (the reparameterization trick, so gradients reach ``mu`` and ``logvar``), and decodes ``z`` to ab.
-Training adds ``beta * KL(q(z | L) || N(0, I))`` (:func:`colorkit.losses.kl_divergence`) to the
+Training adds ``beta * KL(q(z | L) || N(0, I))`` (:func:`colorkit.objectives.regression.kl_divergence`) to the
 reconstruction loss. At inference, several draws give several plausible colorizations of one photo
 (:meth:`VAEMixin.sample`, scored by :func:`diversity_score`) and ``z = mu`` gives the posterior mean.
 
@@ -15,9 +15,9 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from ..color import denormalize_ab
-from . import register
-from .blocks import check_input
+from colorkit.color import denormalize_ab
+from colorkit.models import register
+from colorkit.models.blocks import check_input
 
 
 def reparameterize(mu: torch.Tensor, logvar: torch.Tensor, temperature: float = 1.0,

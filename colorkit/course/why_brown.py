@@ -15,9 +15,10 @@ The four variants (:data:`VARIANTS`):
 * ``GAN``: the U-Net against a PatchGAN (L1 + adversarial, pix2pix), which punishes implausibly dull colour.
 
 All four use ``unet`` (or its classifier head) with the preset's width and depth, the same data, seed
-and training-time budget (:func:`lab_budget`), and are scored with :mod:`colorkit.metrics` on the same
+and training-time budget (:func:`lab_budget`), and are scored with :mod:`colorkit.evaluate.metrics` on the same
 held-out images next to the gray copy and the truth itself.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -25,8 +26,8 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
-from . import metrics as M
-from .color import denormalize_ab, normalize_l
+from colorkit.color import denormalize_ab, normalize_l
+from colorkit.evaluate import metrics as M
 
 VARIANTS: dict[str, dict] = {
     "L2": dict(model="unet", objective="regression", loss="l2"),
@@ -43,7 +44,7 @@ TEMPERATURES = (1.0, 0.77, 0.58, 0.38, 0.29, 0.14, 0.0)  # Zhang et al.'s sweep;
 
 def lab_budget(preset) -> dict:
     """``{"max_steps": ..., "max_minutes": ...}`` for each variant under ``preset`` (a name or Preset)."""
-    from .presets import Preset, get_preset
+    from colorkit.presets import Preset, get_preset
 
     p = preset if isinstance(preset, Preset) else get_preset(preset)
     minutes = LAB_MINUTES.get(p.name, p.max_minutes)
@@ -55,8 +56,8 @@ def lab_data(source, size: int, limit: int | None = None):
     folder; all photos of a plain folder or of ``"samples"``), at ``size x size``, at most ``limit`` images."""
     import torch
 
-    from .color import rgb_to_lab_norm_torch
-    from .data.photos import load_images
+    from colorkit.color import rgb_to_lab_norm_torch
+    from colorkit.data.photos import load_images
 
     imgs, _ = load_images(source, size, split="train", limit=limit)
     x = torch.from_numpy(np.stack(imgs)).permute(0, 3, 1, 2).float().div_(255)
@@ -66,8 +67,8 @@ def lab_data(source, size: int, limit: int | None = None):
 
 def lab_configs(preset, out_dir, variants: Sequence[str] = tuple(VARIANTS), **overrides) -> dict:
     """A :class:`~colorkit.train.TrainConfig` per variant, identical except for model/objective/loss."""
-    from .presets import Preset, get_preset
-    from .train import TrainConfig
+    from colorkit.presets import Preset, get_preset
+    from colorkit.train import TrainConfig
 
     p = preset if isinstance(preset, Preset) else get_preset(preset)
     out = {}
@@ -85,8 +86,8 @@ def lab_configs(preset, out_dir, variants: Sequence[str] = tuple(VARIANTS), **ov
 def run_lab(preset, train_data, val_data=None, out_dir=None, variants: Sequence[str] = tuple(VARIANTS),
             resume: bool = True, **overrides) -> dict:
     """Train every variant (``resume=True`` reuses a finished run in ``out_dir``); returns ``{name: model}``."""
-    from .paths import runs_dir
-    from .train import train
+    from colorkit.paths import runs_dir
+    from colorkit.train import train
 
     out_dir = Path(out_dir) if out_dir is not None else runs_dir("why_brown")
     models = {}
@@ -102,8 +103,8 @@ def lab_table(models: Mapping[str, object], truths: Sequence, predict_kwargs: Ma
     with the gray copy first and the truth itself last (pandas DataFrame)."""
     import pandas as pd
 
-    from .baselines import GrayCopy
-    from .evaluate import predict_images
+    from colorkit.evaluate import predict_images
+    from colorkit.evaluate.baselines import GrayCopy
 
     predict_kwargs = dict(predict_kwargs or {})
     rows = {}
@@ -139,8 +140,8 @@ def temperature_sweep(model, truths: Sequence, temperatures: Sequence[float] = T
     import pandas as pd
     import torch
 
-    from .color import lab_to_rgb, rgb_to_lab
-    from .quantize import annealed_mean
+    from colorkit.color import lab_to_rgb, rgb_to_lab
+    from colorkit.quantize import annealed_mean
 
     p = next(model.parameters())
     preds: dict[float, list] = {float(t): [] for t in temperatures}

@@ -32,14 +32,15 @@ All five scores live on about the same 0..1 scale, so :func:`dominant_mode` can 
 images with the highest score among those whose ΔE2000 is above the model's median (a failure must
 also be wrong); :func:`plot_gallery` draws them.
 """
+
 from __future__ import annotations
 
 from typing import Mapping, Sequence
 
 import numpy as np
 
-from .color import rgb_to_lab
-from .metrics import as_rgb_float, delta_e2000_map
+from colorkit.color import rgb_to_lab
+from colorkit.evaluate.metrics import as_rgb_float, delta_e2000_map
 
 FAILURE_MODES = ("desaturated", "inconsistent_chroma", "inconsistent_hue", "edge_pollution", "color_bleeding")
 N_SEGMENTS = 40  # SLIC superpixels per image (objects and parts)
@@ -195,7 +196,7 @@ def ab_scatter(pred, true, ax=None, n: int = 2000, seed: int = 0, limit: float =
 
 def plot_case(pred, true, axes, title: str = "") -> None:
     """One row of the gallery: gray input, prediction, truth, ΔE2000 heat map, ab scatter."""
-    from .color import gray_copy
+    from colorkit.color import gray_copy
 
     t = as_rgb_float(true)
     for ax, img, name in zip(axes[:3], (gray_copy(t), as_rgb_float(pred), t), ("input L", "prediction", "truth")):

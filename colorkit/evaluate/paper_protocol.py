@@ -4,7 +4,7 @@ Introduced in lesson ``06_evaluate``. On the command line::
 
     colorkit evaluate PHOTOS --protocol paper --out DIR
 
-What differs from colorkit's default protocol (:mod:`colorkit.metrics`), on purpose, to match the papers'
+What differs from colorkit's default protocol (:mod:`colorkit.evaluate.metrics`), on purpose, to match the papers'
 evaluation code (numbers under the two protocols are **not comparable** with each other):
 
 * **Photos**: centre square crop, then resize to 256 x 256 (Pillow bilinear, through torchvision's
@@ -15,18 +15,19 @@ evaluation code (numbers under the two protocols are **not comparable** with eac
   ``segm/metrics.py`` (copied into piddnad/DDColor ``basicsr/metrics/custom_fid.py``): bilinear resize to
   299, then ``x * (std / 0.5) + (mean - 0.5) / 0.5`` per channel on RGB in [0, 1] (torchvision's
   ``transform_input`` formula applied to [0, 1] values, as their code does). Fréchet distance:
-  :func:`colorkit.metrics.fid_from_features` (the same formula as their ``calculate_frechet_distance``).
+  :func:`colorkit.evaluate.metrics.fid_from_features` (the same formula as their ``calculate_frechet_distance``).
 * **LPIPS** with the VGG backbone (``lpips.LPIPS(net='vgg')`` in CT2's ``avg_lpips``; torchmetrics here,
   same linear heads), on RGB scaled to [-1, 1], averaged over images.
 * **Colourfulness** (Hasler & Suesstrunk) on the *absolute* opponent values ``|R - G|`` and
   ``|(R + G) / 2 - B|`` of 8-bit RGB (see :func:`colorfulness_abs`); ``delta_cf`` is the absolute
   difference between the mean colourfulness of the predictions and that of the true photos.
-* **PSNR** on 8-bit RGB (data range 255, per image, averaged), as :func:`colorkit.metrics.psnr`.
+* **PSNR** on 8-bit RGB (data range 255, per image, averaged), as :func:`colorkit.evaluate.metrics.psnr`.
 
 The networks need their ImageNet weights in torch hub's ``checkpoints`` folder
 (``torch.hub.get_dir()/checkpoints``); without them each metric is reported unavailable with a note
 naming the file to place there. They are never computed with random weights.
 """
+
 from __future__ import annotations
 
 import os
@@ -36,7 +37,7 @@ from typing import Sequence
 import numpy as np
 from torch import nn
 
-from . import metrics as M
+from colorkit.evaluate import metrics as M
 
 SIZE = 256
 NOTE = ("paper protocol: not comparable with colorkit's default protocol (centre crop then 256 px; FID on "
@@ -66,13 +67,13 @@ def preprocess(rgb: np.ndarray, size: int = SIZE) -> np.ndarray:
 def load_photos(source, limit: int | None = None) -> tuple[list[np.ndarray], list[str], list[str]]:
     """``(images, names, notes)``: the photos of ``source`` (``samples``, a folder or files, a prepared
     folder's test split, or a list of uint8 images) through :func:`preprocess`."""
-    from .data.photos import _subset, is_prepared, load_images
+    from colorkit.data.photos import _subset, is_prepared, load_images
 
     if isinstance(source, list) and source and isinstance(source[0], np.ndarray):
         u8 = [i if i.dtype == np.uint8 else np.uint8(M.as_rgb_float(i) * 255 + 0.5) for i in source]
         return [preprocess(i) for i in u8], [f"image_{i:04d}" for i in range(len(u8))], []
     if isinstance(source, str) and source == "samples":
-        from .data.samples import COLOR_SAMPLES, load_sample
+        from colorkit.data.samples import COLOR_SAMPLES, load_sample
 
         names = _subset(list(COLOR_SAMPLES), limit)
         return [preprocess(load_sample(n)) for n in names], names, []
@@ -84,8 +85,8 @@ def load_photos(source, limit: int | None = None) -> tuple[list[np.ndarray], lis
 
 
 def _load_files(source, limit):
-    from .data.images import ImageReadError, collect_inputs, load_rgb
-    from .data.photos import _subset
+    from colorkit.data.images import ImageReadError, collect_inputs, load_rgb
+    from colorkit.data.photos import _subset
 
     files = _subset(collect_inputs([source] if isinstance(source, (str, os.PathLike)) else list(source),
                                    recursive=True), limit)
@@ -104,7 +105,7 @@ def _load_files(source, limit):
 # --- colourfulness -------------------------------------------------------------------------------
 def colorfulness_abs(img) -> float:
     """Hasler & Suesstrunk colourfulness as CT2 and DDColor compute it: on 8-bit RGB (0..255), with
-    ``rg = |R - G|`` and ``yb = |(R + G) / 2 - B|`` (absolute values, unlike :func:`colorkit.metrics.colorfulness`),
+    ``rg = |R - G|`` and ``yb = |(R + G) / 2 - B|`` (absolute values, unlike :func:`colorkit.evaluate.metrics.colorfulness`),
     ``sqrt(std(rg)^2 + std(yb)^2) + 0.3 sqrt(mean(rg)^2 + mean(yb)^2)``, population std.
 
     Reference: ``calculate_cf`` in piddnad/DDColor ``basicsr/metrics/colorfulness.py`` and

@@ -4,6 +4,7 @@ Introduced in notebook ``00_quickstart`` (how the course is laid out). Notebooks
 ``notebooks/`` as jupytext pairs: ``NN_name.py`` (percent format, the one to edit) and
 ``NN_name.ipynb`` (committed without outputs, what Colab opens).
 """
+
 from __future__ import annotations
 
 import json
@@ -14,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from .paths import home, repo_root
+from colorkit.paths import home, repo_root
 
 REPOSITORY = "colorkit/colorkit"  # GitHub owner/name used by the Colab badges and the bootstrap cells
 COLAB_URL = "https://colab.research.google.com/github/{repo}/blob/main/notebooks/{name}.ipynb"
@@ -201,7 +202,7 @@ def lesson_source(preset, data: str = "", online: bool | None = None) -> Path:
     :func:`colorkit.data.photos.course_eval_source`, which downloads the course data when it is not on
     disk. On the built-in photos (``smoke``, or offline without ``DATA``) it shows :func:`builtin_banner`
     and records ``held_out_overlap``, the number of scored photos that are also training photos (0)."""
-    from .data.photos import course_eval_source
+    from colorkit.data.photos import course_eval_source
 
     source = course_eval_source(preset, data, online=online)
     if data_source_name(source) == "built-in samples":
@@ -390,7 +391,7 @@ def run_course(preset: str = "cpu", data: str = "", out_dir: str | Path | None =
     ``runs/<timestamp>/``. A failing lesson is recorded and the run goes on to the next."""
     import papermill as pm
 
-    from .presets import resolve_preset
+    from colorkit.presets import resolve_preset
 
     preset = resolve_preset(preset)
     out_dir = Path(out_dir) if out_dir else home() / "runs" / datetime.now().strftime("%Y%m%d-%H%M%S")
@@ -431,8 +432,8 @@ def add_cli_arguments(parser) -> None:
 def run_cli(args) -> int:
     import importlib.util
 
-    from .cli import UsageError, existing_path, output_folder, photo_source
-    from .presets import resolve_preset
+    from colorkit.cli import UsageError, existing_path, output_folder, photo_source
+    from colorkit.presets import resolve_preset
 
     if repo_root() is None:
         raise UsageError("the course notebooks live in a clone of the repository: run `colorkit run` from a clone "

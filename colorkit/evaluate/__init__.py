@@ -9,7 +9,7 @@ Introduced in notebook ``06_evaluate``. On the command line::
 (the built-in photos). Photos are centre-cropped to a square and resized to ``size x size`` (OpenCV
 area interpolation); each model sees the normalized L of that image and its predicted a*b* is
 recombined with the image's own L, so every row is scored at the same resolution on the same pixels
-(conventions: :mod:`colorkit.metrics`).
+(conventions: :mod:`colorkit.evaluate.metrics`).
 
 Written to ``DIR``: ``results.csv`` (one row per model or baseline, the gray copy first; one column
 per metric, plus ``params`` and ``ms_per_image``), ``results.md`` (the same as Markdown),
@@ -18,8 +18,9 @@ per metric, plus ``params`` and ``ms_per_image``), ``results.md`` (the same as M
 
 ``--protocol paper`` scores instead with the published protocol of CT2 and DDColor (centre crop then
 256 px, FID on torchvision's ImageNet Inception-v3, LPIPS-VGG, colourfulness on absolute values: see
-:mod:`colorkit.paper_protocol`); its table has a ``protocol`` column and is not comparable with the default's.
+:mod:`colorkit.evaluate.paper_protocol`); its table has a ``protocol`` column and is not comparable with the default's.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -32,20 +33,27 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
-from . import metrics as M
-from .baselines import BASELINES, GrayCopy
-from .color import lab_to_rgb, rgb_to_lab
+from colorkit.color import lab_to_rgb, rgb_to_lab
+from colorkit.evaluate import metrics as M
+from colorkit.evaluate.baselines import BASELINES, GrayCopy
 
 log = logging.getLogger(__name__)
 
 DEFAULT_BASELINES = tuple(BASELINES)  # gray copy, mean ab, L lookup, nearest image
 TABLE_COLUMNS = ("kind", "params", "ms_per_image", *M.METRICS, "lpips", "fid", "kid")
-PROTOCOLS = ("default", "paper")  # paper: colorkit.paper_protocol (CT2 / DDColor), not comparable with default
+PROTOCOLS = ("default", "paper")  # paper: colorkit.evaluate.paper_protocol (CT2 / DDColor), not comparable with default
 
 
 # --- data: lives in colorkit.data.photos (re-exported here for the lessons) -------------------------
-from .data.photos import (DEFAULT_SIZE, course_eval_source, find_prepared, is_prepared,  # noqa: E402,F401
-                          load_images, square_crop)
+from colorkit.data.photos import (  # noqa: E402,F401
+    DEFAULT_SIZE,
+    course_eval_source,
+    find_prepared,
+    is_prepared,
+    load_images,
+    square_crop,
+)
+
 
 # --- predicting ----------------------------------------------------------------------------------
 def checkpoint_names(paths: Sequence) -> dict[str, object]:
@@ -67,7 +75,7 @@ def load_model(checkpoint, device="cpu"):
     """A model from a checkpoint path (or an ``nn.Module``, returned as is), in eval mode."""
     if hasattr(checkpoint, "forward"):
         return checkpoint.eval()
-    from .hub import load
+    from colorkit.checkpoint import load
 
     return load(checkpoint, device=device)
 
@@ -79,10 +87,10 @@ def count_params(model) -> int:
 
 
 def predict_images(model, images: Sequence[np.ndarray], **predict_kwargs) -> tuple[list[np.ndarray], float]:
-    """Colorize each image at its own size with ``model`` (a network or a :class:`~colorkit.baselines.Baseline`,
+    """Colorize each image at its own size with ``model`` (a network or a :class:`~colorkit.evaluate.baselines.Baseline`,
     or a list of fitted baselines, one per image). Returns ``(uint8 predictions, seconds per image)``;
     the time covers the prediction of a*b* (batch of one, after one untimed warm-up), not the scoring."""
-    from .colorize import predict_ab_small
+    from colorkit.colorize import predict_ab_small
 
     preds, seconds = [], 0.0
     if images and hasattr(model, "forward"):  # warm-up (first-call allocations), not timed
@@ -118,7 +126,7 @@ class Evaluation:
     def markdown(self, columns: Sequence[str] | None = None, digits: int = 3) -> str:
         md = to_markdown(self.table, columns, digits)
         if self.protocol == "paper":
-            from .paper_protocol import NOTE
+            from colorkit.evaluate.paper_protocol import NOTE
 
             md = f"**{NOTE}**\n\n{md}"
         return md
@@ -137,7 +145,7 @@ def evaluate(photos, models: Mapping[str, object] | Sequence = (), size: int = D
     leave-one-out over ``photos``). ``predict_kwargs``: per-model extra prediction options (e.g.
     ``{"unet_classifier": {"temperature": 0.38}}``). ``keep_predictions``: True, or the names of the
     rows whose predicted images to keep in memory (for the failure gallery). ``protocol="paper"``: the
-    published CT2 / DDColor protocol (:mod:`colorkit.paper_protocol`; ``size`` is then 256).
+    published CT2 / DDColor protocol (:mod:`colorkit.evaluate.paper_protocol`; ``size`` is then 256).
     """
     import pandas as pd
 
@@ -145,7 +153,7 @@ def evaluate(photos, models: Mapping[str, object] | Sequence = (), size: int = D
         raise ValueError(f"protocol must be one of {PROTOCOLS}, got {protocol!r}")
     paper = None
     if protocol == "paper":
-        from . import paper_protocol as P
+        from colorkit.evaluate import paper_protocol as P
 
         truths, names, paper_notes = P.load_photos(photos, limit)
         size = P.SIZE
@@ -327,8 +335,15 @@ def add_cli_arguments(parser: argparse.ArgumentParser) -> None:
 def run_cli(args) -> int:
     import pandas as pd
 
-    from .cli import UsageError, at_least, device, output_folder, photo_source, read_checkpoint
-    from .hub import is_url
+    from colorkit.checkpoint import is_url
+    from colorkit.cli import (
+        UsageError,
+        at_least,
+        device,
+        output_folder,
+        photo_source,
+        read_checkpoint,
+    )
 
     if args.size < 16:
         raise UsageError(f"--size must be at least 16 (SSIM needs 11x11 windows), got {args.size}")

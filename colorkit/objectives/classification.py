@@ -14,13 +14,14 @@ output bias starts at the log of the first batch's colour distribution
 starts from a uniform distribution instead): under a budget of minutes this is the difference between
 an average colour and the gamut's magenta centroid.
 """
+
 from __future__ import annotations
 
 import numpy as np
 import torch
 
-from . import quantize as Qz
-from .objectives import Objective, register_objective
+from colorkit import quantize as Qz
+from colorkit.objectives.base import Objective, register_objective
 
 
 @register_objective("classification")

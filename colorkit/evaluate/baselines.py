@@ -16,20 +16,21 @@ photos. The prediction is recombined with the image's own L, like every model's.
 ``fit`` accumulates additive statistics per image, so :meth:`Baseline.fit_leave_one_out` can score a
 folder of photos against baselines fitted on *all the other* photos when no training split exists.
 """
+
 from __future__ import annotations
 
 from typing import Iterable
 
 import numpy as np
 
-from .color import lab_to_rgb, rgb_to_lab
+from colorkit.color import lab_to_rgb, rgb_to_lab
 
 L_BINS = 101  # 1-unit lightness bins for LightnessLookup
 THUMB = 16  # thumbnail side for NearestImage
 
 
 def _lab(img) -> np.ndarray:
-    from .metrics import as_rgb_float
+    from colorkit.evaluate.metrics import as_rgb_float
 
     return rgb_to_lab(as_rgb_float(img))
 

@@ -35,6 +35,7 @@ Conventions (the same for every metric unless its docstring says otherwise)
   unavailable. They are never computed with random weights. The Fréchet distance and KID themselves
   are plain functions here (:func:`frechet_distance`, :func:`kernel_distance`), tested on closed forms.
 """
+
 from __future__ import annotations
 
 import os
@@ -44,7 +45,7 @@ from typing import Callable, Iterable, Sequence
 
 import numpy as np
 
-from .color import gray_copy, normalize_ab, rgb_to_lab
+from colorkit.color import gray_copy, normalize_ab, rgb_to_lab
 
 ACC_THRESHOLD = 5.0  # ΔE2000 below which a pixel counts as "right" in ``acc_de``
 AUC_MAX_AB = 150.0  # Zhang et al.'s threshold range for ``auc_ab``
@@ -356,7 +357,7 @@ class MetricResult:
 def _downloads_allowed(allow_download: bool | None) -> bool:
     if allow_download is not None:
         return allow_download
-    from .runtime import in_colab
+    from colorkit.runtime import in_colab
 
     return in_colab() or os.environ.get("COLORKIT_ALLOW_DOWNLOAD", "") == "1"
 

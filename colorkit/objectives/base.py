@@ -31,6 +31,7 @@ Writing a new objective::
             self.optimize(g_loss, "generator")
             return {"g_l1": ..., "g_adv": ..., "d": d_loss.item()}
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -40,13 +41,21 @@ from typing import Callable
 import torch
 from torch import nn
 
-from .losses import get_loss
-
 _OBJECTIVES: dict[str, type] = {}
 
 
 class NonFiniteLossError(FloatingPointError):
     """A loss became NaN or infinite: training stops before the bad update (weights stay good)."""
+
+
+# each family's settings (``config.extra`` keys with their defaults), registered by its module: a config may
+# carry another family's settings (a GAN fine-tuned from a VAE run), never an unknown one
+SETTINGS: dict[str, dict] = {}
+
+
+def known_settings() -> set:
+    """Every ``config.extra`` key some objective understands."""
+    return set().union(*SETTINGS.values()) | {"model_kwargs"}
 
 
 def register_objective(name: str):
@@ -63,17 +72,10 @@ def register_objective(name: str):
 
 
 def get_objective(name: str) -> type:
-    """The :class:`Objective` class registered as ``name``. Objectives in modules named
-    ``colorkit.objectives_*`` (e.g. ``objectives_generative``) are imported on first use."""
-    if name not in _OBJECTIVES:
-        import importlib
-        import pkgutil
+    """The :class:`Objective` class registered as ``name`` (importing :mod:`colorkit.objectives` registers
+    every family)."""
+    import colorkit.objectives  # noqa: F401  (the package imports each family's module)
 
-        import colorkit
-
-        for info in pkgutil.iter_modules(colorkit.__path__):
-            if info.name.startswith("objectives_"):
-                importlib.import_module(f"colorkit.{info.name}")
     if name not in _OBJECTIVES:
         raise KeyError(f"unknown objective {name!r}; available: {', '.join(sorted(_OBJECTIVES))}")
     return _OBJECTIVES[name]
@@ -138,7 +140,7 @@ class Objective:
     @classmethod
     def build_networks(cls, config) -> dict[str, nn.Module]:
         """Default: one generator built from the registry (``config.model``, ``config.model_kwargs``)."""
-        from .models import build
+        from colorkit.models import build
 
         return {"generator": build(config.model, **dict(config.model_kwargs))}
 
@@ -277,7 +279,7 @@ class Objective:
     @torch.no_grad()
     def visuals(self, batch) -> dict[str, torch.Tensor]:
         """RGB images (N x 3 x H x W in [0, 1]) named after :attr:`visual_names`, for the sample grid."""
-        from .color import lab_norm_to_rgb_torch
+        from colorkit.color import lab_norm_to_rgb_torch
 
         L, ab = batch
         pred = self.predict(L)
@@ -315,29 +317,16 @@ class Objective:
             self._load_scaler_state()
 
 
-@register_objective("regression")
-class Regression(Objective):
-    """Supervised colorization: the generator's ab against the true ab with a loss by name
-    (``config.loss``: l1, l2/mse, smooth_l1). Introduced in notebook ``02_baseline_cnn``."""
+# ---- from colorkit.objectives.gan ------------------------------------------------------------
 
-    loss_names = ("loss",)
 
-    def __init__(self, networks, config):
-        super().__init__(networks, config)
-        self.loss_fn = get_loss(config.loss)
+# model name -> the objective that trains it when none is named (other models: plain "regression");
+# unet_classifier predicts logits over ab bins: its objective is the soft-encoded cross-entropy
+# (colorkit.objectives.classification), never a regression on the logits
+MODEL_OBJECTIVES = {"gan": "gan", "unet_gan": "gan", "vae": "vae", "unet_vae": "vae",
+                    "unet_classifier": "classification"}
 
-    def training_step(self, batch, step: int) -> dict[str, float]:
-        L, ab = batch
-        with self.autocast():
-            pred = self.net("generator")(L)
-        loss = self.loss_fn(pred.float(), ab.float())
-        self.optimize(loss, "generator")
-        return {"loss": loss.item()}
 
-    @torch.no_grad()
-    def validation_step(self, batch) -> dict[str, float]:
-        L, ab = batch
-        pred = self.predict(L)
-        out = super().validation_step(batch)
-        out["val_loss"] = float(self.loss_fn(pred, ab.float()))
-        return out
+def default_objective(model: str) -> str:
+    """The objective ``colorkit train --model NAME`` uses unless ``--objective`` is given."""
+    return MODEL_OBJECTIVES.get(model, "regression")

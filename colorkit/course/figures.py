@@ -1,13 +1,15 @@
 """Pictures for the generative lessons: PatchGAN receptive fields, adversarial loss shapes, the two
 players' training curves (notebook ``05_gan``), KL schedules and several draws of one photo (``04_vae``).
 """
+
 from __future__ import annotations
 
 from typing import Sequence
 
 import numpy as np
 
-from .losses_generative import ADVERSARIAL_LOSSES, KL_SCHEDULES
+from colorkit.objectives.gan import ADVERSARIAL_LOSSES
+from colorkit.objectives.vae import KL_SCHEDULES
 
 
 def patch_box(i: int, j: int, n_layers: int = 3) -> tuple[int, int, int]:
@@ -18,7 +20,7 @@ def patch_box(i: int, j: int, n_layers: int = 3) -> tuple[int, int, int]:
     neighbouring outputs' patches ("jump") multiplies by each stride, and the patch's first pixel moves
     by ``-padding * jump``; ``n_layers`` stride-2 layers, then two stride-1 layers.
     """
-    from .models.patchgan import receptive_field
+    from colorkit.models.patchgan import receptive_field
 
     jump, start = 1, 0
     for stride in [2] * n_layers + [1, 1]:
@@ -34,7 +36,7 @@ def plot_receptive_field(image, n_layers: int = 3, ax=None, positions: Sequence[
     import matplotlib.pyplot as plt
     from matplotlib.patches import Rectangle
 
-    from .models.patchgan import receptive_field
+    from colorkit.models.patchgan import receptive_field
 
     img = np.asarray(image)
     h, w = img.shape[:2]
@@ -67,7 +69,7 @@ def plot_adversarial_losses(axes=None, logits=np.linspace(-4, 4, 201)):
     import matplotlib.pyplot as plt
     import torch
 
-    from .losses_generative import discriminator_loss, generator_adversarial_loss
+    from colorkit.objectives.gan import discriminator_loss, generator_adversarial_loss
 
     if axes is None:
         _, axes = plt.subplots(1, len(ADVERSARIAL_LOSSES), figsize=(4 * len(ADVERSARIAL_LOSSES), 3), sharey=True)
@@ -123,7 +125,7 @@ def plot_kl_schedules(beta: float = 1.0, warmup: float = 0.3, cycles: int = 4, a
     """The KL weight over the training budget for each annealing schedule."""
     import matplotlib.pyplot as plt
 
-    from .losses_generative import kl_weight
+    from colorkit.objectives.vae import kl_weight
 
     ax = ax or plt.subplots(figsize=(5, 3))[1]
     t = np.linspace(0, 1, 400)
@@ -143,9 +145,9 @@ def draw_colorizations(model, photo, n: int = 4, seed: int = 0, temperature: flo
     and the diversity score (:func:`colorkit.models.vae.diversity_score`, LAB units) of the draws."""
     import torch
 
-    from .color import normalize_ab, rgb_to_lab
-    from .colorize import colorize_image
-    from .models.vae import diversity_score
+    from colorkit.color import normalize_ab, rgb_to_lab
+    from colorkit.colorize import colorize_image
+    from colorkit.models.vae import diversity_score
 
     kw = {"work_size": work_size} if work_size else {}
     draws = [colorize_image(model, photo, sample_seed=seed + k, temperature=temperature, **kw) for k in range(n)]

@@ -7,13 +7,13 @@ fine-tunings from the same phase-1 generator with other L1 weights (the lambda s
 Notebook 04 trains the conv VAE and the U-Net VAE (conditional) with KL annealing, and the U-Net VAE once
 more without annealing and with a 10x larger constant beta, to show posterior collapse.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Sequence
 
-
-from .data.photos import train_tensors  # noqa: F401  (re-exported for notebooks 04/05)
+from colorkit.data.photos import train_tensors  # noqa: F401  (re-exported for notebooks 04/05)
 
 # minutes per run (smoke: the preset's few steps instead)
 GAN_MINUTES = {"smoke": None, "cpu": {"l1": 5.0, "gan": 6.0, "sweep": 0.75},
@@ -23,14 +23,14 @@ VAE_MINUTES = {"smoke": None, "cpu": {"vae": 3.0, "unet_vae": 5.0, "collapse": 3
 # training photos held in memory (None: all of the train split)
 TRAIN_IMAGES = {"smoke": None, "cpu": 10000, "gpu": None}
 
-# phase 2 of the two-phase recipe (see notebook 05 and colorkit.objectives_generative.GAN_DEFAULTS)
+# phase 2 of the two-phase recipe (see notebook 05 and colorkit.objectives.gan.GAN_DEFAULTS)
 GAN_RECIPE = dict(adversarial="lsgan", l1_weight=100.0, adv_weight=1.0, lr_g=2e-4, lr_d=2e-4,
                   gan_schedule="cosine", pretrain=0.0, balance=True)
 VAE_RECIPE = dict(beta=1e-3, kl_schedule="linear", kl_warmup=0.3)
 
 
 def _preset(preset):
-    from .presets import Preset, get_preset
+    from colorkit.presets import Preset, get_preset
 
     return preset if isinstance(preset, Preset) else get_preset(preset)
 
@@ -50,7 +50,7 @@ def lesson_data(preset, source, val_images: int = 64):
     """``(train, val)`` tensors pairs for a lesson: the train split of ``source`` (at most
     :data:`TRAIN_IMAGES` photos) and ``val_images`` photos of its val split (train photos when ``source``
     has no split, e.g. ``"samples"``)."""
-    from .data.photos import load_images
+    from colorkit.data.photos import load_images
 
     p = _preset(preset)
     train_imgs, _ = load_images(source, p.image_size, split="train", limit=TRAIN_IMAGES.get(p.name))
@@ -66,7 +66,7 @@ def gan_lesson_configs(preset, out_dir, adversarial: str | None = None, l1_weigh
     """The runs of notebook 05, in order: ``{"L1 U-Net": ..., "U-Net GAN": ..., "lambda=10": ...}``
     (:class:`~colorkit.train.TrainConfig` each). Every run uses the same U-Net (the preset's width and
     depth); the GAN runs start from the L1 run's checkpoint (``init_generator``)."""
-    from .train import TrainConfig, default_model_kwargs
+    from colorkit.train import TrainConfig, default_model_kwargs
 
     p = _preset(preset)
     out = Path(out_dir)
@@ -96,7 +96,7 @@ def vae_lesson_configs(preset, out_dir, beta: float | None = None, latent_channe
                        conditional: bool = True) -> dict:
     """The runs of notebook 04: ``{"VAE": ..., "U-Net VAE": ..., "U-Net VAE, no annealing": ...}``
     (conditional VAEs by default: the posterior sees the true ab in training)."""
-    from .train import TrainConfig, default_model_kwargs
+    from colorkit.train import TrainConfig, default_model_kwargs
 
     p = _preset(preset)
     out = Path(out_dir)

@@ -23,34 +23,21 @@ for a sustained stretch (its gradients to G then vanish or explode); the generat
 colours stop varying between images (one colour for everything) or saturate at the edge of the tanh.
 With ``balance=True`` the discriminator skips its update while it wins, letting G catch up.
 """
+
 from __future__ import annotations
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .losses import get_loss
-from .losses_generative import (
-    ADVERSARIAL_LOSSES,
-    discriminator_loss,
-    generator_adversarial_loss,
-    kl_divergence,
-    kl_weight,
+from colorkit.color import lab_norm_to_rgb_torch
+from colorkit.models.blocks import (
+    IMAGENET_MEAN,
+    IMAGENET_STD,
+    PretrainedWeightsUnavailable,
+    torchvision_state_dict,
 )
-from .objectives import Objective, lr_factor, register_objective
-
-
-# model name -> the objective that trains it when none is named (other models: plain "regression");
-# unet_classifier predicts logits over ab bins: its objective is the soft-encoded cross-entropy
-# (colorkit.objectives_classification), never a regression on the logits
-MODEL_OBJECTIVES = {"gan": "gan", "unet_gan": "gan", "vae": "vae", "unet_vae": "vae",
-                    "unet_classifier": "classification"}
-
-
-def default_objective(model: str) -> str:
-    """The objective ``colorkit train --model NAME`` uses unless ``--objective`` is given."""
-    return MODEL_OBJECTIVES.get(model, "regression")
-
+from colorkit.objectives.base import SETTINGS, Objective, known_settings, lr_factor, register_objective
 
 # settings of the GAN objective, read from ``TrainConfig.extra`` (every key optional). The defaults are the
 # recipe of notebook 05 in one run: L1 pretraining for half the budget, then lsgan with a decaying learning
@@ -64,7 +51,7 @@ GAN_DEFAULTS = dict(
     lr_g=2e-4,
     lr_d=2e-4,
     gan_betas=(0.5, 0.999),
-    gan_schedule="cosine",  # lr schedule of the adversarial phase (see colorkit.objectives.lr_factor)
+    gan_schedule="cosine",  # lr schedule of the adversarial phase (see colorkit.objectives.base.lr_factor)
     pretrain=0.5,  # fraction of the budget spent on L1-only pretraining of G (the two-phase recipe)
     pretrain_lr=None,  # G's learning rate during pretraining (None: config.lr), on config.schedule
     init_generator=None,  # a colorkit checkpoint (e.g. notebook 03's L1 U-Net) to start G from: phase 1 done elsewhere
@@ -76,6 +63,7 @@ GAN_DEFAULTS = dict(
     guard_warmup=0.05,  # fraction of the budget into the adversarial phase before the guards watch
 )
 
+SETTINGS["gan"] = GAN_DEFAULTS
 
 # pix2pix (Isola et al. 2017) as published: vanilla loss, lambda 100, constant learning rate, no pretraining
 PIX2PIX = dict(adversarial="bce", l1_weight=100.0, gan_schedule="constant", pretrain=0.0)
@@ -83,7 +71,7 @@ PIX2PIX = dict(adversarial="bce", l1_weight=100.0, gan_schedule="constant", pret
 
 def _gan_settings(config) -> dict:
     extra = dict(getattr(config, "extra", None) or {})
-    unknown = set(extra) - set(GAN_DEFAULTS) - set(VAE_DEFAULTS) - {"model_kwargs"}
+    unknown = set(extra) - known_settings()
     if unknown:
         raise TypeError(f"unknown GAN setting(s) {sorted(unknown)} in config.extra; known: {sorted(GAN_DEFAULTS)}")
     out = {k: extra.get(k, v) for k, v in GAN_DEFAULTS.items()}
@@ -119,7 +107,6 @@ class GAN(Objective):
         super().__init__(networks, config)
         self.perceptual = None
         if self.gan["perceptual_weight"] > 0:
-            from .losses_generative import VGGPerceptualLoss
 
             self.perceptual = VGGPerceptualLoss(self.gan["perceptual_weights"])
         self._d_acc = _EMA(self.gan["guard_decay"])
@@ -128,12 +115,12 @@ class GAN(Objective):
 
     @classmethod
     def build_networks(cls, config) -> dict[str, nn.Module]:
-        from .models.patchgan import PatchGAN
+        from colorkit.models.patchgan import PatchGAN
 
         nets = super().build_networks(config)
         settings = _gan_settings(config)
         if settings["init_generator"]:
-            from .checkpoint import load_checkpoint
+            from colorkit.checkpoint import load_checkpoint
 
             ckpt = load_checkpoint(settings["init_generator"])
             try:
@@ -286,65 +273,109 @@ class GAN(Objective):
         self._warned.update(g.get("warned", {}))
 
 
-# settings of the VAE objective, read from ``TrainConfig.extra``
-VAE_DEFAULTS = dict(
-    beta=1e-3,  # final KL weight (KL averaged per latent element, reconstruction per ab value)
-    kl_schedule="linear",  # constant | linear | cyclical (colorkit.losses_generative.kl_weight)
-    kl_warmup=0.3,  # fraction of the budget over which the linear schedule ramps beta up
-    kl_cycles=4,  # ramps of the cyclical schedule
-    n_draws=3,  # draws per image for the validation diversity score
-)
+# ---- from colorkit.objectives.gan ------------------------------------------------------------
+
+ADVERSARIAL_LOSSES = ("bce", "hinge", "lsgan")
 
 
-@register_objective("vae")
-class VAE(Objective):
-    """Reconstruction (``config.loss``) + ``beta(t) * KL(q(z | L) || N(0, I))`` for the VAEs of
-    :mod:`colorkit.models.vae`, with KL annealing over the budget; settings in ``config.extra``
-    (:data:`VAE_DEFAULTS`)."""
+def _check_kind(kind: str) -> None:
+    if kind not in ADVERSARIAL_LOSSES:
+        raise ValueError(f"unknown adversarial loss {kind!r}; choose one of {', '.join(ADVERSARIAL_LOSSES)}")
 
-    loss_names = ("loss", "recon", "kl")
 
-    def __init__(self, networks, config):
-        extra = dict(getattr(config, "extra", None) or {})
-        unknown = set(extra) - set(VAE_DEFAULTS) - set(GAN_DEFAULTS) - {"model_kwargs"}
+def discriminator_loss(real_logits: torch.Tensor, fake_logits: torch.Tensor, kind: str = "bce") -> torch.Tensor:
+    """The discriminator's loss, ``0.5 * (real term + fake term)``, averaged over all patch logits.
+
+    * ``bce`` (vanilla GAN, Goodfellow et al. 2014): ``-log s(r)`` and ``-log(1 - s(f))``, s = sigmoid;
+    * ``hinge`` (Lim & Ye 2017, used by SAGAN/BigGAN): ``relu(1 - r)`` and ``relu(1 + f)``;
+    * ``lsgan`` (Mao et al. 2017): ``(r - 1)**2`` and ``f**2``.
+    """
+    _check_kind(kind)
+    if kind == "bce":
+        real = F.binary_cross_entropy_with_logits(real_logits, torch.ones_like(real_logits))
+        fake = F.binary_cross_entropy_with_logits(fake_logits, torch.zeros_like(fake_logits))
+    elif kind == "hinge":
+        real = F.relu(1.0 - real_logits).mean()
+        fake = F.relu(1.0 + fake_logits).mean()
+    else:
+        real = (real_logits - 1.0).pow(2).mean()
+        fake = fake_logits.pow(2).mean()
+    return 0.5 * (real + fake)
+
+
+def generator_adversarial_loss(fake_logits: torch.Tensor, kind: str = "bce") -> torch.Tensor:
+    """The generator's adversarial loss on the discriminator's logits for its colorizations.
+
+    * ``bce``: the non-saturating ``-log s(f)`` (strong gradients while the discriminator wins);
+    * ``hinge``: ``-f``;
+    * ``lsgan``: ``(f - 1)**2``.
+    """
+    _check_kind(kind)
+    if kind == "bce":
+        return F.binary_cross_entropy_with_logits(fake_logits, torch.ones_like(fake_logits))
+    if kind == "hinge":
+        return -fake_logits.mean()
+    return (fake_logits - 1.0).pow(2).mean()
+
+
+# ------------------------------------------------------------------------------------------ perceptual
+VGG_LAYERS = {"relu1_2": 4, "relu2_2": 9, "relu3_3": 16, "relu4_3": 23}  # index after the ReLU + 1
+
+
+class PerceptualWeightsUnavailable(PretrainedWeightsUnavailable):
+    """VGG16 ImageNet weights were asked for but cannot be had (offline, no cached copy)."""
+
+
+def vgg16_state_dict(weights=True) -> dict:
+    """The ImageNet VGG16 state dict: from the torch hub cache (downloaded once) when ``weights is True``,
+    or from a local ``.pth`` file when ``weights`` is a path. Never random weights: a perceptual loss on
+    random features measures nothing, so missing weights raise :class:`PerceptualWeightsUnavailable`."""
+    import torchvision.models as tvm
+
+    return torchvision_state_dict(tvm.VGG16_Weights.IMAGENET1K_V1, weights, "VGG16 (perceptual loss)",
+                                  "turn the perceptual loss off (perceptual_weight=0)",
+                                  error=PerceptualWeightsUnavailable, option="perceptual_weights")
+
+
+class VGGPerceptualLoss(nn.Module):
+    """Mean L1 distance between VGG16 features of two colorizations of the same L (Johnson et al. 2016).
+
+    Both are turned to sRGB with :func:`colorkit.color.lab_norm_to_rgb_torch` (differentiable), normalized
+    like ImageNet, and compared at ``layers`` (default relu1_2, relu2_2, relu3_3, equally weighted).
+    The network is frozen and always in eval mode.
+    """
+
+    def __init__(self, weights=True, layers=("relu1_2", "relu2_2", "relu3_3")):
+        super().__init__()
+        import torchvision.models as tvm
+
+        unknown = set(layers) - set(VGG_LAYERS)
         if unknown:
-            raise TypeError(f"unknown VAE setting(s) {sorted(unknown)} in config.extra; known: {sorted(VAE_DEFAULTS)}")
-        self.vae = {k: extra.get(k, v) for k, v in VAE_DEFAULTS.items()}
-        super().__init__(networks, config)
-        self.loss_fn = get_loss(config.loss)
+            raise ValueError(f"unknown VGG layer(s) {sorted(unknown)}; choose from {', '.join(VGG_LAYERS)}")
+        features = tvm.vgg.make_layers(tvm.vgg.cfgs["D"])  # VGG16's convolutional part only
+        state = vgg16_state_dict(weights)
+        features.load_state_dict({k[len("features."):]: v for k, v in state.items() if k.startswith("features.")})
+        self.cuts = sorted(VGG_LAYERS[name] for name in layers)
+        self.features = features[: self.cuts[-1]].eval().requires_grad_(False)
+        self.register_buffer("mean", torch.tensor(IMAGENET_MEAN).view(1, 3, 1, 1), persistent=False)
+        self.register_buffer("std", torch.tensor(IMAGENET_STD).view(1, 3, 1, 1), persistent=False)
 
-    def kl_weight(self) -> float:
-        """beta at the current progress through the budget."""
-        v = self.vae
-        return kl_weight(self.progress, v["beta"], v["kl_warmup"], v["kl_schedule"], v["kl_cycles"], total_steps=1.0)
+    def train(self, mode: bool = True):  # the frozen VGG stays in eval mode
+        super().train(mode)
+        self.features.eval()
+        return self
 
-    def training_step(self, batch, step: int) -> dict[str, float]:
-        L, ab = batch
-        with self.autocast():
-            pred, mu, logvar = self.net("generator")(L, ab=ab, return_latent=True)  # ab: a conditional VAE's posterior
-        rec = self.loss_fn(pred.float(), ab.float())
-        kl = kl_divergence(mu.float(), logvar.float())
-        w = self.kl_weight()
-        loss = rec + w * kl
-        self.optimize(loss, "generator")
-        with torch.no_grad():  # latent channels still carrying information (> 0.01 nats on average)
-            per_channel = kl_divergence(mu.float(), logvar.float(), "none").mean(dim=(0, 2, 3))
-            active = (per_channel > 0.01).float().mean().item()
-        return {"loss": loss.item(), "recon": rec.item(), "kl": kl.item(), "kl_weight": w, "active_latents": active}
-
-    @torch.no_grad()
-    def predict(self, L_norm: torch.Tensor) -> torch.Tensor:
-        """The posterior-mean colorization (``z = mu``)."""
-        with self.autocast():
-            return self.networks["generator"].posterior_mean(L_norm).float()
-
-    @torch.no_grad()
-    def validation_step(self, batch) -> dict[str, float]:
-        from .models.vae import diversity_score
-
-        out = super().validation_step(batch)
-        L, _ = batch
-        g = torch.Generator(device=L.device).manual_seed(0)
-        draws = self.networks["generator"].sample(L.float(), n=int(self.vae["n_draws"]), generator=g)
-        out["val_diversity"] = diversity_score(draws)
+    def _feats(self, L_norm, ab_norm):
+        x = (lab_norm_to_rgb_torch(L_norm, ab_norm) - self.mean) / self.std
+        out, start = [], 0
+        for cut in self.cuts:
+            x = self.features[start:cut](x)
+            out.append(x)
+            start = cut
         return out
+
+    def forward(self, L_norm: torch.Tensor, ab_pred: torch.Tensor, ab_true: torch.Tensor) -> torch.Tensor:
+        fp = self._feats(L_norm, ab_pred)
+        with torch.no_grad():
+            ft = self._feats(L_norm, ab_true)
+        return sum(F.l1_loss(a, b) for a, b in zip(fp, ft)) / len(fp)

@@ -4,6 +4,7 @@ per preset (so the notebooks only call, show and explain), and the small helpers
 Budgets (minutes of training per run) are sized so each notebook finishes in under 15 minutes on 2 CPU
 cores under ``cpu`` (training plus scoring) and in seconds under ``smoke`` (the preset's few steps).
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -31,7 +32,7 @@ RUNS_03 = {
 
 
 def _preset(preset):
-    from .presets import Preset, get_preset
+    from colorkit.presets import Preset, get_preset
 
     return preset if isinstance(preset, Preset) else get_preset(preset)
 
@@ -50,7 +51,7 @@ def _model_kwargs(model: str, p) -> dict:
 def lesson_config(preset, run: str, out_dir, **overrides):
     """The :class:`~colorkit.train.TrainConfig` of one run of lesson 02 or 03 (``run`` is a key of
     :data:`RUNS_02` or :data:`RUNS_03`), writing to ``<out_dir>/<run>``."""
-    from .train import TrainConfig
+    from colorkit.train import TrainConfig
 
     p = _preset(preset)
     plan = {**RUNS_02, **RUNS_03}
@@ -72,7 +73,7 @@ def predicted_ab(model, L_norm, batch_size: int = 64):
     """ab in LAB units (N x H x W x 2 numpy) predicted by ``model`` for normalized L (N1HW tensor)."""
     import torch
 
-    from .color import denormalize_ab
+    from colorkit.color import denormalize_ab
 
     model.eval()
     p = next(model.parameters())
@@ -88,8 +89,8 @@ def chroma(ab: np.ndarray) -> np.ndarray:
 
 def save_for_later_lessons(result, name: str, preset) -> Path:
     """Export a run's checkpoint to :func:`colorkit.paths.checkpoint_path` (where lessons 06 and 07 look)."""
-    from .paths import checkpoint_path
-    from .train import export_checkpoint
+    from colorkit.checkpoint import export_checkpoint
+    from colorkit.paths import checkpoint_path
 
     return export_checkpoint(result.checkpoint, checkpoint_path(name, _preset(preset).name))
 
@@ -98,9 +99,9 @@ def de2000_at_gains(model, photos, gains=(1.0, 0.8, 0.6, 0.4, 0.0)) -> dict:
     """Mean ΔE2000 of ``model``'s colorizations of ``photos`` (uint8 RGB) when its ab is multiplied by each
     gain (1: as trained, 0: the gray copy). A gain below 1 that scores better shows the model is still
     over-confident: it puts colour where it is more often wrong than right (notebook ``03_unet``)."""
-    from .color import lab_to_rgb, rgb_to_lab
-    from .evaluate import predict_images
-    from .metrics import delta_e2000_map
+    from colorkit.color import lab_to_rgb, rgb_to_lab
+    from colorkit.evaluate import predict_images
+    from colorkit.evaluate.metrics import delta_e2000_map
 
     preds, _ = predict_images(model, photos)
     labs = [rgb_to_lab(p) for p in preds]

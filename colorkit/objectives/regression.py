@@ -1,0 +1,109 @@
+"""Objectives: *what* is optimized, separate from the engine that runs it (:mod:`colorkit.train`).
+
+Introduced in notebook ``02_baseline_cnn``; the generative lessons (04 VAE, 05 GAN) add their own.
+An :class:`Objective` owns its networks (``{"generator": ..., "discriminator": ...}``), builds their
+optimizers from the config, does one ``training_step``, a ``validation_step``, ``predict`` (L -> ab)
+and declares the names of its losses and visuals so that logging, plots and TensorBoard stay generic
+(as pix2pix's ``BaseModel`` does). The engine gives it the device, mixed precision and distributed
+wrappers through :meth:`Objective.setup`; the objective calls :meth:`Objective.optimize` for each
+backward pass (AMP grad scaling, gradient clipping and the NaN/inf guard live there, once).
+
+Writing a new objective::
+
+    @register_objective("my_gan")
+    class MyGAN(Objective):
+        loss_names = ("g_l1", "g_adv", "d")
+
+        @classmethod
+        def build_networks(cls, config):        # default: {"generator": build(config.model, **config.model_kwargs)}
+            nets = super().build_networks(config)
+            nets["discriminator"] = build("patchgan")
+            return nets
+
+        def training_step(self, batch, step):
+            L, ab = batch
+            with self.autocast():
+                fake = self.net("generator")(L)
+                d_loss = ...
+            self.optimize(d_loss, "discriminator")
+            with self.autocast():
+                g_loss = ...
+            self.optimize(g_loss, "generator")
+            return {"g_l1": ..., "g_adv": ..., "d": d_loss.item()}
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Callable
+
+import torch
+import torch.nn.functional as F
+
+from colorkit.objectives.base import Objective, register_objective
+
+
+@register_objective("regression")
+class Regression(Objective):
+    """Supervised colorization: the generator's ab against the true ab with a loss by name
+    (``config.loss``: l1, l2/mse, smooth_l1). Introduced in notebook ``02_baseline_cnn``."""
+
+    loss_names = ("loss",)
+
+    def __init__(self, networks, config):
+        super().__init__(networks, config)
+        self.loss_fn = get_loss(config.loss)
+
+    def training_step(self, batch, step: int) -> dict[str, float]:
+        L, ab = batch
+        with self.autocast():
+            pred = self.net("generator")(L)
+        loss = self.loss_fn(pred.float(), ab.float())
+        self.optimize(loss, "generator")
+        return {"loss": loss.item()}
+
+    @torch.no_grad()
+    def validation_step(self, batch) -> dict[str, float]:
+        L, ab = batch
+        pred = self.predict(L)
+        out = super().validation_step(batch)
+        out["val_loss"] = float(self.loss_fn(pred, ab.float()))
+        return out
+
+
+# ---- from colorkit.objectives.regression ------------------------------------------------------------
+
+
+def l1_loss(pred: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+    """Mean absolute error."""
+    return F.l1_loss(pred, target)
+
+
+def l2_loss(pred: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+    """Mean squared error."""
+    return F.mse_loss(pred, target)
+
+
+def smooth_l1_loss(pred: torch.Tensor, target: torch.Tensor, beta: float = 0.1) -> torch.Tensor:
+    """Huber loss: ``0.5 e**2 / beta`` for ``|e| < beta``, ``|e| - 0.5 beta`` above."""
+    return F.smooth_l1_loss(pred, target, beta=beta)
+
+
+LOSSES: dict[str, Callable] = {
+    "l1": l1_loss,
+    "mae": l1_loss,
+    "l2": l2_loss,
+    "mse": l2_loss,
+    "smooth_l1": smooth_l1_loss,
+    "huber": smooth_l1_loss,
+}
+RECONSTRUCTION_LOSSES = ("l1", "l2", "mse", "smooth_l1")
+
+
+def get_loss(name: str, **kwargs) -> Callable[[torch.Tensor, torch.Tensor], torch.Tensor]:
+    """The loss registered as ``name`` (case-insensitive); keyword arguments are bound (``beta=0.05``)."""
+    key = str(name).strip().lower().replace("-", "_")
+    if key not in LOSSES:
+        raise ValueError(f"unknown loss {name!r}; choose one of {', '.join(sorted(LOSSES))}")
+    fn = LOSSES[key]
+    return functools.partial(fn, **kwargs) if kwargs else fn
