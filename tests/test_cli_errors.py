@@ -108,7 +108,7 @@ TRAIN_CASES = [
 
 @pytest.mark.parametrize("extra_args, expect", TRAIN_CASES)
 def test_train_errors(files, tmp_path, capsys, monkeypatch, extra_args, expect):
-    import colorkit.train as T
+    import colorkit.cli.train as T
 
     monkeypatch.setattr(T, "train", lambda *a, **k: pytest.fail("training started"))
     args = {"--model": "unet", "--data": "samples", "--preset": "smoke", "--max-steps": "1",
@@ -124,7 +124,7 @@ def test_train_errors(files, tmp_path, capsys, monkeypatch, extra_args, expect):
 
 
 def test_train_refuses_an_incompatible_run_folder(files, tmp_path, capsys, monkeypatch):
-    import colorkit.train as T
+    import colorkit.cli.train as T
 
     monkeypatch.setattr(T, "train", lambda *a, **k: pytest.fail("training started"))
     out = tmp_path / "run"
@@ -200,7 +200,7 @@ EVALUATE_CASES = [
 
 @pytest.mark.parametrize("extra_args, expect", EVALUATE_CASES)
 def test_evaluate_errors(files, tmp_path, capsys, monkeypatch, extra_args, expect):
-    import colorkit.evaluate as E
+    import colorkit.cli.evaluate as E
 
     monkeypatch.setattr(E, "evaluate", lambda *a, **k: pytest.fail("scoring started"))
     args = [a.replace("{d}", str(files)) for a in extra_args]
@@ -220,7 +220,7 @@ def test_evaluate_errors(files, tmp_path, capsys, monkeypatch, extra_args, expec
     (lambda d: ["--out", str(d / "a_file")], "is a file"),
 ])
 def test_run_errors(files, capsys, monkeypatch, make_args, expect):
-    import colorkit.course as C
+    import colorkit.cli.run as C
 
     monkeypatch.setattr(C, "run_course", lambda *a, **k: pytest.fail("the course started"))
     assert main(["run", *make_args(files)]) == 2
@@ -238,7 +238,7 @@ def test_argparse_errors_still_exit_2_with_a_usage_line(capsys):
 
 def test_bugs_keep_their_traceback(monkeypatch):
     """Only the user's errors are turned into one line: anything else propagates."""
-    import colorkit.course as C
+    import colorkit.cli.run as C
 
     monkeypatch.setattr(C, "run_cli", lambda args: 1 / 0)
     with pytest.raises(ZeroDivisionError):
@@ -262,37 +262,41 @@ def test_user_error_message_is_one_line_and_only_for_user_errors():
 
 
 def test_helpers_raise_usage_errors(tmp_path):
-    assert cli.at_least(None, 1, "--n") is None and cli.at_least(3, 1, "--n") == 3
+    from colorkit.cli import args
+
+    assert args.at_least(None, 1, "--n") is None and args.at_least(3, 1, "--n") == 3
     with pytest.raises(UsageError, match="--n must be at least 1"):
-        cli.at_least(0, 1, "--n")
-    assert cli.json_object('{"a": 1}', "--x") == {"a": 1} and cli.json_object("", "--x") is None
+        args.at_least(0, 1, "--n")
+    assert args.json_object('{"a": 1}', "--x") == {"a": 1} and args.json_object("", "--x") is None
     with pytest.raises(UsageError, match="not valid JSON"):
-        cli.json_object("{a: 1}", "--x")
+        args.json_object("{a: 1}", "--x")
     with pytest.raises(UsageError, match="JSON object"):
-        cli.json_object("3", "--x")
-    assert cli.existing_path(tmp_path, "--d", kind="dir") == tmp_path
+        args.json_object("3", "--x")
+    assert args.existing_path(tmp_path, "--d", kind="dir") == tmp_path
     with pytest.raises(UsageError, match="no such file or folder"):
-        cli.existing_path(tmp_path / "nope", "--d")
+        args.existing_path(tmp_path / "nope", "--d")
     with pytest.raises(UsageError, match="is a folder, not a file"):
-        cli.existing_path(tmp_path, "--f", kind="file")
-    assert cli.output_folder(tmp_path / "new" / "deeper") == tmp_path / "new" / "deeper"
+        args.existing_path(tmp_path, "--f", kind="file")
+    assert args.output_folder(tmp_path / "new" / "deeper") == tmp_path / "new" / "deeper"
     (tmp_path / "f").write_text("x")
     with pytest.raises(UsageError, match="no folder can be made"):
-        cli.output_folder(tmp_path / "f" / "sub")
-    assert cli.photo_source("samples", "--data") == "samples"
-    assert cli.sha256_hex(None) is None and cli.sha256_hex("a" * 64) == "a" * 64
+        args.output_folder(tmp_path / "f" / "sub")
+    assert args.photo_source("samples", "--data") == "samples"
+    assert args.sha256_hex(None) is None and args.sha256_hex("a" * 64) == "a" * 64
     with pytest.raises(UsageError):
-        cli.sha256_hex("g" * 64)
-    assert str(cli.device("cpu")) == "cpu"
+        args.sha256_hex("g" * 64)
+    assert str(args.device("cpu")) == "cpu"
     with pytest.raises(UsageError):
-        cli.device("nosuch")
+        args.device("nosuch")
 
 
 def test_read_checkpoint_accepts_a_colorkit_checkpoint(files):
-    ckpt = cli.read_checkpoint(files / "good.pt")
+    from colorkit.cli import args
+
+    ckpt = args.read_checkpoint(files / "good.pt")
     assert ckpt["model"]["name"] == "unet"
-    assert cli.checkpoint_file(files / "good.pt") == files / "good.pt"
-    cli.photo_inputs([files / "missing.jpg", files / "photos"])  # one good input is enough: no error
+    assert args.checkpoint_file(files / "good.pt") == files / "good.pt"
+    args.photo_inputs([files / "missing.jpg", files / "photos"])  # one good input is enough: no error
 
 
 def test_offline_imagenet_weights_are_a_user_error():

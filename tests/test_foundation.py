@@ -1,5 +1,4 @@
 """Presets, runtime, samples, paths, checkpoints and the CLI dispatcher."""
-import io
 import os
 import pickle
 import subprocess

@@ -302,7 +302,6 @@ def test_gan_init_generator_starts_from_an_l1_checkpoint(tmp_path):
 def test_cli_train_picks_the_generative_objective(tmp_path, model, objective):
     import json
 
-    import colorkit.train as T
     from colorkit.checkpoint import load_checkpoint, load_trained
     from colorkit.cli import main
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 import hashlib
 import http.server
 import json
-import pickle
 import threading
 from functools import partial
 

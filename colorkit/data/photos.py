@@ -148,3 +148,20 @@ def train_tensors(images: Sequence[np.ndarray]):
     x = torch.from_numpy(np.stack(images)).permute(0, 3, 1, 2).float().div_(255)
     L, ab = rgb_to_lab_norm_torch(x)
     return L.contiguous(), ab.contiguous()
+
+
+def load_training_data(data, split: str, size: int, limit: int | None = None):
+    """A dataset of ``(L_norm, ab_norm)`` for ``split`` of ``data``: the shard dataset of the data module when
+    ``data`` is a ``colorkit prepare`` folder (augmented for ``train``), else the photos decoded into
+    memory (a prepared folder's split, a folder of photos, or ``"samples"`` for the built-in photos)."""
+    import torch
+
+    if is_prepared(data):
+        from colorkit.data.dataset import (
+            ShardDataset,  # streaming from memory-mapped shards
+        )
+
+        # training sees random crops and flips; validation the same fixed centre crops every time
+        return ShardDataset(data, split=split, crop=size, augment=(split == "train"))
+    imgs, _ = load_images(data, size, split=split, limit=limit)
+    return torch.utils.data.TensorDataset(*train_tensors(imgs))
