@@ -2,7 +2,7 @@
 
 Safe checkpoint files: atomic writes, ``weights_only`` loads, and checksums.
 
-Introduced in notebook ``02_baseline_cnn`` (training) and ``07_colorize_your_photos`` (sharing).
+Written by :mod:`colorkit.train` in every training lesson; introduced in notebook ``07_colorize_your_photos`` (sharing).
 A checkpoint is a plain dict of tensors, numbers, strings, lists and dicts, so that it loads with
 ``torch.load(weights_only=True)``: a file that needs anything else (a pickle that would run code)
 is refused with :class:`UnsafeCheckpointError`.
@@ -36,11 +36,11 @@ import logging
 import os
 import pickle
 import urllib.parse
-import urllib.request
 from pathlib import Path
 
 import torch
 
+from colorkit import files
 from colorkit.files import (  # noqa: F401  (re-exported: checkpoint users verify files too)
     ChecksumMismatchError,
     atomic_write_bytes,
@@ -320,58 +320,17 @@ def cache_path(url: str, cache_dir: str | os.PathLike | None = None) -> Path:
 
 def download(url: str, sha256: str | None = None, cache_dir: str | os.PathLike | None = None,
              progress: bool = True, timeout: float = 60.0) -> Path:
-    """Download ``url`` once into the cache and return the local path.
+    """Download ``url`` once into the model cache (:func:`cache_path`) and return the local path.
 
+    The work is :func:`colorkit.files.download` (progress bar, resumable ``.part`` file, atomic rename).
     With ``sha256`` the file is verified after download (and on every cache hit): a mismatch deletes
     the download and raises :class:`ChecksumMismatchError`. Without it the file is cached by URL and
     a warning says it is unverified (it is still loaded with ``weights_only=True``).
     """
     dst = cache_path(url, cache_dir)
-    if dst.is_file():
-        if not sha256:
-            return dst
-        try:
-            verify_sha256(dst, sha256)
-            return dst
-        except ChecksumMismatchError:
-            log.warning("cached %s does not match the expected checksum; downloading it again", dst)
-            dst.unlink()
-    if not sha256:
+    if not sha256 and not dst.is_file():
         log.warning("downloading %s without a checksum: pass sha256=... to make sure it is the file you expect", url)
-    dst.parent.mkdir(parents=True, exist_ok=True)
-    tmp = dst.with_name(f".{dst.name}.{os.getpid()}.part")
-    try:
-        req = urllib.request.Request(url, headers={"User-Agent": "colorkit"})
-        try:
-            resp = urllib.request.urlopen(req, timeout=timeout)
-        except OSError as e:
-            raise ConnectionError(f"could not download {url}: {e}. Check the address and your network, "
-                                  "or download the file yourself and pass its path") from e
-        with resp, open(tmp, "wb") as f:
-            total = int(resp.headers.get("Content-Length") or 0) or None
-            bar = None
-            if progress:
-                from tqdm.auto import tqdm
-
-                bar = tqdm(total=total, unit="B", unit_scale=True, desc=dst.name, leave=False)
-            h = hashlib.sha256()
-            for block in iter(lambda: resp.read(1 << 20), b""):
-                f.write(block)
-                h.update(block)
-                if bar is not None:
-                    bar.update(len(block))
-            if bar is not None:
-                bar.close()
-        got = h.hexdigest()
-        if sha256 and got.lower() != sha256.lower():
-            raise ChecksumMismatchError(
-                f"{url}: downloaded file has SHA-256 {got}, expected {sha256}. It was refused and deleted: "
-                "the file on the server is not the one you were promised (tampered, replaced or damaged).")
-        os.replace(tmp, dst)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-    return dst
+    return files.download(url, dst, sha256=sha256, progress=progress, timeout=timeout)
 
 
 def resolve(path_or_url, sha256: str | None = None, cache_dir=None) -> Path:

@@ -1,6 +1,7 @@
-"""Export a colorizer to ONNX, run it with onnxruntime, and the ``colorkit export`` command.
+"""Export a colorizer to ONNX and run it with onnxruntime.
 
-Introduced in notebook ``07_colorize_your_photos`` ("sharing a model"). An ONNX file runs without
+Used by ``colorkit export --onnx`` and by ``colorkit colorize`` given an ``.onnx`` file (the README's
+"Export to ONNX"); lesson 07 shares models as checkpoints. An ONNX file runs without
 PyTorch or colorkit (onnxruntime in Python, C++, C#, JavaScript, mobile). The exported graph is the
 model's *prediction path*: normalized L ``N x 1 x H x W`` in (``L / 50 - 1``, :func:`colorkit.color.normalize_l`),
 normalized ab ``N x 2 x H x W`` out (``ab / 110``), with N, H and W dynamic (H and W multiples of the

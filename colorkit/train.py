@@ -484,46 +484,62 @@ def train(config: TrainConfig, train_data, val_data=None, resume: bool = True, c
     ``callbacks``: functions ``cb(step, logs, objective)`` called after every step (on rank 0 only for
     logging; they run on every rank). Returns a :class:`TrainResult`.
     """
-    import torch.distributed as tdist
-    from tqdm.auto import tqdm
+    run = _Run(config, train_data, val_data, resume)
+    stop_reason = run.loop(callbacks)
+    return run.finish(stop_reason)
 
-    from colorkit.runtime import seed_everything
 
+def _start_device(config: TrainConfig) -> tuple[Dist, torch.device]:
+    """Join the process group if any, pick the device and, on CPU, the torch thread count."""
     dev_type = "cuda" if (config.device in ("auto", "cuda") and torch.cuda.is_available()) else "cpu"
     if str(config.device).startswith("cuda"):
         dev_type = "cuda"
     d = init_distributed(dev_type)
     device = _device(config, d)
     if device.type == "cpu":
-        threads = config.num_threads or cpu_threads_for_training()
-        if threads != torch.get_num_threads():
-            if d.main:
-                why = "asked for"
-                if not config.num_threads:
-                    sample = _THREADS.get("sample")
-                    why = ("other processes use {:.1f} of {} CPUs".format(*sample) if sample
-                           else "torch's default")
-                print(f"[colorkit.train] using {threads} CPU thread(s) ({why}; set num_threads to choose)")
-            _set_threads(threads)
-    out_dir = Path(config.out_dir)
-    ckpt_path = out_dir / CHECKPOINT_NAME
-    train_ds = as_dataset(train_data)
-    # the side the model learns at, recorded in the checkpoint: colorization predicts at that scale by default
-    image_size = int(max(train_ds[0][0].shape[-2:])) if len(train_ds) else None
-    val_ds = as_dataset(val_data)
+        _use_cpu_threads(config, d)
+    return d, device
 
-    ckpt = None
-    if resume and ckpt_path.exists():
-        ckpt = load_checkpoint(ckpt_path, map_location="cpu")
-        _check_compatible(ckpt, config, ckpt_path)
+
+def _use_cpu_threads(config: TrainConfig, d: Dist) -> None:
+    """Set torch's CPU thread count for training (``num_threads``, or :func:`cpu_threads_for_training`)."""
+    threads = config.num_threads or cpu_threads_for_training()
+    if threads == torch.get_num_threads():
+        return
+    if d.main:
+        why = "asked for"
+        if not config.num_threads:
+            sample = _THREADS.get("sample")
+            why = ("other processes use {:.1f} of {} CPUs".format(*sample) if sample
+                   else "torch's default")
+        print(f"[colorkit.train] using {threads} CPU thread(s) ({why}; set num_threads to choose)")
+    _set_threads(threads)
+
+
+def _resume_checkpoint(config: TrainConfig, ckpt_path: Path, resume: bool) -> dict | None:
+    """The checkpoint to continue from (checked against ``config``), or None to start over."""
+    if not (resume and ckpt_path.exists()):
+        return None
+    ckpt = load_checkpoint(ckpt_path, map_location="cpu")
+    _check_compatible(ckpt, config, ckpt_path)
+    return ckpt
+
+
+def _build_objective(config: TrainConfig, resuming: bool):
+    """Seed everything, then build the objective and its networks (no pretrained download when resuming)."""
+    from colorkit.runtime import seed_everything
 
     seed_everything(config.seed)
     obj_cls = get_objective(config.objective)
     build_config = config
-    if ckpt is not None and config.model_kwargs.get("pretrained"):  # weights come from the checkpoint
+    if resuming and config.model_kwargs.get("pretrained"):  # weights come from the checkpoint
         build_config = dataclasses.replace(config, model_kwargs={**config.model_kwargs, "pretrained": False})
     networks = obj_cls.build_networks(build_config)
-    objective = obj_cls(networks, config)
+    return obj_cls(networks, config)
+
+
+def _net_wrapper(config: TrainConfig, d: Dist, device: torch.device):
+    """The ``wrap(name, net)`` the objective applies to its trainable networks: DDP and/or torch.compile."""
 
     def wrap(name, net):
         if not any(p.requires_grad for p in net.parameters()):
@@ -536,142 +552,206 @@ def train(config: TrainConfig, train_data, val_data=None, resume: bool = True, c
             net = torch.compile(net)
         return net
 
-    step, elapsed0, images_seen, history, val_history = 0, 0.0, 0, [], []
-    if ckpt is not None:
-        objective.load_state_dict({k: ckpt.get(k) for k in ("state", "optim", "scaler")})
-        step = int(ckpt["step"])
-        elapsed0 = float(ckpt.get("progress", {}).get("elapsed_s", 0.0))
-        images_seen = int(ckpt.get("progress", {}).get("images_seen", 0))
-        history = list(ckpt.get("history", {}).get("train", []))
-        val_history = list(ckpt.get("history", {}).get("val", []))
-    objective.setup(device, _amp_dtype(config, device), config.channels_last, wrap)
-    if ckpt is not None:
-        set_rng_state(ckpt["rng"])
-    del ckpt
+    return wrap
 
-    sampler = StepBatchSampler(len(train_ds), config.batch_size, config.seed, step, d.rank, d.world)
-    loader = torch.utils.data.DataLoader(
-        train_ds, batch_sampler=sampler, num_workers=config.num_workers,
-        pin_memory=device.type == "cuda", persistent_workers=config.num_workers > 0,
-    )
-    val_batches = fixed_batches(val_ds, config.eval_images, max(1, config.batch_size)) if val_ds is not None else []
-    vis_batch = fixed_batches(val_ds or train_ds, config.n_visuals, config.n_visuals)[0]
 
-    writer = None
-    if d.main and config.tensorboard:
-        try:
-            from torch.utils.tensorboard import SummaryWriter
+def _open_writer(config: TrainConfig, d: Dist, out_dir: Path, step: int):
+    """A TensorBoard writer on rank 0 (None when off or when tensorboard is missing)."""
+    if not (d.main and config.tensorboard):
+        return None
+    try:
+        from torch.utils.tensorboard import SummaryWriter
 
-            writer = SummaryWriter(str(out_dir / "tb"), purge_step=step or None)
-        except Exception as e:  # tensorboard missing: log and go on
-            print(f"[colorkit.train] TensorBoard logging off ({e}); pip install tensorboard to enable it")
-    live = None
-    if d.main and (config.live_plot is True or (config.live_plot == "auto" and _in_notebook())):
-        try:
-            live = LivePlot(f"{config.model} / {config.objective} ({config.loss})")
-        except Exception:
-            live = None
+        return SummaryWriter(str(out_dir / "tb"), purge_step=step or None)
+    except Exception as e:  # tensorboard missing: log and go on
+        print(f"[colorkit.train] TensorBoard logging off ({e}); pip install tensorboard to enable it")
+        return None
 
-    max_s = config.max_minutes * 60 if config.max_minutes else None
 
-    def progress_now(st: int, el: float) -> float:
-        p = 0.0
-        if config.max_steps:
-            p = max(p, st / config.max_steps)
-        if max_s:
-            p = max(p, el / max_s)
-        if d.world > 1:  # every rank must stop at the same step
+def _open_live_plot(config: TrainConfig, d: Dist):
+    """A :class:`LivePlot` on rank 0 when asked for (or in a notebook), else None."""
+    if not (d.main and (config.live_plot is True or (config.live_plot == "auto" and _in_notebook()))):
+        return None
+    try:
+        return LivePlot(f"{config.model} / {config.objective} ({config.loss})")
+    except Exception:
+        return None
+
+
+class _Run:
+    """The state of one :func:`train` call: setup and resume, the step loop, validation, checkpoints, finish."""
+
+    def __init__(self, config: TrainConfig, train_data, val_data, resume: bool):
+        self.config = config
+        self.d, self.device = _start_device(config)
+        self.out_dir = Path(config.out_dir)
+        self.ckpt_path = self.out_dir / CHECKPOINT_NAME
+        self.train_ds = as_dataset(train_data)
+        # the side the model learns at, recorded in the checkpoint: colorization predicts at that scale by default
+        self.image_size = int(max(self.train_ds[0][0].shape[-2:])) if len(self.train_ds) else None
+        self.val_ds = as_dataset(val_data)
+        ckpt = _resume_checkpoint(config, self.ckpt_path, resume)
+        self.objective = _build_objective(config, ckpt is not None)
+        self._restore(ckpt)
+        del ckpt
+        self._make_data()
+        self.writer = _open_writer(config, self.d, self.out_dir, self.step)
+        self.live = _open_live_plot(config, self.d)
+        self.max_s = config.max_minutes * 60 if config.max_minutes else None
+        self.save_every = config.save_every or config.val_every
+        self.grid, self.saved, self.running = None, None, {}
+        self.t_start = None  # set when the loop starts
+
+    def _restore(self, ckpt: dict | None) -> None:
+        """Counters, logs and weights from ``ckpt``; set up the objective; then the RNG states (exact resume)."""
+        self.step, self.elapsed0, self.images_seen, self.history, self.val_history = 0, 0.0, 0, [], []
+        if ckpt is not None:
+            self.objective.load_state_dict({k: ckpt.get(k) for k in ("state", "optim", "scaler")})
+            self.step = int(ckpt["step"])
+            self.elapsed0 = float(ckpt.get("progress", {}).get("elapsed_s", 0.0))
+            self.images_seen = int(ckpt.get("progress", {}).get("images_seen", 0))
+            self.history = list(ckpt.get("history", {}).get("train", []))
+            self.val_history = list(ckpt.get("history", {}).get("val", []))
+        wrap = _net_wrapper(self.config, self.d, self.device)
+        self.objective.setup(self.device, _amp_dtype(self.config, self.device), self.config.channels_last, wrap)
+        if ckpt is not None:
+            set_rng_state(ckpt["rng"])
+
+    def _make_data(self) -> None:
+        """The step-seeded training loader, the fixed validation batches and the fixed sample-grid batch."""
+        cfg, d = self.config, self.d
+        sampler = StepBatchSampler(len(self.train_ds), cfg.batch_size, cfg.seed, self.step, d.rank, d.world)
+        self.loader = torch.utils.data.DataLoader(
+            self.train_ds, batch_sampler=sampler, num_workers=cfg.num_workers,
+            pin_memory=self.device.type == "cuda", persistent_workers=cfg.num_workers > 0,
+        )
+        val_ds = self.val_ds
+        self.val_batches = fixed_batches(val_ds, cfg.eval_images, max(1, cfg.batch_size)) if val_ds is not None else []
+        self.vis_batch = fixed_batches(val_ds or self.train_ds, cfg.n_visuals, cfg.n_visuals)[0]
+
+    def _elapsed(self) -> float:
+        """Seconds trained so far, this call and the runs it resumes."""
+        return self.elapsed0 + time.perf_counter() - self.t_start
+
+    def _progress(self, st: int, el: float) -> float:
+        """The fraction of the budget spent (the larger of steps and time), the same on every rank."""
+        import torch.distributed as tdist
+
+        cfg, p = self.config, 0.0
+        if cfg.max_steps:
+            p = max(p, st / cfg.max_steps)
+        if self.max_s:
+            p = max(p, el / self.max_s)
+        if self.d.world > 1:  # every rank must stop at the same step
             t = torch.tensor([p], dtype=torch.float64)
             tdist.broadcast(t, 0)
             p = float(t)
         return p
 
-    state = {"grid": None, "ckpt": None}
+    def loop(self, callbacks) -> str:
+        """Take steps until the budget is spent (or Ctrl-C); returns the stop reason."""
+        from tqdm.auto import tqdm
 
-    def save(st: int, el: float) -> None:
-        if d.main:
-            save_checkpoint(checkpoint_dict(objective, config, st, el, images_seen, history, val_history,
-                                            image_size), ckpt_path)
-            state["ckpt"] = str(ckpt_path)
+        cfg = self.config
+        self.objective.train_mode(True)
+        self.t_start = time.perf_counter()
+        bar = tqdm(total=cfg.max_steps, initial=self.step, disable=not (self.d.main and cfg.progress_bar),
+                   desc=f"train {cfg.model}", dynamic_ncols=True)
+        stop_reason = "max_steps"
+        try:
+            it = iter(self.loader)
+            while True:
+                p = self._progress(self.step, self._elapsed())
+                if p >= 1.0:
+                    stop_reason = "max_steps" if cfg.max_steps and self.step >= cfg.max_steps else "max_minutes"
+                    break
+                self._one_step(it, p, callbacks, bar)
+        except KeyboardInterrupt:
+            stop_reason = "interrupted"
+            print(f"[colorkit.train] interrupted at step {self.step}: saving a checkpoint, resume with resume=True")
+        finally:
+            bar.close()
+        return stop_reason
 
-    def validate(st: int) -> None:
-        if not d.main:
+    def _one_step(self, it, p: float, callbacks, bar) -> None:
+        """One optimization step at progress ``p``, then logging, validation and checkpoint when due."""
+        cfg, objective = self.config, self.objective
+        objective.set_progress(p)
+        batch = objective.to_device(_flip(next(it), self.step, cfg.seed) if cfg.hflip else next(it))
+        logs = objective.training_step(batch, self.step)
+        self.step += 1
+        self.images_seen += cfg.batch_size
+        for k, v in logs.items():
+            self.running.setdefault(k, []).append(float(v))
+        for cb in callbacks:
+            cb(self.step, logs, objective)
+        if self.d.main and (self.step % cfg.log_every == 0):
+            self._log(bar)
+        bar.update(1)
+        if self.step % cfg.val_every == 0:
+            self.validate()
+        if self.step % self.save_every == 0:
+            self.save(self._elapsed())
+
+    def _log(self, bar) -> None:
+        """Average the losses since the last log into ``history``, TensorBoard and the progress bar."""
+        step, objective = self.step, self.objective
+        rec = {"step": step, "lr": objective.optimizers["generator"].param_groups[0]["lr"]
+               if "generator" in objective.optimizers else None}
+        rec.update({k: float(np.mean(v)) for k, v in self.running.items()})
+        self.running = {}
+        self.history.append(rec)
+        if self.writer is not None:
+            for k, v in rec.items():
+                if k != "step" and v is not None:
+                    self.writer.add_scalar(f"train/{k}", v, step)
+        bar.set_postfix({k: f"{v:.4f}" for k, v in rec.items() if k not in ("step", "lr") and v is not None})
+
+    def save(self, elapsed: float) -> None:
+        """Write the checkpoint at the current step (rank 0 only)."""
+        if self.d.main:
+            save_checkpoint(checkpoint_dict(self.objective, self.config, self.step, elapsed, self.images_seen,
+                                            self.history, self.val_history, self.image_size), self.ckpt_path)
+            self.saved = str(self.ckpt_path)
+
+    def validate(self) -> None:
+        """Score the fixed validation batches and draw the sample grid (rank 0 only); log both."""
+        if not self.d.main:
             return
-        vlogs = _validate(objective, val_batches) if val_batches else {}
+        st, objective = self.step, self.objective
+        vlogs = _validate(objective, self.val_batches) if self.val_batches else {}
         vlogs = {"step": st, **vlogs}
-        val_history.append(vlogs)
+        self.val_history.append(vlogs)
         objective.train_mode(False)
         try:
-            state["grid"] = _sample_grid(objective, objective.to_device(vis_batch))
+            self.grid = _sample_grid(objective, objective.to_device(self.vis_batch))
         finally:
             objective.train_mode(True)
-        if writer is not None:
+        if self.writer is not None:
             for k, v in vlogs.items():
                 if k != "step":
-                    writer.add_scalar(f"val/{k}", v, st)
-            writer.add_image("samples (gray / predicted / true)", state["grid"], st, dataformats="HWC")
-            writer.flush()
-        if live is not None:
-            live.update(history, val_history, objective.loss_names)
+                    self.writer.add_scalar(f"val/{k}", v, st)
+            self.writer.add_image("samples (gray / predicted / true)", self.grid, st, dataformats="HWC")
+            self.writer.flush()
+        if self.live is not None:
+            self.live.update(self.history, self.val_history, objective.loss_names)
 
-    objective.train_mode(True)
-    t_start = time.perf_counter()
-    elapsed = elapsed0
-    save_every = config.save_every or config.val_every
-    bar = tqdm(total=config.max_steps, initial=step, disable=not (d.main and config.progress_bar),
-               desc=f"train {config.model}", dynamic_ncols=True)
-    stop_reason = "max_steps"
-    running: dict[str, list] = {}
-    try:
-        it = iter(loader)
-        while True:
-            elapsed = elapsed0 + time.perf_counter() - t_start
-            p = progress_now(step, elapsed)
-            if p >= 1.0:
-                stop_reason = "max_steps" if config.max_steps and step >= config.max_steps else "max_minutes"
-                break
-            objective.set_progress(p)
-            batch = objective.to_device(_flip(next(it), step, config.seed) if config.hflip else next(it))
-            logs = objective.training_step(batch, step)
-            step += 1
-            images_seen += config.batch_size
-            for k, v in logs.items():
-                running.setdefault(k, []).append(float(v))
-            for cb in callbacks:
-                cb(step, logs, objective)
-            if d.main and (step % config.log_every == 0):
-                rec = {"step": step, "lr": objective.optimizers["generator"].param_groups[0]["lr"]
-                       if "generator" in objective.optimizers else None}
-                rec.update({k: float(np.mean(v)) for k, v in running.items()})
-                running = {}
-                history.append(rec)
-                if writer is not None:
-                    for k, v in rec.items():
-                        if k != "step" and v is not None:
-                            writer.add_scalar(f"train/{k}", v, step)
-                bar.set_postfix({k: f"{v:.4f}" for k, v in rec.items() if k not in ("step", "lr") and v is not None})
-            bar.update(1)
-            if step % config.val_every == 0:
-                validate(step)
-            if step % save_every == 0:
-                save(step, elapsed0 + time.perf_counter() - t_start)
-    except KeyboardInterrupt:
-        stop_reason = "interrupted"
-        print(f"[colorkit.train] interrupted at step {step}: saving a checkpoint, resume with resume=True")
-    finally:
-        bar.close()
-    elapsed = elapsed0 + time.perf_counter() - t_start
-    if not val_history or val_history[-1]["step"] != step:
-        validate(step)
-    save(step, elapsed)
-    if writer is not None:
-        writer.close()
-    if live is not None:
-        live.update(history, val_history, objective.loss_names)
-    if d.world > 1:
-        tdist.barrier()
-        if d.initialized_here:
-            tdist.destroy_process_group()
-    objective.train_mode(False)
-    return TrainResult(objective, config, step, images_seen, elapsed, stop_reason, history, val_history,
-                       state["ckpt"], state["grid"])
+    def finish(self, stop_reason: str) -> TrainResult:
+        """Last validation and checkpoint, close the loggers and the process group; the :class:`TrainResult`."""
+        import torch.distributed as tdist
+
+        elapsed = self._elapsed()
+        if not self.val_history or self.val_history[-1]["step"] != self.step:
+            self.validate()
+        self.save(elapsed)
+        if self.writer is not None:
+            self.writer.close()
+        if self.live is not None:
+            self.live.update(self.history, self.val_history, self.objective.loss_names)
+        if self.d.world > 1:
+            tdist.barrier()
+            if self.d.initialized_here:
+                tdist.destroy_process_group()
+        self.objective.train_mode(False)
+        return TrainResult(self.objective, self.config, self.step, self.images_seen, elapsed, stop_reason,
+                           self.history, self.val_history, self.saved, self.grid)

@@ -104,6 +104,39 @@ channels = lab_channel_images(photos[0])
 show_images([photos[0], *channels.values()], titles=["original", "L only (gray copy)", "a only", "b only", "a and b"], ncols=5);
 
 # %% [markdown]
+# ## The formulas, written out
+# sRGB to CIELAB is three steps. (1) Undo the display gamma: each 8-bit value `c / 255` becomes linear light,
+# `c / 12.92` below 0.04045, else `((c + 0.055) / 1.055) ** 2.4`. (2) Mix the three linear channels into
+# CIE XYZ with a 3x3 matrix (sRGB primaries, D65 white) and divide by the white point. (3) Compress each
+# with a cube root (a straight line near black) and take differences: `L = 116 f(Y) - 16`,
+# `a = 500 (f(X) - f(Y))`, `b = 200 (f(Y) - f(Z))`. The cell checks this against `colorkit.color.rgb_to_lab`.
+# (The constants are scikit-image's; the CIE's exact ones, 216/24389 and 24389/27, move L, a, b by a few
+# thousandths.)
+
+# %%
+import numpy as np
+
+from colorkit.color import rgb_to_lab
+
+SRGB_TO_XYZ = np.array([[0.412453, 0.357580, 0.180423],  # scikit-image's digits, which colorkit uses
+                        [0.212671, 0.715160, 0.072169],
+                        [0.019334, 0.119193, 0.950227]])
+D65_WHITE = np.array([0.95047, 1.0, 1.08883])
+
+
+def rgb_to_lab_by_hand(rgb8):
+    c = rgb8 / 255.0
+    linear = np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)  # (1) undo the gamma
+    xyz = linear @ SRGB_TO_XYZ.T / D65_WHITE  # (2) to XYZ, relative to white
+    f = np.where(xyz > 0.008856, np.cbrt(xyz), 7.787 * xyz + 16 / 116)  # (3) the perceptual compression
+    return np.stack([116 * f[..., 1] - 16, 500 * (f[..., 0] - f[..., 1]), 200 * (f[..., 1] - f[..., 2])], -1)
+
+
+diff = np.abs(rgb_to_lab_by_hand(photos[1]) - rgb_to_lab(photos[1])).max()
+print(f"by hand vs colorkit: max difference {diff:.1e} LAB units")
+assert np.allclose(rgb_to_lab_by_hand(photos[1]), rgb_to_lab(photos[1]), atol=1e-3)
+
+# %% [markdown]
 # ## The conversion is exact and fast
 # `colorkit.color` implements sRGB to CIELAB (D65) once, for numpy and for torch (differentiable, so a loss
 # can be computed in any colour space). It agrees with scikit-image to about 1e-4 LAB units on all

@@ -142,6 +142,42 @@ print(f"training on {len(train_data[0])} photos from {source} at {preset.image_s
 record_data(source, train_images=len(train_data[0]), eval_images=len(truths))
 
 # %% [markdown]
+# ## One training step, written out
+# Everything the engine below does, thousands of times, is this: predict ab from L, measure the error (L1
+# here: the mean absolute difference), back-propagate it to every weight, and let the optimizer (AdamW)
+# move each weight a little downhill. Below, one such step by hand on a copy of a small baseline CNN, and
+# the same step through colorkit's regression objective (`colorkit.objectives.regression.Regression`, what
+# `train` calls at every step): afterwards both copies must hold the same weights.
+
+# %%
+import copy
+
+import torch
+
+from colorkit.objectives.regression import Regression
+from colorkit.train import TrainConfig
+
+torch.manual_seed(0)
+net = build("baseline_cnn", width=8)
+by_hand = copy.deepcopy(net)
+L_batch, ab_batch = torch.rand(4, 1, 32, 32) * 2 - 1, torch.rand(4, 2, 32, 32) * 0.6 - 0.3
+cfg = TrainConfig.from_preset(preset, model="baseline_cnn", loss="l1", schedule="constant", grad_clip=None)
+
+opt = torch.optim.AdamW(by_hand.parameters(), lr=cfg.lr, betas=cfg.betas, weight_decay=cfg.weight_decay)
+loss = (by_hand(L_batch) - ab_batch).abs().mean()  # L1: predict, measure
+opt.zero_grad()
+loss.backward()  # every weight's gradient
+opt.step()  # one step downhill
+
+objective = Regression({"generator": net}, cfg)
+objective.setup("cpu")
+objective.set_progress(0.0)  # the learning-rate schedule's start (constant here)
+logs = objective.training_step((L_batch, ab_batch), step=0)
+same = all(torch.allclose(a, b, atol=1e-6) for a, b in zip(by_hand.parameters(), net.parameters()))
+print(f"loss by hand {loss.item():.5f}, colorkit {logs['loss']:.5f}; same weights after the step: {same}")
+assert same and abs(loss.item() - logs["loss"]) < 1e-6
+
+# %% [markdown]
 # ## The training engine
 # `colorkit.train.train(config, train_data, val_data)` is the loop of every lesson: AdamW with a one-cycle
 # learning rate (warm up, then decay to almost zero as the budget runs out: `max_minutes` or `max_steps`),

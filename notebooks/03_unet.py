@@ -131,6 +131,52 @@ full.update({f"{run} ({preset.name} preset)": build(c.model, **{k: v for k, v in
 pd.DataFrame({name: {k: f"{v / 1e6:.2f} M" for k, v in model_summary(m).items()} for name, m in full.items()}).T
 
 # %% [markdown]
+# ## The U-Net forward pass, written out
+# `colorkit.models.unet.UNet` is a stack of modules; here is what its forward pass computes, as plain tensor
+# operations on the same weights (the textbook `stem="full"` U-Net, in eval mode so BatchNorm uses its
+# running statistics). Down: a double convolution, then halve with 2x2 max-pooling and double the channels;
+# up: a 2x2 transposed convolution doubles the size, the encoder's map of that size is **concatenated**
+# (the skip), and another double convolution mixes them; a 1x1 convolution and `tanh` give ab in [-1, 1].
+# The check below compares it with colorkit's module on the same input: if the two disagree, this text is
+# wrong, not the check.
+
+# %%
+import torch
+import torch.nn.functional as F
+
+from colorkit.models.unet import UNet
+
+
+def double_conv(x, block):
+    """(3x3 conv, BatchNorm, ReLU) twice, with the weights of a colorkit DoubleConv."""
+    for conv, bn, _relu in block:
+        x = F.conv2d(x, conv.weight, conv.bias, padding=1)
+        x = F.batch_norm(x, bn.running_mean, bn.running_var, bn.weight, bn.bias, eps=bn.eps)
+        x = F.relu(x)
+    return x
+
+
+def unet_forward(net, L):
+    """The U-Net's forward pass in plain tensor operations."""
+    skips = [double_conv(L, net.inc)]  # full resolution
+    for down in net.downs:  # down[0] is the 2x2 max-pool, down[1] the double convolution
+        skips.append(double_conv(F.max_pool2d(skips[-1], 2), down[1]))
+    x = skips.pop()  # the bottleneck: 2**depth times smaller
+    for up in net.ups:
+        x = F.conv_transpose2d(x, up.up.weight, up.up.bias, stride=2)  # twice the size
+        x = double_conv(torch.cat([x, skips.pop()], dim=1), up.conv)  # the skip joins here
+    return torch.tanh(F.conv2d(x, net.head.conv.weight, net.head.conv.bias))  # ab in [-1, 1]
+
+
+torch.manual_seed(0)
+net = UNet(base_width=8, depth=3).eval()  # small and untrained: the arithmetic is the same at any size
+L_check = torch.rand(2, 1, 64, 64) * 2 - 1  # normalized L in [-1, 1]
+with torch.no_grad():
+    ours, colorkits = unet_forward(net, L_check), net(L_check)
+print(f"from scratch vs colorkit: max |difference| = {(ours - colorkits).abs().max().item():.2e}")
+assert torch.allclose(ours, colorkits, atol=1e-5), "the written-out forward pass differs from colorkit's U-Net"
+
+# %% [markdown]
 # ## Data
 # As in lesson 02: the train split of the course data (prepared now if lesson 01 has not run here), or of
 # `DATA`; scores on the test split. A banner says so when the built-in photos stand in.

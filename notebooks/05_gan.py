@@ -144,6 +144,44 @@ print(f"PatchGAN: {s['params'] / 1e6:.2f} M parameters, {s['flops'] / 1e9:.1f} G
 plot_receptive_field(square_crop(photos[0], 256));
 
 # %% [markdown]
+# ## One discriminator step and one generator step, written out
+# The whole game in a few lines, on a tiny U-Net generator and a tiny PatchGAN (untrained: the arithmetic is
+# what matters). **D's step**: colour L with G, *detach* the colorization (D's loss must not train G), ask D
+# about the real and the generated pair, and step D. **G's step**: ask D again about the generated pair
+# (D's weights frozen for this step), add lambda times L1, and step G. Each loss is computed twice, by hand
+# and with colorkit's `discriminator_loss` / `generator_adversarial_loss` (what `colorkit.objectives.gan`
+# runs in every training step), for the three kinds of loss: they must agree.
+
+# %%
+import torch.nn.functional as F
+
+from colorkit.objectives.gan import discriminator_loss, generator_adversarial_loss
+
+BY_HAND = {  # (discriminator loss on real and fake logits, generator loss on fake logits)
+    "bce": (lambda r, f: 0.5 * (F.softplus(-r).mean() + F.softplus(f).mean()),  # -log s(r), -log(1 - s(f))
+            lambda f: F.softplus(-f).mean()),  # non-saturating: -log s(f)
+    "hinge": (lambda r, f: 0.5 * (F.relu(1 - r).mean() + F.relu(1 + f).mean()), lambda f: -f.mean()),
+    "lsgan": (lambda r, f: 0.5 * ((r - 1).pow(2).mean() + f.pow(2).mean()), lambda f: (f - 1).pow(2).mean()),
+}
+torch.manual_seed(0)
+G, D_tiny = build("unet", base_width=4, depth=2), build("patchgan", base_width=8, n_layers=2)
+opt_g, opt_d = (torch.optim.Adam(n.parameters(), lr=2e-4, betas=(0.5, 0.999)) for n in (G, D_tiny))
+L_b, ab_b = torch.rand(2, 1, 32, 32) * 2 - 1, torch.rand(2, 2, 32, 32) * 0.6 - 0.3
+for kind, (d_loss, g_loss) in BY_HAND.items():
+    fake = G(L_b)
+    real_logits, fake_logits = D_tiny(L_b, ab_b), D_tiny(L_b, fake.detach())  # D step: G is not trained
+    loss_d = d_loss(real_logits, fake_logits)
+    assert torch.allclose(loss_d, discriminator_loss(real_logits, fake_logits, kind), atol=1e-6)
+    opt_d.zero_grad(); loss_d.backward(); opt_d.step()
+    D_tiny.requires_grad_(False)  # G step: D frozen
+    adv = g_loss(D_tiny(L_b, fake))
+    assert torch.allclose(adv, generator_adversarial_loss(D_tiny(L_b, fake), kind), atol=1e-6)
+    loss_g = L1_WEIGHT * F.l1_loss(fake, ab_b) + adv
+    opt_g.zero_grad(); loss_g.backward(); opt_g.step()
+    D_tiny.requires_grad_(True)
+    print(f"{kind:5s}: D loss {loss_d.item():.4f}, G adversarial {adv.item():.4f} (by hand = colorkit)")
+
+# %% [markdown]
 # ## Data
 # Training photos come from the **train** split of the course data: lesson 01's prepared data if it is on
 # disk, else `lesson_source` prepares it now (downloading the preset's dataset, its size announced: this

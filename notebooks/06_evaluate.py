@@ -273,6 +273,51 @@ show_images([img for row in rows for img in row], ncols=4,
             titles=[f"{k}: {n}" for k in ["truth", *lab_models] for n in SAMPLE_NAMES]);
 
 # %% [markdown]
+# ## The annealed mean and class rebalancing, written out
+# Two small formulas make the classifier of this lab (Zhang et al. 2016) colourful. **Class rebalancing**:
+# most training pixels are grayish, so the loss would mostly teach grays; each pixel's cross-entropy is
+# weighted by `w ∝ 1 / ((1 - λ) p + λ / Q)`, where `p` is the (smoothed) share of training pixels in the
+# target's bin, `Q` = 261 bins and λ = 0.5, scaled so that the average weight over the training pixels is 1.
+# **The annealed mean** decodes a distribution over the bins into one colour: `softmax(logits / T)`, then the
+# expected bin centre; T = 1 is the plain mean (brown again), T → 0 the most likely bin, 0.38 in between.
+# Both are computed by hand below and checked against `colorkit.quantize` on the same numbers.
+
+# %%
+import numpy as np
+import torch
+
+from colorkit import quantize as Qz
+
+centres = Qz.bin_centres()  # Q x 2: the in-gamut ab bins, normalized
+
+
+def annealed_mean_by_hand(logits, T):
+    """softmax(logits / T) over the bins, then the expected bin centre (T = 0: the most likely bin)."""
+    if T == 0:
+        return centres[logits.argmax(1)].permute(0, 3, 1, 2)
+    probs = torch.softmax(logits / T, dim=1)  # N x Q x H x W
+    return torch.einsum("nqhw,qc->nchw", probs, centres)
+
+
+def rebalance_by_hand(prior, lam=0.5):
+    """w ∝ 1 / ((1 - lam) p + lam / Q) on the smoothed prior p, scaled so that sum(p w) = 1."""
+    p = Qz.smooth_prior(prior)
+    w = 1.0 / ((1 - lam) * p + lam / len(p))
+    return w / (p * w).sum()
+
+
+logits = 3 * torch.randn(2, Qz.N_BINS, 4, 4, generator=torch.Generator().manual_seed(0))
+for T in (1.0, TEMPERATURE, 0.0):
+    assert torch.allclose(annealed_mean_by_hand(logits, T), Qz.annealed_mean(logits, T), atol=1e-5)
+prior = Qz.empirical_prior([train_ab[:512]])  # the lab's training colours
+w = rebalance_by_hand(prior)
+assert np.allclose(w, Qz.rebalance_weights(prior), rtol=1e-5)
+gray_bin = int(Qz.hard_encode(torch.zeros(1, 2, 1, 1)).item())
+print(f"annealed mean and rebalancing match colorkit's. A pixel whose colour falls in the gray bin weighs "
+      f"{w[gray_bin]:.2f}; the rarest seen bins weigh up to {w[prior > 0].max():.2f} ({int((prior > 0).sum())} "
+      f"of {Qz.N_BINS} bins occur in these {len(train_ab[:512])} photos)")
+
+# %% [markdown]
 # ## The temperature slider
 # Drag T and watch the classifier's colours move from the brown mean (T = 1) to the vivid mode (T = 0).
 # Outside Jupyter (or in CI) a static picture at the chosen temperature is shown instead.

@@ -268,6 +268,25 @@ def test_generative_model_names_default_to_their_objective():
     assert default_objective("unet") == "regression"
 
 
+def test_a_model_declares_its_default_objective_where_it_registers():
+    from colorkit import models
+    from colorkit.objectives import MODEL_OBJECTIVES, default_objective
+
+    assert models.default_objective("unet_classifier") == default_objective("unet_classifier") == "classification"
+    assert all(default_objective(m) == models.default_objective(m) for m in models.available())
+    assert dict(MODEL_OBJECTIVES) == {m: o for m, o in models.default_objectives().items() if o != "regression"}
+
+    @models.register("_test_declared", objective="vae")
+    def _tiny():
+        return None
+
+    try:
+        assert default_objective("_test_declared") == "vae"
+    finally:
+        models._REGISTRY.pop("_test_declared")
+        models._OBJECTIVES.pop("_test_declared")
+
+
 @pytest.mark.parametrize("i,j", [(0, 0), (3, 5), (9, 9)])
 def test_patch_box_matches_the_measured_field(i, j):
     from colorkit.course.figures import patch_box

@@ -72,7 +72,12 @@ def test_lesson_has_the_common_structure(nb_path):
     assert bootstrap_cell(nb_path) in code[:3], "the bootstrap cell comes right after the parameters"
     assert any("print_environment()" in s for s in code)
     assert "Exercises" in nb.cells[-1].source
-    long_cells = [s for s in code if len([l for l in s.splitlines() if l.strip() and not l.strip().startswith("#")]) > 20]
+    # a long cell belongs in the package, unless it writes a core step out for teaching and checks it
+    # against colorkit's version (an allclose on the same inputs): those may run to 40 lines
+    def lines(s):
+        return len([ln for ln in s.splitlines() if ln.strip() and not ln.strip().startswith("#")])
+
+    long_cells = [s for s in code if lines(s) > (40 if "allclose(" in s else 20)]
     assert not long_cells, "a cell this long belongs in the package"
 
 

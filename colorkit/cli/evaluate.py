@@ -3,15 +3,8 @@ from __future__ import annotations
 
 import argparse
 import logging
-from colorkit.data.photos import (  # noqa: E402,F401
-    DEFAULT_SIZE,
-    course_eval_source,
-    find_prepared,
-    is_prepared,
-    load_images,
-    square_crop,
-)
 
+from colorkit.data.photos import DEFAULT_SIZE
 from colorkit.evaluate import PROTOCOLS, evaluate, write_results
 
 

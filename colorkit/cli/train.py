@@ -36,14 +36,26 @@ def add_cli_arguments(p) -> None:
 def _check_cli_args(args):
     """``colorkit train``'s inputs checked before any data is loaded or any step is taken: returns
     ``(preset, TrainConfig)`` or raises :class:`colorkit.cli.UsageError` naming the fix."""
-    from colorkit.cli.args import (
-        UsageError,
-        at_least,
-        json_object,
-        output_folder,
-        photo_source,
-        read_checkpoint,
-    )
+    from colorkit.cli.args import json_object, output_folder, photo_source
+
+    preset = _check_names(args)
+    _check_numbers(args)
+    model_kwargs = json_object(args.model_kwargs, "--model-kwargs")
+    extra = json_object(getattr(args, "extra", None), "--extra")
+    photo_source(args.data, "--data")
+    if args.val_data:
+        photo_source(args.val_data, "--val-data")
+    out = output_folder(args.out)
+    over = _config_overrides(args, model_kwargs, extra)
+    cfg = TrainConfig.from_preset(preset, model=args.model, seed=args.seed, out_dir=args.out, live_plot=False, **over)
+    _check_objective_settings(cfg)
+    _check_run_folder(args, out / CHECKPOINT_NAME, cfg)
+    return preset, cfg
+
+
+def _check_names(args):
+    """Check ``--preset``, ``--model``, ``--objective`` and ``--loss``; returns the preset."""
+    from colorkit.cli.args import UsageError
     from colorkit.models import available
     from colorkit.objectives.regression import get_loss
     from colorkit.presets import get_preset
@@ -64,19 +76,23 @@ def _check_cli_args(args):
             get_loss(args.loss)
         except ValueError as e:
             raise UsageError(f"--loss: {e}") from None
+    return preset
+
+
+def _check_numbers(args) -> None:
+    """Check the numeric options (steps, batch size, threads, minutes, learning rate)."""
+    from colorkit.cli.args import UsageError, at_least
+
     at_least(args.max_steps, 1, "--max-steps")
     at_least(args.batch_size, 1, "--batch-size")
     at_least(args.threads, 0, "--threads")
     for value, option in ((args.max_minutes, "--max-minutes"), (args.lr, "--lr")):
         if value is not None and not value > 0:
             raise UsageError(f"{option} must be a positive number, got {value}")
-    model_kwargs = json_object(args.model_kwargs, "--model-kwargs")
-    extra = json_object(getattr(args, "extra", None), "--extra")
-    photo_source(args.data, "--data")
-    if args.val_data:
-        photo_source(args.val_data, "--val-data")
-    out = output_folder(args.out)
 
+
+def _config_overrides(args, model_kwargs, extra) -> dict:
+    """The :class:`TrainConfig` fields the options set (a budget given alone replaces the preset's other one)."""
     over = {k: v for k, v in dict(loss=args.loss, max_minutes=args.max_minutes, max_steps=args.max_steps,
                                    batch_size=args.batch_size, lr=args.lr, num_threads=args.threads).items() if v is not None}
     if args.max_steps is not None and args.max_minutes is None:
@@ -89,10 +105,14 @@ def _check_cli_args(args):
         over["objective"] = args.objective
     if extra is not None:
         over["extra"] = extra
-    cfg = TrainConfig.from_preset(preset, model=args.model, seed=args.seed, out_dir=args.out, live_plot=False, **over)
+    return over
 
-    # the settings as the objective reads them: build it once on the CPU (small, no pretrained weights, no
-    # files read) so that a bad --model-kwargs / --extra / --objective combination is refused now
+
+def _check_objective_settings(cfg: TrainConfig) -> None:
+    """Build the objective once on the CPU so a bad --model-kwargs / --extra / --objective is refused now."""
+    from colorkit.cli.args import UsageError, read_checkpoint
+
+    # the settings as the objective reads them: small, no pretrained weights, no files read
     settings = dict(cfg.extra)
     if settings.get("init_generator"):
         read_checkpoint(settings.pop("init_generator"), "--extra init_generator")
@@ -108,17 +128,21 @@ def _check_cli_args(args):
         raise UsageError(f"bad settings for --model {cfg.model} (objective {cfg.objective}, model_kwargs "
                          f"{cfg.model_kwargs}, extra {cfg.extra}): {msg}; see --model-kwargs / --extra") from None
 
-    last = out / CHECKPOINT_NAME
-    if not args.no_resume and last.exists():
-        try:
-            _check_compatible(read_checkpoint(last, "--out"), cfg, last)
-        except UsageError as e:
-            raise UsageError(f"{e}; or pass --no-resume to start over in {args.out}") from None
-        except ValueError as e:
-            reason = str(e).split(": use another out_dir")[0]
-            raise UsageError(f"{reason}: give another --out, or --no-resume to start over "
-                             f"(its {CHECKPOINT_NAME} is then overwritten)") from None
-    return preset, cfg
+
+def _check_run_folder(args, last, cfg: TrainConfig) -> None:
+    """Refuse an ``--out`` whose checkpoint ``last`` this run could not resume (unless --no-resume)."""
+    from colorkit.cli.args import UsageError, read_checkpoint
+
+    if args.no_resume or not last.exists():
+        return
+    try:
+        _check_compatible(read_checkpoint(last, "--out"), cfg, last)
+    except UsageError as e:
+        raise UsageError(f"{e}; or pass --no-resume to start over in {args.out}") from None
+    except ValueError as e:
+        reason = str(e).split(": use another out_dir")[0]
+        raise UsageError(f"{reason}: give another --out, or --no-resume to start over "
+                         f"(its {CHECKPOINT_NAME} is then overwritten)") from None
 
 
 def run_cli(args) -> int:

@@ -1,26 +1,9 @@
-"""Full-resolution colorization of photos, and the ``colorkit colorize`` command.
+"""A stand-in colorizer for when the course has trained none yet: :func:`train_demo_model`.
 
-Introduced in notebook ``07_colorize_your_photos``. The model only ever sees a small copy of the
-photo's lightness: :func:`colorize_image` predicts a*b* at a working size (``work_size`` on the long
-side, padded to the model's stride; by default the size of the images the model was trained on),
-upsamples a*b* to the photo's size with OpenCV, and recombines it with the photo's own
-full-resolution L. Detail is never lost (every edge comes from the original L), the output keeps the
-photo's L exactly (up to 8-bit rounding: out-of-gamut colours lose chroma, not lightness), any size
-and aspect ratio works, and a sepia- or tint-toned print is reduced to L first, so its tone does not
-leak into the result.
-
-Speed: a 4000x3000 JPEG to PNG takes about 1.5-1.9x the time of just reading it and writing it back
-(``benchmarks/fullres.py``, ``RESULT fullres_ratio``): the full-resolution LAB work goes through the
-8-bit fast path of :mod:`colorkit.color` (``rgb8_to_l``, ``lab_to_rgb8``) and PNG encoding uses a
-low zlib level.
-
-Command line::
-
-    colorkit colorize --checkpoint runs/checkpoints/cpu/unet.pt photos/ old.jpg --out colorized/
-    colorkit colorize --model unet --compare --size 384 photo.jpg --out out/
-    colorkit colorize --checkpoint unet.onnx photo.jpg --out out/   # from `colorkit export --onnx`
-
-A model may also be an :class:`colorkit.onnx_export.OnnxColorizer` (an onnxruntime session with the same call).
+Notebook ``07_colorize_your_photos`` calls it when no trained checkpoint exists (the notebook run alone,
+e.g. in CI): a small U-Net trained for a minute or two on random crops of photos, through the same
+engine (:mod:`colorkit.train`) and data conversion (:func:`colorkit.data.photos.train_tensors`) as every
+lesson. It colours only roughly, but every cell of the notebook can run.
 """
 
 from __future__ import annotations
@@ -29,10 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from colorkit.data.images import collect_inputs  # noqa: F401  (re-exported: colorkit.colorize.collect_inputs)
 
-
-# --- a stand-in model when the course has trained none ----------------------------------------------
 def _demo_photos(source, size: int, limit: int = 512) -> tuple[list, str]:
     """Training photos for :func:`train_demo_model`: the ``train`` split of a prepared ``source`` at its
     stored size, else all built-in colour photos."""
@@ -60,12 +40,12 @@ def train_demo_model(preset="auto", steps: int | None = None, minutes: float = 2
     import torch
 
     from colorkit.checkpoint import load, make_card, update_card
-    from colorkit.color import rgb_to_lab_norm_torch
+    from colorkit.course.budgets import as_preset
+    from colorkit.data.photos import train_tensors
     from colorkit.paths import runs_dir
-    from colorkit.presets import get_preset
     from colorkit.train import TrainConfig, train
 
-    p = get_preset(preset) if isinstance(preset, str) else preset
+    p = as_preset(preset)
     size = p.image_size
     gen = torch.Generator().manual_seed(seed)
     crops = []
@@ -76,12 +56,13 @@ def train_demo_model(preset="auto", steps: int | None = None, minutes: float = 2
         scale = 4 * size / min(h, w)  # crops see a quarter of the photo's short side
         if scale < 1:
             img = torch.nn.functional.interpolate(img[None].float(), scale_factor=scale, mode="area")[0]
+            img = img.round_().clamp_(0, 255).to(torch.uint8)
         _, h, w = img.shape
         for _ in range(crops_per_photo if min(h, w) > size else 1):  # a photo at the crop size: one crop
             y = int(torch.randint(0, h - size + 1, (1,), generator=gen))
             x = int(torch.randint(0, w - size + 1, (1,), generator=gen))
-            crops.append(img[:, y:y + size, x:x + size].float() / 255.0)
-    L, ab = rgb_to_lab_norm_torch(torch.stack(crops))
+            crops.append(img[:, y:y + size, x:x + size].permute(1, 2, 0).numpy())
+    L, ab = train_tensors(crops)  # uint8 HWC crops -> normalized L and ab, as every lesson's data
     out_dir = Path(out_dir) if out_dir else runs_dir("demo_model", p.name)
     steps = steps or p.max_steps or 150
     cfg = TrainConfig.from_preset(p, model="unet", max_steps=steps, max_minutes=minutes, out_dir=str(out_dir),

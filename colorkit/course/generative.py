@@ -13,15 +13,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Sequence
 
+from colorkit.course.budgets import as_preset as _preset
+from colorkit.course.budgets import budget, run_budget
 from colorkit.data.photos import train_tensors  # noqa: F401  (re-exported for notebooks 04/05)
 
-# minutes per run (smoke: the preset's few steps instead)
-GAN_MINUTES = {"smoke": None, "cpu": {"l1": 5.0, "gan": 6.0, "sweep": 0.75},
-               "gpu": {"l1": 15.0, "gan": 25.0, "sweep": 5.0}}
-VAE_MINUTES = {"smoke": None, "cpu": {"vae": 3.0, "unet_vae": 5.0, "collapse": 3.0},
-               "gpu": {"vae": 10.0, "unet_vae": 20.0, "collapse": 10.0}}
-# training photos held in memory (None: all of the train split)
-TRAIN_IMAGES = {"smoke": None, "cpu": 10000, "gpu": None}
+# minutes per run and training photos held in memory: lessons "04_vae" and "05_gan" of
+# colorkit.course.budgets.BUDGETS (smoke: the preset's few steps, all of its photos); notebooks 02 to 05
+# load the same number of photos
 
 # phase 2 of the two-phase recipe (see notebook 05 and colorkit.objectives.gan.GAN_DEFAULTS)
 GAN_RECIPE = dict(adversarial="lsgan", l1_weight=100.0, adv_weight=1.0, lr_g=2e-4, lr_d=2e-4,
@@ -29,31 +27,18 @@ GAN_RECIPE = dict(adversarial="lsgan", l1_weight=100.0, adv_weight=1.0, lr_g=2e-
 VAE_RECIPE = dict(beta=1e-3, kl_schedule="linear", kl_warmup=0.3)
 
 
-def _preset(preset):
-    from colorkit.presets import Preset, get_preset
-
-    return preset if isinstance(preset, Preset) else get_preset(preset)
-
-
 def _log_every(p) -> int:
     return 1 if p.max_steps and p.max_steps < 100 else 10  # a few points even in a 4-step smoke run
 
 
-def _budget(table: dict, p, key: str) -> dict:
-    minutes = table.get(p.name)
-    if minutes is None:
-        return {"max_steps": p.max_steps, "max_minutes": p.max_minutes}
-    return {"max_steps": None, "max_minutes": minutes[key]}
-
-
-def lesson_data(preset, source, val_images: int = 64):
+def lesson_data(preset, source, val_images: int = 64, lesson: str = "03_unet"):
     """``(train, val)`` tensors pairs for a lesson: the train split of ``source`` (at most
-    :data:`TRAIN_IMAGES` photos) and ``val_images`` photos of its val split (train photos when ``source``
-    has no split, e.g. ``"samples"``)."""
+    ``lesson``'s ``images`` in :data:`colorkit.course.budgets.BUDGETS`) and ``val_images`` photos of its val
+    split (train photos when ``source`` has no split, e.g. ``"samples"``)."""
     from colorkit.data.photos import load_images
 
     p = _preset(preset)
-    train_imgs, _ = load_images(source, p.image_size, split="train", limit=TRAIN_IMAGES.get(p.name))
+    train_imgs, _ = load_images(source, p.image_size, split="train", limit=budget(lesson, p, "images"))
     try:
         val_imgs, _ = load_images(source, p.image_size, split="val", limit=val_images)
     except ValueError:
@@ -79,16 +64,16 @@ def gan_lesson_configs(preset, out_dir, adversarial: str | None = None, l1_weigh
     common = dict(model_kwargs=kw, seed=0, val_every=max(p.val_every, 50), log_every=_log_every(p))
     l1_dir = out / "l1_unet"
     runs = {"L1 U-Net": TrainConfig.from_preset(p, model="unet", objective="regression", loss="l1",
-                                                out_dir=str(l1_dir), **common, **_budget(GAN_MINUTES, p, "l1"))}
+                                                out_dir=str(l1_dir), **common, **run_budget("05_gan", p, "l1"))}
     init = str(l1_dir / "last.pt")
     runs["U-Net GAN"] = TrainConfig.from_preset(
         p, model="unet_gan", out_dir=str(out / "unet_gan"), extra={**settings, "init_generator": init},
-        **common, **_budget(GAN_MINUTES, p, "gan"))
+        **common, **run_budget("05_gan", p, "gan"))
     for lam in sweep:
         runs[f"lambda={lam:g}"] = TrainConfig.from_preset(
             p, model="unet_gan", out_dir=str(out / f"lambda_{lam:g}"),
             extra={**settings, "l1_weight": float(lam), "init_generator": init},
-            **common, **_budget(GAN_MINUTES, p, "sweep"))
+            **common, **run_budget("05_gan", p, "sweep"))
     return runs
 
 
@@ -116,5 +101,5 @@ def vae_lesson_configs(preset, out_dir, beta: float | None = None, latent_channe
         runs[name] = TrainConfig.from_preset(p, model=model, model_kwargs=kw, loss="l1", seed=0,
                                              out_dir=str(out / name.lower().replace(" ", "_").replace(",", "")),
                                              extra=extra, val_every=max(p.val_every, 50), log_every=_log_every(p),
-                                             **_budget(VAE_MINUTES, p, key))
+                                             **run_budget("04_vae", p, key))
     return runs

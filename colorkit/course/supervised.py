@@ -1,8 +1,9 @@
 """Run plans of the supervised lessons ``02_baseline_cnn`` and ``03_unet``: which models, losses and budgets
 per preset (so the notebooks only call, show and explain), and the small helpers they share.
 
-Budgets (minutes of training per run) are sized so each notebook finishes in under 15 minutes on 2 CPU
-cores under ``cpu`` (training plus scoring) and in seconds under ``smoke`` (the preset's few steps).
+Budgets (minutes of training per run) live in :mod:`colorkit.course.budgets` (lessons ``02_baseline_cnn``
+and ``03_unet``), sized so each notebook finishes in under 15 minutes on 2 CPU cores under ``cpu``
+(training plus scoring) and in seconds under ``smoke`` (the preset's few steps).
 """
 
 from __future__ import annotations
@@ -11,12 +12,8 @@ from pathlib import Path
 
 import numpy as np
 
-# minutes per run; None: use the preset's own budget (smoke: a few steps)
-MINUTES = {
-    "smoke": None,
-    "cpu": {"baseline_l2": 2.5, "baseline_l1": 2.5, "resnet_baseline": 2.5, "unet": 6.0, "resnet_unet": 4.0},
-    "gpu": {"baseline_l2": 8.0, "baseline_l1": 8.0, "resnet_baseline": 8.0, "unet": 25.0, "resnet_unet": 20.0},
-}
+from colorkit.course.budgets import as_preset as _preset
+from colorkit.course.budgets import run_budget
 
 # lesson 02: the seeds' encoder-decoder with two losses, and the ResNet downsampler
 RUNS_02 = {
@@ -29,12 +26,6 @@ RUNS_03 = {
     "unet": dict(model="unet"),
     "resnet_unet": dict(model="resnet_unet"),
 }
-
-
-def _preset(preset):
-    from colorkit.presets import Preset, get_preset
-
-    return preset if isinstance(preset, Preset) else get_preset(preset)
 
 
 def _model_kwargs(model: str, p) -> dict:
@@ -59,26 +50,25 @@ def lesson_config(preset, run: str, out_dir, **overrides):
         raise KeyError(f"unknown run {run!r}; lessons 02/03 have {', '.join(plan)}")
     spec = dict(plan[run])
     model = spec.pop("model")
-    minutes = MINUTES.get(p.name)
-    budget = {"max_steps": p.max_steps, "max_minutes": p.max_minutes} if minutes is None else \
-        {"max_steps": None, "max_minutes": minutes[run]}
+    limits = run_budget("02_baseline_cnn" if run in RUNS_02 else "03_unet", p, run)
     kw = dict(model_kwargs={**_model_kwargs(model, p), **overrides.pop("model_kwargs", {})},
-              out_dir=str(Path(out_dir) / run), log_every=1 if (p.max_steps or 100) < 100 else 10, **budget)
+              out_dir=str(Path(out_dir) / run), log_every=1 if (p.max_steps or 100) < 100 else 10, **limits)
     kw.update(spec)
     kw.update(overrides)
     return TrainConfig.from_preset(p, model=model, **kw)
 
 
 def predicted_ab(model, L_norm, batch_size: int = 64):
-    """ab in LAB units (N x H x W x 2 numpy) predicted by ``model`` for normalized L (N1HW tensor)."""
+    """ab in LAB units (N x H x W x 2 numpy) predicted by ``model`` for normalized L (N1HW tensor), in
+    batches through :func:`colorkit.colorize.predict_ab`."""
     import torch
 
     from colorkit.color import denormalize_ab
+    from colorkit.colorize import predict_ab
 
     model.eval()
     p = next(model.parameters())
-    with torch.no_grad():
-        out = [model(L_norm[i:i + batch_size].to(p.device)).float().cpu() for i in range(0, len(L_norm), batch_size)]
+    out = [predict_ab(model, L_norm[i:i + batch_size].to(p.device)).cpu() for i in range(0, len(L_norm), batch_size)]
     return denormalize_ab(torch.cat(out).permute(0, 2, 3, 1).numpy())
 
 

@@ -27,6 +27,7 @@ from typing import Mapping, Sequence
 import numpy as np
 
 from colorkit.color import denormalize_ab, normalize_l
+from colorkit.course.budgets import as_preset, budget, per_preset
 from colorkit.evaluate import metrics as M
 
 VARIANTS: dict[str, dict] = {
@@ -35,42 +36,34 @@ VARIANTS: dict[str, dict] = {
     "classification": dict(model="unet_classifier", objective="classification"),
     "GAN": dict(model="unet", objective="gan", loss="l1", extra={"pretrain": 0.2}),
 }
-# minutes of training per variant (all four get the same); smoke uses the preset's few steps instead
-LAB_MINUTES = {"smoke": None, "cpu": 2.25, "gpu": 10.0}
-# training images loaded into memory for the lab (the train split, at the preset's image size)
-LAB_IMAGES = {"smoke": None, "cpu": 5000, "gpu": 2000}
+# minutes of training per variant (all four get the same) and training images loaded into memory (the
+# train split, at the preset's image size): lesson "06_evaluate" of colorkit.course.budgets.BUDGETS; smoke
+# uses the preset's few steps instead. LAB_IMAGES: that column as {preset: images} (notebook 06 reads it)
+LAB_IMAGES = per_preset("06_evaluate", "images")
 TEMPERATURES = (1.0, 0.77, 0.58, 0.38, 0.29, 0.14, 0.0)  # Zhang et al.'s sweep; 0 = the mode
 
 
 def lab_budget(preset) -> dict:
     """``{"max_steps": ..., "max_minutes": ...}`` for each variant under ``preset`` (a name or Preset)."""
-    from colorkit.presets import Preset, get_preset
-
-    p = preset if isinstance(preset, Preset) else get_preset(preset)
-    minutes = LAB_MINUTES.get(p.name, p.max_minutes)
-    return {"max_steps": p.max_steps, "max_minutes": minutes}
+    p = as_preset(preset)
+    return {"max_steps": p.max_steps, "max_minutes": budget("06_evaluate", p)}
 
 
 def lab_data(source, size: int, limit: int | None = None):
     """Training tensors ``(L_norm N1HW, ab_norm N2HW)`` from ``source`` (the train split of a prepared
-    folder; all photos of a plain folder or of ``"samples"``), at ``size x size``, at most ``limit`` images."""
-    import torch
-
-    from colorkit.color import rgb_to_lab_norm_torch
-    from colorkit.data.photos import load_images
+    folder; all photos of a plain folder or of ``"samples"``), at ``size x size``, at most ``limit`` images
+    (:func:`colorkit.data.photos.train_tensors` of :func:`~colorkit.data.photos.load_images`)."""
+    from colorkit.data.photos import load_images, train_tensors
 
     imgs, _ = load_images(source, size, split="train", limit=limit)
-    x = torch.from_numpy(np.stack(imgs)).permute(0, 3, 1, 2).float().div_(255)
-    L, ab = rgb_to_lab_norm_torch(x)
-    return L.contiguous(), ab.contiguous()
+    return train_tensors(imgs)
 
 
 def lab_configs(preset, out_dir, variants: Sequence[str] = tuple(VARIANTS), **overrides) -> dict:
     """A :class:`~colorkit.train.TrainConfig` per variant, identical except for model/objective/loss."""
-    from colorkit.presets import Preset, get_preset
     from colorkit.train import TrainConfig
 
-    p = preset if isinstance(preset, Preset) else get_preset(preset)
+    p = as_preset(preset)
     out = {}
     for name in variants:
         if name not in VARIANTS:

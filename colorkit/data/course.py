@@ -1,6 +1,6 @@
 """The course dataset: one call that every lesson makes to get prepared shards.
 
-Introduced in notebook ``01_data_prep``; notebooks ``02``-``07`` start with::
+Reached as ``colorkit.data.course_data`` from notebook ``01_data_prep``; notebooks ``02``-``07`` start with::
 
     from colorkit.data import course_data
     root = course_data(PRESET, DATA)      # a folder of prepared shards (see colorkit.data.dataset)

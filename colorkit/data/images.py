@@ -1,6 +1,6 @@
 """Robust image reading: any photo file -> 8-bit RGB numpy array, or a clear :class:`ImageReadError`.
 
-Introduced in notebook ``01_data_prep``; also used by full-resolution colorization (``07``).
+Used by notebook ``01_data_prep`` through :func:`colorkit.data.prepare`; also used by full-resolution colorization (``07``).
 
 What :func:`load_rgb` takes care of (all with Pillow):
 

@@ -1,6 +1,6 @@
 """Photos as arrays for lessons, training and evaluation: square crops of any source at one size.
 
-Introduced in notebook ``02_baseline_cnn`` (the lessons' data) and used by ``colorkit train`` and
+Used by notebooks ``02``-``07`` through :func:`colorkit.course.lesson_source` and :mod:`colorkit.evaluate` (the lessons' data) and used by ``colorkit train`` and
 ``colorkit evaluate``. A *source* is ``"samples"`` (the built-in photos), a folder made by
 ``colorkit prepare`` (one of its splits), or a folder / list of photo files.
 """

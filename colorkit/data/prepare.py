@@ -45,6 +45,7 @@ import numpy as np
 from colorkit.data import shards as S
 from colorkit.data.images import DEFAULT_MAX_PIXELS, ImageReadError, is_image_file, load_rgb_with_size
 from colorkit.data.split import SPLITS, assign_splits, content_hash
+from colorkit.files import atomic_write_bytes
 
 RESIZE_MODES = ("crop", "pad")
 PAD_VALUE = 128  # mid-gray sRGB used around padded photos (a = b = 0 there, an easy target)
@@ -335,6 +336,119 @@ def default_shard_size(size: int) -> int:
     return int(min(1024, max(16, (32 << 20) // (3 * size * size))))
 
 
+def _config(size, resize: str, min_side, max_pixels: int | None, gray_threshold) -> _Config:
+    """The checked settings of a run (``lut_path`` is added later, see :func:`_with_lut`)."""
+    size = int(size)
+    if size < 8:
+        raise ValueError(f"size must be at least 8 pixels, got {size}")
+    if resize not in RESIZE_MODES:
+        raise ValueError(f"resize must be one of {RESIZE_MODES}, got {resize!r}")
+    return _Config(size, resize, int(min_side), max_pixels, float(gray_threshold))
+
+
+def _check_folder(out: Path, settings: dict, overwrite: bool) -> None:
+    """Clear ``out`` (``overwrite``) or refuse it if it holds shards of other settings; mark the run begun."""
+    meta = out / "prepare.json"
+    if overwrite:
+        _clear(out)
+    elif meta.exists():
+        old = S.read_json(meta).get("settings", {})
+        if old != settings:
+            diff = {k: (old.get(k), v) for k, v in settings.items() if old.get(k) != v}
+            raise ValueError(f"{out} already holds shards prepared with other settings {diff} (old, new); "
+                             "choose another output folder or pass overwrite=True (--overwrite)")
+    S.write_json(meta, {"settings": settings, "complete": False})
+
+
+def _with_lut(cfg: _Config, lut: bool | None, n_todo: int) -> _Config:
+    """``cfg`` using the lookup table (built or checked once here, before the workers map it) when asked,
+    or by default when there are at least :data:`LUT_MIN_IMAGES` files to do."""
+    if lut is None:
+        lut = n_todo >= LUT_MIN_IMAGES
+    if not lut:
+        return cfg
+    lut_file = lut_path()
+    S.lab_lut(lut_file)
+    return dataclasses.replace(cfg, lut_path=str(lut_file))
+
+
+def _plan_jobs(todo: list[str], cfg: _Config, out: Path, part_no: int, workers: int, shard_size: int) -> list[tuple]:
+    """One job per shard: (files, cfg, staged shard path)."""
+    # Each job is one shard's worth of files, small enough that every worker gets several (balance).
+    chunk = max(1, min(shard_size, max(16, -(-len(todo) // (4 * workers)))))
+    groups = [todo[i:i + chunk] for i in range(0, len(todo), chunk)]
+    # Workers write under a name only this run uses; the parent renames it when its part is recorded,
+    # so a worker orphaned by a killed run can never put a shard under a final name.
+    return [(g, cfg, str(out / f"part-{part_no + k:05d}.npz.staged-{os.getpid()}")) for k, g in enumerate(groups)]
+
+
+class _Recorder:
+    """Records finished parts in order: the rows and skips so far, the hashes seen, the next part number."""
+
+    def __init__(self, out: Path, rows: list[dict], skipped: list[dict], part_no: int, bar) -> None:
+        self.out, self.rows, self.skipped, self.part_no, self.bar = out, rows, skipped, part_no, bar
+        self.seen = {r["hash"]: r["source"] for r in rows}
+        self.new_images = 0
+
+    def _drop_duplicates(self, part_rows: list[dict], part_skips: list[dict], shard: str) -> list[dict]:
+        keep = []
+        for r in part_rows:
+            if r["hash"] in self.seen:  # the same bytes as an image kept earlier (this run or a previous one)
+                part_skips.append({"source": r["source"], "kind": "duplicate",
+                                   "reason": f"exact duplicate of {self.seen[r['hash']]}"})
+            else:
+                self.seen[r["hash"]] = r["source"]
+                r["shard"] = shard
+                keep.append(r)
+        return keep
+
+    def record(self, job, result) -> None:
+        """Part ``part_no`` is done: drop duplicates, move its shard under the final name, write its .json."""
+        (group, _, staged), (part_rows, part_skips, pending) = job, result
+        if pending is not None:
+            pending.result()  # the shard is completely written (a write error is raised here)
+        name = f"part-{self.part_no:05d}"
+        keep = self._drop_duplicates(part_rows, part_skips, f"{name}.npz")
+        if keep:
+            os.replace(staged, self.out / f"{name}.npz")  # a finished shard, renamed (not written) here
+        elif part_rows:
+            Path(staged).unlink()
+        S.write_json(self.out / f"{name}.json", {"rows": keep, "skipped": part_skips})  # the part is finished
+        self.rows.extend(keep)
+        self.skipped.extend(part_skips)
+        self.new_images += len(keep)
+        self.part_no += 1
+        self.bar.update(len(group))
+
+
+def _run_jobs(jobs: list[tuple], workers: int, record) -> None:
+    """Run the jobs (``workers`` processes, or here with a background shard writer) and ``record`` each
+    result in order, one chunk late so that a shard's write overlaps the next chunk's decoding."""
+    pool = writer = None
+    try:
+        if workers > 1:
+            pool = mp.get_context().Pool(workers)
+            results = pool.imap(_chunk_worker, jobs)  # in order: duplicates resolve the same way every run
+        else:
+            from concurrent.futures import ThreadPoolExecutor
+
+            writer = ThreadPoolExecutor(1, thread_name_prefix="colorkit-shard-writer")
+            results = (process_chunk(*job, writer=writer) for job in jobs)
+        previous = None
+        for job, result in zip(jobs, results):
+            if previous is not None:  # recorded after the next chunk is done, so its write overlapped it
+                record(*previous)
+            previous = (job, result)
+        if previous is not None:
+            record(*previous)
+    finally:
+        if writer is not None:
+            writer.shutdown(wait=True)
+        if pool is not None:
+            pool.terminate()
+            pool.join()
+
+
 def prepare(
     sources,
     out_dir: str | os.PathLike,
@@ -363,105 +477,31 @@ def prepare(
     from tqdm.auto import tqdm
 
     t0 = time.perf_counter()
-    size = int(size)
-    if size < 8:
-        raise ValueError(f"size must be at least 8 pixels, got {size}")
-    if resize not in RESIZE_MODES:
-        raise ValueError(f"resize must be one of {RESIZE_MODES}, got {resize!r}")
-    cfg = _Config(size, resize, int(min_side), max_pixels, float(gray_threshold))
+    cfg = _config(size, resize, min_side, max_pixels, gray_threshold)
+    size = cfg.size
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     settings = _settings(cfg)
-    meta = out / "prepare.json"
-    if overwrite:
-        _clear(out)
-    elif meta.exists():
-        old = S.read_json(meta).get("settings", {})
-        if old != settings:
-            diff = {k: (old.get(k), v) for k, v in settings.items() if old.get(k) != v}
-            raise ValueError(f"{out} already holds shards prepared with other settings {diff} (old, new); "
-                             "choose another output folder or pass overwrite=True (--overwrite)")
-    S.write_json(meta, {"settings": settings, "complete": False})
+    _check_folder(out, settings, overwrite)
 
     files, other = _gather(sources)
     files = choose_subset(files, max_images, seed)
     rows, skipped, part_no = _load_parts(out)
     done = {r["source"] for r in rows} | {s["source"] for s in skipped}
-    seen = {r["hash"]: r["source"] for r in rows}
     todo = [f for f in files if f not in done]
-    if lut is None:
-        lut = len(todo) >= LUT_MIN_IMAGES
-    if lut:
-        lut_file = lut_path()
-        S.lab_lut(lut_file)  # build or check it once here, before the workers map it
-        cfg = dataclasses.replace(cfg, lut_path=str(lut_file))
-    workers = max(1, int(workers if workers is not None else (os.cpu_count() or 1)))
-    workers = min(workers, max(1, len(todo)))
+    cfg = _with_lut(cfg, lut, len(todo))
+    workers = min(max(1, int(workers if workers is not None else (os.cpu_count() or 1))), max(1, len(todo)))
+    jobs = _plan_jobs(todo, cfg, out, part_no, workers, int(shard_size or default_shard_size(size)))
 
-    shard_size = int(shard_size or default_shard_size(size))
-    # Each job is one shard's worth of files, small enough that every worker gets several (balance).
-    chunk = max(1, min(shard_size, max(16, -(-len(todo) // (4 * workers)))))
-    groups = [todo[i:i + chunk] for i in range(0, len(todo), chunk)]
-    # Workers write under a name only this run uses; the parent renames it when its part is recorded,
-    # so a worker orphaned by a killed run can never put a shard under a final name.
-    jobs = [(g, cfg, str(out / f"part-{part_no + k:05d}.npz.staged-{os.getpid()}")) for k, g in enumerate(groups)]
-    new_images = 0
-
-    def record(job, result) -> None:
-        """Part ``part_no`` is done: drop duplicates, move its shard under the final name, write its .json."""
-        nonlocal part_no, new_images
-        (group, _, staged), (part_rows, part_skips, pending) = job, result
-        if pending is not None:
-            pending.result()  # the shard is completely written (a write error is raised here)
-        name = f"part-{part_no:05d}"
-        keep = []
-        for r in part_rows:
-            if r["hash"] in seen:  # the same bytes as an image kept earlier (this run or a previous one)
-                part_skips.append({"source": r["source"], "kind": "duplicate",
-                                   "reason": f"exact duplicate of {seen[r['hash']]}"})
-            else:
-                seen[r["hash"]] = r["source"]
-                r["shard"] = f"{name}.npz"
-                keep.append(r)
-        if keep:
-            os.replace(staged, out / f"{name}.npz")
-        elif part_rows:
-            Path(staged).unlink()
-        S.write_json(out / f"{name}.json", {"rows": keep, "skipped": part_skips})  # the part is finished
-        rows.extend(keep)
-        skipped.extend(part_skips)
-        new_images += len(keep)
-        part_no += 1
-        bar.update(len(group))
-
-    pool = writer = None
     bar = tqdm(total=len(todo), desc=f"prepare {size}px", unit="img", disable=not progress or not todo)
+    recorder = _Recorder(out, rows, skipped, part_no, bar)
     try:
-        if workers > 1:
-            pool = mp.get_context().Pool(workers)
-            results = pool.imap(_chunk_worker, jobs)  # in order: duplicates resolve the same way every run
-        else:
-            from concurrent.futures import ThreadPoolExecutor
-
-            writer = ThreadPoolExecutor(1, thread_name_prefix="colorkit-shard-writer")
-            results = (process_chunk(*job, writer=writer) for job in jobs)
-        previous = None
-        for job, result in zip(jobs, results):
-            if previous is not None:  # recorded after the next chunk is done, so its write overlapped it
-                record(*previous)
-            previous = (job, result)
-        if previous is not None:
-            record(*previous)
+        _run_jobs(jobs, workers, recorder.record)
     finally:
         bar.close()
-        if writer is not None:
-            writer.shutdown(wait=True)
-        if pool is not None:
-            pool.terminate()
-            pool.join()
 
     report = finalize(out, rows, skipped, settings)
-    report.new_images = new_images
+    report.new_images = recorder.new_images
     report.ignored_files = other
     report.seconds = time.perf_counter() - t0
     return report
@@ -476,8 +516,6 @@ def finalize(out: Path, rows: list[dict], skipped: list[dict], settings: dict) -
     w.writeheader()
     for r, s in zip(rows, splits):
         w.writerow({**{k: r.get(k) for k in cols}, "split": s})
-    from colorkit.files import atomic_write_bytes
-
     atomic_write_bytes(out / "manifest.csv", buf.getvalue().encode("utf-8"))
     buf = io.StringIO()
     w = csv.DictWriter(buf, fieldnames=["source", "kind", "reason"], lineterminator="\n")

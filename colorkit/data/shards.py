@@ -1,6 +1,6 @@
 """The on-disk shard format: many LAB images per uncompressed ``.npz`` file, read memory-mapped.
 
-Introduced in notebook ``01_data_prep``. A prepared folder holds::
+Used by notebook ``01_data_prep`` through :func:`colorkit.data.prepare` and :mod:`colorkit.data.dataset`. A prepared folder holds::
 
     part-00000.npz     L  : uint8 N x S x S      round(L * 2.55), L in [0, 100]
                        ab : int8  N x S x S x 2  round(a), round(b) in LAB units (clipped to +-127)
@@ -24,6 +24,8 @@ import zipfile
 from pathlib import Path
 
 import numpy as np
+
+from colorkit.files import atomic_path, atomic_write_bytes
 
 L_TO_U8 = 2.55  # storage scale for L only (L in [0, 100] -> 0..255); not a colour constant
 AB_CLIP = 127
@@ -75,12 +77,9 @@ def lab_lut(path: str | os.PathLike | None = None) -> np.ndarray:
             lut = None
     if lut is None:
         lut = np.concatenate([lut_block(s, s + (1 << 20)) for s in range(0, LUT_ENTRIES, 1 << 20)])
-        if path is not None:
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-            tmp = Path(path).with_name(f".{Path(path).name}.{os.getpid()}.tmp")
-            with open(tmp, "wb") as f:
+        if path is not None:  # a cache: no fsync (a damaged file is rebuilt above)
+            with atomic_path(path, fsync=False) as tmp, open(tmp, "wb") as f:
                 np.savez(f, lut=lut)
-            os.replace(tmp, path)
     _LUT_CACHE[key] = lut
     return lut
 
@@ -143,11 +142,8 @@ def write_shard(path: str | os.PathLike, L: np.ndarray, ab: np.ndarray) -> None:
 
     No fsync (it cost 10% of preparation time): a killed process never leaves a half shard under the
     final name; only a power cut could, and then ``prepare(..., overwrite=True)`` rebuilds the folder."""
-    path = Path(path)
-    tmp = path.with_name(f".{path.name}.tmp")
-    with open(tmp, "wb") as f:
+    with atomic_path(path, fsync=False) as tmp, open(tmp, "wb") as f:  # an open file: np.savez adds no suffix
         np.savez(f, L=np.ascontiguousarray(L, np.uint8), ab=np.ascontiguousarray(ab, np.int8))
-    os.replace(tmp, path)
 
 
 def _member_memmap(path: Path, zf: zipfile.ZipFile, name: str) -> np.ndarray | None:
@@ -200,7 +196,5 @@ def read_json(path: str | os.PathLike) -> dict:
 
 
 def write_json(path: str | os.PathLike, obj) -> None:
-    from colorkit.files import atomic_write_bytes
-
     atomic_write_bytes(path, json.dumps(obj, indent=1, sort_keys=False).encode("utf-8"))
 

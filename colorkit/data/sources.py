@@ -2,9 +2,9 @@
 
 Introduced in notebook ``01_data_prep`` (``colorkit prepare SOURCE`` on the command line).
 
-Every download goes through :func:`download`: a progress bar, resume of a partial file with an HTTP
-``Range`` request, verification of the size and checksum (MD5 as published by the dataset, or SHA-256
-via :func:`colorkit.checkpoint.file_sha256`), then an atomic rename. Archives are unpacked by
+Every download goes through :func:`download`, i.e. :func:`colorkit.files.download`: a progress bar,
+resume of a partial file with an HTTP ``Range`` request, verification of the size and checksum (MD5 as
+published by the dataset, or SHA-256), then an atomic rename. Archives are unpacked by
 :func:`safe_extract`, which refuses any member that would land outside the target folder (``../``,
 absolute paths, drive letters) and symbolic links, before writing anything.
 
@@ -13,19 +13,16 @@ a second call finds them and returns at once.
 """
 from __future__ import annotations
 
-import hashlib
-import http.client
 import os
 import shutil
 import socket
 import stat
-import urllib.error
-import urllib.request
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from colorkit.files import ChecksumMismatchError, file_sha256
+from colorkit import files
+from colorkit.files import ChecksumMismatchError, verify_file  # noqa: F401  (re-exported)
 
 
 class SourceError(RuntimeError):
@@ -82,96 +79,18 @@ def is_online(timeout: float = 2.0, host: str = "images.cocodataset.org", port: 
         return False
 
 
-def _md5(path: Path, chunk: int = 1 << 20) -> str:
-    h = hashlib.md5()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(chunk), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
-def verify_file(path: str | os.PathLike, size: int | None = None, md5: str | None = None,
-                sha256: str | None = None) -> None:
-    """Raise :class:`ChecksumMismatchError` unless the file has the given size / MD5 / SHA-256."""
-    path = Path(path)
-    if size is not None and path.stat().st_size != size:
-        raise ChecksumMismatchError(f"{path}: {path.stat().st_size} bytes, expected {size}: incomplete or replaced")
-    if md5 and _md5(path) != md5.lower():
-        raise ChecksumMismatchError(f"{path}: MD5 differs from the published {md5}: the file is damaged; "
-                                    "it was deleted, download it again")
-    if sha256 and file_sha256(path) != sha256.lower():
-        raise ChecksumMismatchError(f"{path}: SHA-256 differs from {sha256}: the file is damaged; "
-                                    "it was deleted, download it again")
-
-
 def download(url: str, dest: str | os.PathLike, size: int | None = None, md5: str | None = None,
              sha256: str | None = None, progress: bool = True, timeout: float = 30.0,
              chunk: int = 1 << 20) -> Path:
-    """Download ``url`` to ``dest`` with a progress bar, resuming ``dest + '.part'`` with an HTTP Range
-    request, then verify size and checksum and rename into place. An existing ``dest`` is verified and
-    reused. A failed verification deletes the file and raises :class:`ChecksumMismatchError`."""
-    from tqdm.auto import tqdm
-
-    dest = Path(dest)
-    if dest.exists():
-        try:
-            verify_file(dest, size, md5, sha256)
-            return dest
-        except ChecksumMismatchError:
-            dest.unlink()
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    part = dest.with_name(dest.name + ".part")
-    have = part.stat().st_size if part.exists() else 0
-    if size is not None and have > size:
-        part.unlink()
-        have = 0
-    req = urllib.request.Request(url, headers={"User-Agent": "colorkit"})
-    if have and not (size is not None and have == size):
-        req.add_header("Range", f"bytes={have}-")
+    """Download a dataset archive: :func:`colorkit.files.download` (progress bar, resume of ``dest + '.part'``
+    with an HTTP Range request, size and checksum verification, atomic rename; an existing ``dest`` is
+    verified and reused), with network failures raised as :class:`SourceError`. A failed verification
+    deletes the file and raises :class:`ChecksumMismatchError`."""
     try:
-        if size is not None and have == size:
-            resp = None
-        else:
-            resp = urllib.request.urlopen(req, timeout=timeout)
-    except urllib.error.HTTPError as e:
-        if e.code == 416 and have:  # the partial file is already complete
-            resp = None
-        else:
-            raise SourceError(f"download of {url} failed: HTTP {e.code} {e.reason}") from None
-    except (urllib.error.URLError, OSError) as e:
-        raise SourceError(f"cannot reach {url} ({e}); check the network (partial data is kept in {part} "
-                          "and the next call resumes it)") from None
-    if resp is not None:
-        with resp:
-            status = getattr(resp, "status", 200)
-            if have and status != 206:  # the server ignored Range: start over
-                have = 0
-            length = resp.headers.get("Content-Length")
-            total = have + int(length) if length is not None else size
-            mode = "ab" if have else "wb"
-            with open(part, mode) as f, tqdm(total=total, initial=have, unit="B", unit_scale=True,
-                                              unit_divisor=1024, desc=dest.name, disable=not progress) as bar:
-                while True:
-                    try:
-                        block = resp.read(chunk)
-                    except (http.client.IncompleteRead, OSError) as e:
-                        if isinstance(e, http.client.IncompleteRead) and e.partial:
-                            f.write(e.partial)
-                        break  # keep what arrived; the size check below reports it
-                    if not block:
-                        break
-                    f.write(block)
-                    bar.update(len(block))
-            if total is not None and part.stat().st_size < total:
-                raise SourceError(f"download of {url} stopped at {part.stat().st_size} of {total} bytes; "
-                                  "call again to resume")
-    try:
-        verify_file(part, size, md5, sha256)
-    except ChecksumMismatchError:
-        part.unlink()
-        raise
-    os.replace(part, dest)
-    return dest
+        return files.download(url, dest, sha256=sha256, progress=progress, size=size, md5=md5,
+                              timeout=timeout, chunk=chunk)
+    except ConnectionError as e:
+        raise SourceError(str(e)) from None
 
 
 # --- archives ----------------------------------------------------------------------------------
@@ -220,7 +139,7 @@ def safe_extract(archive: str | os.PathLike, target: str | os.PathLike, members=
             out.parent.mkdir(parents=True, exist_ok=True)
             with zf.open(m) as src, open(out, "wb") as dst:  # zipfile checks each member's CRC
                 shutil.copyfileobj(src, dst, 1 << 20)
-    (target / ".complete").write_text("ok\n")
+    files.atomic_write_bytes(target / ".complete", b"ok\n")
     return target
 
 

@@ -1,6 +1,6 @@
 """Deterministic 60/20/20 train/val/test split by content hash.
 
-Introduced in notebook ``01_data_prep``.
+Used by notebook ``01_data_prep`` through :func:`colorkit.data.prepare` (the split of every prepared folder).
 
 * :func:`content_hash` is the SHA-256 of a file's bytes: the same photo has the same hash on every
   machine, whatever its name or folder.

@@ -131,6 +131,80 @@ class Evaluation:
         return md
 
 
+def _truths(photos, size: int, limit: int | None, protocol: str) -> tuple[list, list[str], int, list[str]]:
+    """The photos to score as uint8 images: (images, names, size, notes); ``size`` is 256 for the paper protocol."""
+    if protocol == "paper":
+        from colorkit.evaluate import paper_protocol as P
+
+        truths, names, paper_notes = P.load_photos(photos, limit)
+        return truths, names, P.SIZE, paper_notes
+    if isinstance(photos, list) and photos and isinstance(photos[0], np.ndarray):
+        truths = [np.asarray(M.as_rgb_float(p) * 255 + 0.5, np.uint8) if p.dtype != np.uint8 else p for p in photos]
+        return truths, [f"image_{i:04d}" for i in range(len(truths))], size, []
+    truths, names = load_images(photos, size, "test", limit)
+    return truths, names, size, []
+
+
+def _fit_images(photos, fit, size: int) -> list | None:
+    """The photos that fit the data-driven baselines: ``fit``, else a prepared folder's train split, else None."""
+    if fit is not None:
+        return load_images(fit, size, "train", None)[0]
+    if isinstance(photos, (str, os.PathLike)) and str(photos) != "samples" and is_prepared(photos):
+        try:
+            return load_images(photos, size, "train", None)[0]
+        except ValueError:
+            return None
+    return None
+
+
+def _baseline(name: str, fit_images, truths: list, notes: list[str]):
+    """The baseline ``name``, fitted (on ``fit_images``, else leave-one-out on ``truths``) if it needs it;
+    None (and a note) when it cannot be fitted."""
+    cls = BASELINES[name]
+    if cls is GrayCopy or not cls.needs_fit:
+        return cls()
+    if fit_images is not None:
+        return cls().fit(fit_images)
+    if len(truths) >= 2:
+        model = cls().fit_leave_one_out(truths)
+        if not any("leave-one-out" in n for n in notes):
+            notes.append("data-driven baselines were fitted leave-one-out on the evaluation photos "
+                         "(no training split given: pass fit=... / --fit DIR)")
+        return model
+    notes.append(f"{name}: skipped, needs training photos to fit (pass --fit DIR)")
+    return None
+
+
+def _row_model(name: str, kind: str, src, fit_images, truths: list, notes: list[str], device):
+    """(model or fitted baseline, parameter count) for one row of the table, or None (with a note) to skip it."""
+    if kind == "baseline":
+        model = _baseline(name, fit_images, truths, notes)
+        if model is None:
+            return None
+        return model, (model[0].n_params if isinstance(model, list) else model.n_params)
+    try:
+        model = load_model(src, device=device)
+    except Exception as e:  # a broken file must not lose the other rows
+        notes.append(f"{name}: could not be loaded ({e})")
+        log.warning("%s: could not be loaded: %s", name, e)
+        return None
+    return model, count_params(model)
+
+
+def _table_entries(models, baselines: Sequence[str], progress: bool):
+    """(name, kind, source) of every row, the gray copy first, then the baselines, then the models."""
+    if not isinstance(models, Mapping):
+        models = checkpoint_names(models)
+    order = ["gray copy"] + [b for b in baselines if b != "gray copy"]
+    entries: list[tuple[str, str, object]] = [(b, "baseline", None) for b in order]
+    entries += [(name, "model", m) for name, m in models.items()]
+    if progress:
+        from tqdm.auto import tqdm
+
+        return tqdm(entries, desc="evaluating", leave=False)
+    return entries
+
+
 def evaluate(photos, models: Mapping[str, object] | Sequence = (), size: int = DEFAULT_SIZE,
              fit=None, limit: int | None = None, baselines: Sequence[str] = DEFAULT_BASELINES,
              perceptual: bool = True, keep_predictions: bool | Sequence[str] = False, device="cpu",
@@ -150,64 +224,21 @@ def evaluate(photos, models: Mapping[str, object] | Sequence = (), size: int = D
 
     if protocol not in PROTOCOLS:
         raise ValueError(f"protocol must be one of {PROTOCOLS}, got {protocol!r}")
+    truths, names, size, paper_notes = _truths(photos, size, limit, protocol)
+    predict_kwargs = dict(predict_kwargs or {})
+    fit_images = _fit_images(photos, fit, size)
+    rows, per_image, notes, preds_kept = [], [], [], {}
     paper = None
     if protocol == "paper":
         from colorkit.evaluate import paper_protocol as P
 
-        truths, names, paper_notes = P.load_photos(photos, limit)
-        size = P.SIZE
-    elif isinstance(photos, list) and photos and isinstance(photos[0], np.ndarray):
-        truths = [np.asarray(M.as_rgb_float(p) * 255 + 0.5, np.uint8) if p.dtype != np.uint8 else p for p in photos]
-        names = [f"image_{i:04d}" for i in range(len(truths))]
-    else:
-        truths, names = load_images(photos, size, "test", limit)
-    if not isinstance(models, Mapping):
-        models = checkpoint_names(models)
-    predict_kwargs = dict(predict_kwargs or {})
-    fit_images = None
-    if fit is not None:
-        fit_images = load_images(fit, size, "train", None)[0]
-    elif isinstance(photos, (str, os.PathLike)) and str(photos) != "samples" and is_prepared(photos):
-        try:
-            fit_images = load_images(photos, size, "train", None)[0]
-        except ValueError:
-            fit_images = None
-    rows, per_image, notes, preds_kept = [], [], [], {}
-    if protocol == "paper":
         paper = P.PaperScorer(truths, perceptual=perceptual, device=device)
         notes += paper.notes + paper_notes
-    order = ["gray copy"] + [b for b in baselines if b != "gray copy"]
-    entries: list[tuple[str, str, object]] = [(b, "baseline", None) for b in order]
-    entries += [(name, "model", m) for name, m in models.items()]
-    it = entries
-    if progress:
-        from tqdm.auto import tqdm
-
-        it = tqdm(entries, desc="evaluating", leave=False)
-    for name, kind, src in it:
-        if kind == "baseline":
-            cls = BASELINES[name]
-            if cls is GrayCopy or not cls.needs_fit:
-                model = cls()
-            elif fit_images is not None:
-                model = cls().fit(fit_images)
-            elif len(truths) >= 2:
-                model = cls().fit_leave_one_out(truths)
-                if not any("leave-one-out" in n for n in notes):
-                    notes.append("data-driven baselines were fitted leave-one-out on the evaluation photos "
-                                 "(no training split given: pass fit=... / --fit DIR)")
-            else:
-                notes.append(f"{name}: skipped, needs training photos to fit (pass --fit DIR)")
-                continue
-            params = model[0].n_params if isinstance(model, list) else model.n_params
-        else:
-            try:
-                model = load_model(src, device=device)
-            except Exception as e:  # a broken file must not lose the other rows
-                notes.append(f"{name}: could not be loaded ({e})")
-                log.warning("%s: could not be loaded: %s", name, e)
-                continue
-            params = count_params(model)
+    for name, kind, src in _table_entries(models, baselines, progress):
+        loaded = _row_model(name, kind, src, fit_images, truths, notes, device)
+        if loaded is None:
+            continue
+        model, params = loaded
         preds, spi = predict_images(model, truths, **predict_kwargs.get(name, {}))
         means, per = paper.score(preds) if paper else M.score_images(preds, truths, per_image=True)
         row = {"model": name, "kind": kind, "params": params, "ms_per_image": 1000 * spi, **means}
@@ -216,8 +247,7 @@ def evaluate(photos, models: Mapping[str, object] | Sequence = (), size: int = D
         elif perceptual:
             row.update(_perceptual(preds, truths, notes))
         rows.append(row)
-        for img_name, r in zip(names, per):
-            per_image.append({"model": name, "image": img_name, **r})
+        per_image += [{"model": name, "image": img_name, **r} for img_name, r in zip(names, per)]
         if keep_predictions is True or (not isinstance(keep_predictions, bool) and name in keep_predictions):
             preds_kept[name] = preds
     table = pd.DataFrame(rows).set_index("model")

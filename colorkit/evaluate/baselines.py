@@ -1,6 +1,6 @@
 """Trivial colorization baselines: every leaderboard row has to beat these to mean anything.
 
-Introduced in notebook ``06_evaluate``. Each baseline predicts a*b* (LAB units, ``HxWx2`` float32)
+Scored in notebook ``06_evaluate`` by :func:`colorkit.evaluate.evaluate` (the leaderboard's baseline rows); introduced in notebook ``07_colorize_your_photos``, whose slider fits two of them. Each baseline predicts a*b* (LAB units, ``HxWx2`` float32)
 from the lightness ``L`` (``HxW``, [0, 100]) of one image, after :meth:`Baseline.fit` on training
 photos. The prediction is recombined with the image's own L, like every model's.
 

@@ -1,6 +1,6 @@
 """The published colorization protocol (CT2, DDColor), so colorkit's numbers can sit beside their tables.
 
-Introduced in lesson ``06_evaluate``. On the command line::
+Used by ``colorkit evaluate --protocol paper`` and ``evaluate(..., protocol="paper")``. On the command line::
 
     colorkit evaluate PHOTOS --protocol paper --out DIR
 

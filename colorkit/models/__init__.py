@@ -11,16 +11,20 @@ import pkgutil
 from typing import Callable
 
 _REGISTRY: dict[str, Callable] = {}
+_OBJECTIVES: dict[str, str] = {}  # model name -> the objective it trains with by default
 _loaded = False
 
 
-def register(name: str):
-    """Decorator: ``@register("unet")`` on a constructor (a class or a function returning a module)."""
+def register(name: str, objective: str = "regression"):
+    """Decorator: ``@register("unet")`` on a constructor (a class or a function returning a module).
+    ``objective``: the training objective (:mod:`colorkit.objectives`) the model uses unless told otherwise,
+    e.g. ``@register("unet_gan", objective="gan")``."""
 
     def deco(fn):
         if name in _REGISTRY and _REGISTRY[name] is not fn:
             raise ValueError(f"model name {name!r} is registered twice")
         _REGISTRY[name] = fn
+        _OBJECTIVES[name] = objective
         return fn
 
     return deco
@@ -40,6 +44,18 @@ def available() -> list[str]:
     """All registered model names."""
     _load_all()
     return sorted(_REGISTRY)
+
+
+def default_objective(name: str) -> str:
+    """The objective the model registered as ``name`` declared (``"regression"`` for an unknown name)."""
+    _load_all()
+    return _OBJECTIVES.get(name, "regression")
+
+
+def default_objectives() -> dict[str, str]:
+    """``{model name: its default objective}`` for every registered model (a copy)."""
+    _load_all()
+    return dict(_OBJECTIVES)
 
 
 def build(name: str, **kwargs):

@@ -1,4 +1,4 @@
-"""``baseline_cnn``: the seeds' encoder-decoder baseline (introduced in notebook ``02_baseline_cnn``).
+"""``baseline_cnn``: the seeds' encoder-decoder baseline (built by name in notebook ``02_baseline_cnn``).
 
 Three (3x3 conv, ReLU, 2x2 max-pool) stages 1 -> w -> 2w -> 4w (w = 64 in the seeds), then three
 stride-2 transposed convolutions back to 2 ab channels and ``tanh``. No skip connections: every detail

@@ -1,4 +1,4 @@
-"""Building blocks shared by the model families (introduced in notebooks ``02_baseline_cnn`` and ``03_unet``).
+"""Building blocks shared by the model families (used by every family; notebook ``03_unet`` writes the double convolution out by hand).
 
 Plain layers only: a conv + norm + ReLU unit, the U-Net double convolution, the ``tanh`` ab head, and the
 ResNet encoder with its first convolution adapted to one input channel (L).

@@ -1,11 +1,11 @@
 """The plain (non-U-Net) GAN generator, and the ``gan`` / ``unet_gan`` model names.
 
-Introduced in notebook ``05_gan``. :class:`GANGenerator` is the generator of the seeds' "GAN" row:
+Built by name in notebook ``05_gan``. :class:`GANGenerator` is the generator of the seeds' "GAN" row:
 a strided-convolution encoder and a transposed-convolution decoder with no skip connections, so
 every detail must pass through the bottleneck (compare with the U-Net of notebook ``03_unet``).
 
 The registry names ``gan`` and ``unet_gan`` build the *generator* of a GAN (what a checkpoint needs
-to colorize); :data:`colorkit.objectives.base.MODEL_OBJECTIVES` tells the training engine that
+to colorize); :func:`colorkit.models.register`'s ``objective`` tells the training engine that
 these names are trained with the adversarial objective (generator + PatchGAN).
 """
 from __future__ import annotations
@@ -56,7 +56,7 @@ class GANGenerator(nn.Module):
         return self.head(self.decoder(self.encoder(L)))
 
 
-def _same_signature(cls, name: str, doc: str):
+def _same_signature(cls, name: str, doc: str, objective: str = "gan"):
     """A constructor registered under ``name`` that builds ``cls`` and takes exactly ``cls``'s arguments,
     by construction: its signature *is* ``cls.__init__``'s (so :func:`colorkit.train.default_model_kwargs`
     sees every argument, e.g. the U-Net's ``stem``), and the arguments pass through untouched."""
@@ -67,7 +67,7 @@ def _same_signature(cls, name: str, doc: str):
     constructor.__name__ = constructor.__qualname__ = name
     constructor.__doc__ = doc
     constructor.__signature__ = inspect.signature(cls)
-    return register(name)(constructor)
+    return register(name, objective=objective)(constructor)
 
 
 gan = _same_signature(GANGenerator, "gan", """The seeds' "GAN" row: :class:`GANGenerator` (same arguments), trained

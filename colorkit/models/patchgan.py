@@ -1,6 +1,6 @@
 """PatchGAN: the discriminator of pix2pix, judging every overlapping patch of an (L, ab) image.
 
-Introduced in notebook ``05_gan``. The input is the grayscale condition and a colorization,
+Built by name in notebook ``05_gan``. The input is the grayscale condition and a colorization,
 concatenated (``N x 3 x H x W``: normalized L then normalized ab); the output is a map of raw
 logits ``N x 1 x h x w``, one per patch ("is this patch a real colorization of this gray patch?").
 With the default ``n_layers=3`` each logit sees exactly a 70x70 pixel patch of the input

@@ -1,6 +1,6 @@
 """``resnet_baseline``: a ResNet downsampler with a plain upsampler (the seeds' "ResNet" row).
 
-Introduced in notebook ``02_baseline_cnn``. The encoder is the first ``stages`` stages of a torchvision
+Built by name in notebook ``02_baseline_cnn``. The encoder is the first ``stages`` stages of a torchvision
 ResNet-18/34 (one input channel); the decoder is (2x upsample, conv, norm, ReLU) repeated back to full
 resolution, with no skip connections, then a ``tanh`` ab head.
 """

@@ -1,4 +1,4 @@
-"""``resnet_unet``: a U-Net decoder on a torchvision ResNet-18/34 encoder (introduced in notebook ``03_unet``).
+"""``resnet_unet``: a U-Net decoder on a torchvision ResNet-18/34 encoder (built by name in notebook ``03_unet``).
 
 The encoder's feature maps at strides 2..32 are the skips; each decoder stage upsamples 2x, concatenates
 the skip and applies a double convolution; a last stage returns to full resolution using the input L itself

@@ -1,5 +1,5 @@
 """``unet_classifier``: the U-Net of ``03_unet`` predicting a distribution over quantized ab bins
-(Zhang et al. 2016). Introduced in notebook ``06_evaluate`` ("why is it brown?" lab).
+(Zhang et al. 2016). Built by name in notebook ``06_evaluate`` ("why is it brown?" lab).
 
 Unlike the other generators, ``forward`` returns **logits** ``N x Q x H x W`` over the
 :func:`colorkit.quantize.ab_bins` (Q = 261); :meth:`UNetClassifier.predict_ab` decodes them to
@@ -17,7 +17,7 @@ from colorkit.models import register
 from colorkit.models.unet import UNet
 
 
-@register("unet_classifier")
+@register("unet_classifier", objective="classification")
 class UNetClassifier(nn.Module):
     def __init__(self, base_width: int = 64, depth: int = 4, norm: str = "batch", up: str = "transpose",
                  dropout: float = 0.0, temperature: float = Qz.TEMPERATURE, stem: str = "full"):

@@ -1,7 +1,7 @@
 """U-Net VAE: a U-Net whose bottleneck is a latent drawn from the L-conditioned posterior
 (or, with ``conditional=True``, a conditional VAE whose posterior also sees the true ab in training).
 
-Introduced in notebook ``04_vae``. The encoder path and the skip connections are the U-Net's; at
+Built by name in notebook ``04_vae``. The encoder path and the skip connections are the U-Net's; at
 the bottom, the features give ``mu`` and ``logvar`` of ``q(z | L)``, a draw ``z`` replaces the
 bottleneck features, and the decoder upsamples it while concatenating the skips. Because the skips
 already carry the photo, the decoder can learn to ignore ``z`` (posterior collapse: all draws look
@@ -17,7 +17,7 @@ from colorkit.models.blocks import AbHead, DoubleConv, check_input
 from colorkit.models.vae import VAEMixin
 
 
-@register("unet_vae")
+@register("unet_vae", objective="vae")
 class UNetVAE(VAEMixin, nn.Module):
     """U-Net (double conv + BatchNorm + ReLU, ``depth`` poolings, widths ``base_width * 2**i``) with a
     ``latent_channels`` Gaussian latent at the bottleneck. Input L ``N x 1 x H x W`` (H, W divisible

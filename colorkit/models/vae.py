@@ -108,7 +108,7 @@ def _conv(cin: int, cout: int, stride: int) -> list[nn.Module]:
             nn.BatchNorm2d(cout), nn.LeakyReLU(0.2, True)]
 
 
-@register("vae")
+@register("vae", objective="vae")
 class ConvVAE(VAEMixin, nn.Module):
     """The seeds' "VAE" row: a strided-conv encoder of L to a spatial latent (``latent_channels`` at
     1/2**depth of the input size), and a transposed-conv decoder from the latent to ab. No skips:

@@ -1,6 +1,6 @@
 """Objectives: *what* is optimized, separate from the engine that runs it (:mod:`colorkit.train`).
 
-Introduced in notebook ``02_baseline_cnn``; the generative lessons (04 VAE, 05 GAN) add their own.
+The interface under :class:`colorkit.objectives.regression.Regression`, whose step notebook ``02_baseline_cnn`` writes out by hand; the generative lessons (04 VAE, 05 GAN) add their own objectives.
 An :class:`Objective` owns its networks (``{"generator": ..., "discriminator": ...}``), builds their
 optimizers from the config, does one ``training_step``, a ``validation_step``, ``predict`` (L -> ab)
 and declares the names of its losses and visuals so that logging, plots and TensorBoard stay generic
@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+from collections.abc import Mapping
 from typing import Callable
 
 import torch
@@ -323,10 +324,34 @@ class Objective:
 # model name -> the objective that trains it when none is named (other models: plain "regression");
 # unet_classifier predicts logits over ab bins: its objective is the soft-encoded cross-entropy
 # (colorkit.objectives.classification), never a regression on the logits
-MODEL_OBJECTIVES = {"gan": "gan", "unet_gan": "gan", "vae": "vae", "unet_vae": "vae",
-                    "unet_classifier": "classification"}
+class _ModelObjectives(Mapping):
+    """Read-only view ``{model name: its default objective}`` of the models that declared one other than
+    regression; each model declares it where it registers (:func:`colorkit.models.register`)."""
+
+    def _table(self) -> dict:
+        from colorkit.models import default_objectives
+
+        return {m: o for m, o in default_objectives().items() if o != "regression"}
+
+    def __getitem__(self, model):
+        return self._table()[model]
+
+    def __iter__(self):
+        return iter(self._table())
+
+    def __len__(self):
+        return len(self._table())
+
+    def __repr__(self):
+        return repr(self._table())
+
+
+MODEL_OBJECTIVES = _ModelObjectives()
 
 
 def default_objective(model: str) -> str:
-    """The objective ``colorkit train --model NAME`` uses unless ``--objective`` is given."""
-    return MODEL_OBJECTIVES.get(model, "regression")
+    """The objective ``colorkit train --model NAME`` uses unless ``--objective`` is given: the one the model
+    declared when it registered (:func:`colorkit.models.default_objective`)."""
+    from colorkit.models import default_objective as declared
+
+    return declared(model)

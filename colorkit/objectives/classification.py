@@ -1,6 +1,6 @@
 """The ``classification`` objective: colour as a distribution over quantized ab bins (Zhang et al. 2016).
 
-Introduced in notebook ``06_evaluate`` ("why is it brown?" lab). Trains ``unet_classifier`` (or any
+Trained in notebook ``06_evaluate``'s "why is it brown?" lab (through :mod:`colorkit.course.why_brown`). Trains ``unet_classifier`` (or any
 model whose ``forward`` returns ``N x Q x H x W`` logits and that has ``predict_ab`` and a
 ``class_weights`` buffer) with the soft-encoded, rebalanced cross-entropy of :mod:`colorkit.quantize`.
 

@@ -1,6 +1,6 @@
 """Training objectives of the generative models: the GAN (generator + PatchGAN) and the VAE.
 
-Introduced in notebooks ``04_vae`` and ``05_gan``. Each objective owns its networks (``"generator"``
+Introduced in notebook ``05_gan``. Each objective owns its networks (``"generator"``
 and, for the GAN, ``"discriminator"``), builds their optimizers, and does one training step on a batch
 ``(L_norm, ab_norm)``; the training engine (:mod:`colorkit.train`) runs it like any other objective:
 budget, validation, checkpoints, resume and NaN handling are the engine's.

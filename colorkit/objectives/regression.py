@@ -1,35 +1,9 @@
-"""Objectives: *what* is optimized, separate from the engine that runs it (:mod:`colorkit.train`).
+"""The regression objective: the network predicts normalized ab directly and one pixel loss
+(``config.loss``: L1, L2 or smooth L1) pulls it towards the true ab.
 
-Introduced in notebook ``02_baseline_cnn``; the generative lessons (04 VAE, 05 GAN) add their own.
-An :class:`Objective` owns its networks (``{"generator": ..., "discriminator": ...}``), builds their
-optimizers from the config, does one ``training_step``, a ``validation_step``, ``predict`` (L -> ab)
-and declares the names of its losses and visuals so that logging, plots and TensorBoard stay generic
-(as pix2pix's ``BaseModel`` does). The engine gives it the device, mixed precision and distributed
-wrappers through :meth:`Objective.setup`; the objective calls :meth:`Objective.optimize` for each
-backward pass (AMP grad scaling, gradient clipping and the NaN/inf guard live there, once).
-
-Writing a new objective::
-
-    @register_objective("my_gan")
-    class MyGAN(Objective):
-        loss_names = ("g_l1", "g_adv", "d")
-
-        @classmethod
-        def build_networks(cls, config):        # default: {"generator": build(config.model, **config.model_kwargs)}
-            nets = super().build_networks(config)
-            nets["discriminator"] = build("patchgan")
-            return nets
-
-        def training_step(self, batch, step):
-            L, ab = batch
-            with self.autocast():
-                fake = self.net("generator")(L)
-                d_loss = ...
-            self.optimize(d_loss, "discriminator")
-            with self.autocast():
-                g_loss = ...
-            self.optimize(g_loss, "generator")
-            return {"g_l1": ..., "g_adv": ..., "d": d_loss.item()}
+Introduced in notebook ``02_baseline_cnn`` (L2 against L1: the mean against the median of the possible
+colours) and used again in ``03_unet``. :func:`get_loss` looks the pixel losses up by name; the VAE and GAN
+objectives reuse them for their reconstruction terms.
 """
 
 from __future__ import annotations

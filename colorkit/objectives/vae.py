@@ -1,27 +1,12 @@
-"""Training objectives of the generative models: the GAN (generator + PatchGAN) and the VAE.
+"""The VAE objective (notebook ``04_vae``): reconstruction + ``beta(t) * KL``, with KL annealing.
 
-Introduced in notebooks ``04_vae`` and ``05_gan``. Each objective owns its networks (``"generator"``
-and, for the GAN, ``"discriminator"``), builds their optimizers, and does one training step on a batch
-``(L_norm, ab_norm)``; the training engine (:mod:`colorkit.train`) runs it like any other objective:
-budget, validation, checkpoints, resume and NaN handling are the engine's.
-
-The GAN step (pix2pix, Isola et al. 2017)::
-
-    fake = G(L)
-    D step:  real, gen = D([L, L], [ab, fake.detach()])        (one pass over both halves)
-             loss_d = discriminator_loss(real, gen, kind)
-    G step:  loss_g = adv_weight * generator_adversarial_loss(D([L, L], [ab, fake])[N:], kind)   (D frozen)
-                      + l1_weight * |fake - ab| (+ perceptual_weight * VGG distance)
-
-with the **two-phase recipe**: for the first ``pretrain`` fraction of the budget only the L1 term trains G (the
-discriminator waits), then the adversarial game starts from a generator that already colours sensibly. The
-two phases can also be two runs: ``init_generator`` starts G from an L1 checkpoint (notebook ``05_gan``).
-
-Stability guards (logged every step as ``d_acc``/``d_wins``/``g_collapse``, warned once per episode):
-the discriminator *wins outright* when it tells real from fake on more than ``d_win_acc`` of the patches
-for a sustained stretch (its gradients to G then vanish or explode); the generator *collapses* when its
-colours stop varying between images (one colour for everything) or saturate at the edge of the tanh.
-With ``balance=True`` the discriminator skips its update while it wins, letting G catch up.
+The networks are the VAEs of :mod:`colorkit.models.vae` (``vae``, ``unet_vae``): an encoder gives a posterior
+``q(z | L)`` (``q(z | L, ab)`` for a conditional one), the decoder colours L from a draw of ``z``. The loss is
+the reconstruction (``config.loss``, :func:`colorkit.objectives.regression.get_loss`) plus the KL divergence to
+``N(0, I)`` weighted by :func:`kl_weight`: a ``beta`` ramped up over the first ``kl_warmup`` of the budget
+(``linear``), ramped repeatedly (``cyclical``) or held (``constant``; with a large beta the posterior collapses,
+as the notebook shows). Validation adds a diversity score over ``n_draws`` colorizations per image.
+Settings come from ``config.extra`` (:data:`VAE_DEFAULTS`).
 """
 
 from __future__ import annotations
