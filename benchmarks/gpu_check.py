@@ -18,7 +18,7 @@ What it checks, in order:
 1. dependencies: colorkit's optional imports (tqdm, pandas, torchmetrics, tensorboard, requests, ...) are
    looked up first and any missing one is reported with what needs it. ``colorkit.train.train`` imports
    tqdm, so without it a no-op stand-in is installed (said so in the output); TensorBoard logging is off.
-2. every run the lessons build (``supervised_lessons.lesson_config`` for 02/03, ``generative_lessons``
+2. every run the lessons build (``colorkit.course.supervised.lesson_config`` for 02/03, ``colorkit.course.generative``
    ``vae_lesson_configs`` / ``gan_lesson_configs`` for 04/05, ``why_brown.lab_configs`` for 06) with the
    preset's AMP, channels_last and torch.compile settings, on synthetic photos (smooth random colour
    fields at the preset's ``image_size``, nothing is downloaded). ResNet encoders run with
@@ -66,7 +66,7 @@ OPTIONAL_DEPS = {
     "torchvision": "models (ResNet encoders), the training sample grid: REQUIRED here",
     "tqdm": "colorkit.train.train (progress bars; imported on every call)",
     "numpy": "everything: REQUIRED",
-    "PIL": "colorkit.data (imported by generative_lessons): REQUIRED here",
+    "PIL": "colorkit.data (imported by colorkit.course.generative): REQUIRED here",
     "tensorboard": "TensorBoard logging in colorkit.train (off in this check)",
     "pandas": "lesson tables (why_brown.lab_table, evaluate)",
     "torchmetrics": "FID/KID in colorkit.evaluate.metrics",

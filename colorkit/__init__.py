@@ -1,9 +1,10 @@
 """colorkit: a Jupyter-native course and toolkit for deep-learning image colorization.
 
-The data's way through the package (each arrow is one call a notebook makes):
-photos -> ``colorkit.data`` (prepare shards, datasets) -> ``colorkit.train`` with a model from
-``colorkit.models`` and its loss from ``colorkit.objectives.regression`` -> checkpoint -> ``colorkit.evaluate.metrics``,
-``colorkit.colorize``, ``colorkit.widgets``, ``colorkit.viz``.
+The data's way through the package (each arrow is one call a notebook can make; ARCHITECTURE.md has the
+layers): photos -> ``colorkit.data`` (prepared shards, (L, ab) tensors) -> ``colorkit.train`` with a model
+from ``colorkit.models`` and its objective from ``colorkit.objectives`` -> ``colorkit.checkpoint`` ->
+``colorkit.colorize`` (full resolution), ``colorkit.evaluate`` (metrics, baselines, leaderboard),
+``colorkit.widgets`` -> ``colorkit.course`` (what the lessons call) and ``colorkit.cli``.
 """
 __version__ = "0.1.0"
 

@@ -100,7 +100,7 @@ def train_image_size(ckpt: dict, card: dict | None = None, path: str | os.PathLi
     """The side of the images a checkpoint's model was trained on: the scale colorization predicts at.
 
     Looks, in order, at the card's ``image_size`` (written by the training engine since issue 11), the
-    card's ``data["image_size"]`` (:func:`colorkit.hub.make_card`), the card's ``preset`` (smoke 32,
+    card's ``data["image_size"]`` (:func:`make_card`), the card's ``preset`` (smoke 32,
     cpu 64, gpu 256: :mod:`colorkit.presets`), a preset named by the config's ``extra``, then a preset
     name as a folder of the checkpoint's path or the run's ``out_dir`` (the course keeps checkpoints in
     ``runs/checkpoints/<preset>/``); else :data:`DEFAULT_TRAIN_SIZE`. ``card`` overrides ``ckpt["card"]``

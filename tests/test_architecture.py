@@ -25,7 +25,7 @@ LAYERS = [
     ("colorkit.onnx_export",),
     ("colorkit.evaluate",),
     ("colorkit.widgets",),
-    ("colorkit.course",),
+    ("colorkit.course", "colorkit.cli.args"),  # the input checks every command shares, `colorkit run` included
     ("colorkit.cli", "colorkit"),  # the entry points: the command line, and `colorkit.load` (lazy)
 ]
 MAX_FUNCTION_LINES = 80
@@ -98,9 +98,10 @@ def test_no_import_cycle():
     assert not cycles, "\n".join(cycles)
 
 
-def test_only_the_course_and_the_cli_import_the_course():
+def test_nothing_outside_the_course_imports_it():
     bad = [f"{m} imports {t}" for m in MODULES for t, _ in imports(m)
-           if layer(t) == layer("colorkit.course") and layer(m) < layer("colorkit.course")]
+           if (t == "colorkit.course" or t.startswith("colorkit.course."))
+           and not (m == "colorkit.course" or m.startswith("colorkit.course."))]
     assert not bad, "\n".join(bad)
 
 
@@ -148,3 +149,21 @@ def test_architecture_md_names_every_module_and_layer():
         for pre in prefixes:
             leaf = pre.split(".")[-1]
             assert leaf in text, f"ARCHITECTURE.md has no word on {pre}"
+
+
+# tests of the whole rather than of one module
+CROSS_CUTTING_TESTS = {"test_architecture", "test_base", "test_benchmarks", "test_bootstrap", "test_checkpoint_fixture",
+                       "test_gpu_check", "test_notebooks", "test_project_files"}
+
+
+def test_tests_mirror_the_package():
+    """``tests/test_<a>_<b>.py`` tests ``colorkit/<a>/<b>.py`` (or the module ``<a>`` with a topic ``<b>``)."""
+    names = {m.replace("colorkit.", "", 1).replace(".", "_") for m in MODULES if m != "colorkit"}
+    stray = []
+    for path in sorted((ROOT / "tests").glob("test_*.py")):
+        stem = path.stem[len("test_"):]
+        if path.stem in CROSS_CUTTING_TESTS:
+            continue
+        if not any(stem == n or stem.startswith(n + "_") for n in names):
+            stray.append(path.name)
+    assert not stray, f"name these after the module they test (colorkit/<a>/<b>.py -> test_<a>_<b>.py): {stray}"

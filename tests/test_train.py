@@ -147,7 +147,7 @@ def test_cpu_threads_ignore_the_load_average(monkeypatch):
         assert T.cpu_threads_for_training(lambda: next(snaps), lambda: 0.0) == 2
     finally:
         torch.set_num_threads(old)
-    # more detail in tests/test_train_fixes.py
+    # more detail in tests/test_train_regressions.py
 
 
 def test_config_from_preset_fills_model_kwargs():

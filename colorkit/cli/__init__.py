@@ -26,7 +26,7 @@ COMMANDS = {
     "colorize": ("colorkit.cli.colorize", "colorize image files or folders with a checkpoint"),
     "evaluate": ("colorkit.cli.evaluate", "score checkpoints and trivial baselines on held-out photos"),
     "export": ("colorkit.cli.export", "export a checkpoint to ONNX, to run it with onnxruntime"),
-    "run": ("colorkit.cli.run", "execute the course notebooks with papermill"),
+    "run": ("colorkit.course.command", "execute the course notebooks with papermill"),
 }
 
 

@@ -1,4 +1,7 @@
-"""``colorkit run``: its options and what it runs (the logic lives in :mod:`colorkit.course`)."""
+"""``colorkit run``: the course's own command (options and the call to :func:`colorkit.course.run_course`).
+
+It lives in the course, not in :mod:`colorkit.cli`, so that nothing outside ``colorkit.course`` imports the
+course: :data:`colorkit.cli.COMMANDS` names this module and the dispatcher loads it by name."""
 from __future__ import annotations
 
 import sys

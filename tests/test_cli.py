@@ -220,7 +220,7 @@ def test_evaluate_errors(files, tmp_path, capsys, monkeypatch, extra_args, expec
     (lambda d: ["--out", str(d / "a_file")], "is a file"),
 ])
 def test_run_errors(files, capsys, monkeypatch, make_args, expect):
-    import colorkit.cli.run as C
+    import colorkit.course.command as C
 
     monkeypatch.setattr(C, "run_course", lambda *a, **k: pytest.fail("the course started"))
     assert main(["run", *make_args(files)]) == 2
@@ -238,7 +238,7 @@ def test_argparse_errors_still_exit_2_with_a_usage_line(capsys):
 
 def test_bugs_keep_their_traceback(monkeypatch):
     """Only the user's errors are turned into one line: anything else propagates."""
-    import colorkit.cli.run as C
+    import colorkit.course.command as C
 
     monkeypatch.setattr(C, "run_cli", lambda args: 1 / 0)
     with pytest.raises(ZeroDivisionError):
