@@ -213,8 +213,118 @@ record_minutes()  # this lesson's wall-clock minutes; RECORD lines stay in the e
 
 # %% [markdown]
 # ## Exercises
-# 1. Convert a photo of your own with `rgb_to_lab` and find its most saturated pixel (largest `sqrt(a² + b²)`).
-# 2. Change `L_fixed` in `lab_channel_images` to 30 and to 90: why do the a and b pictures look different?
-# 3. Build an RGB image whose LAB round trip clips many pixels (hint: very saturated blue at high L). What does
-#    `report.fraction` say?
-# 4. Compute the PSNR of the gray copy of each sample photo against the original. Which photo is most colourful?
+# Each exercise has a level, a hint, and a solution below it that stays folded until you open it.
+
+# %% [markdown]
+# ### Exercise 1 · easy · The most saturated pixel
+# Convert the rocket photo (`photos[3]`) with `rgb_to_lab` and find its most saturated pixel: the largest
+# chroma `sqrt(a² + b²)`. Where is it, and what colour? Then do the same with a photo of your own
+# (`colorkit.data.images.load_rgb("my_photo.jpg")`).
+#
+# **Hint:** chroma is `np.hypot(lab[..., 1], lab[..., 2])`; `np.unravel_index(c.argmax(), c.shape)` gives its row and column.
+
+# %% [markdown] tags=["solution"]
+# <details><summary>Solution</summary>
+#
+# ```python
+# lab3 = rgb_to_lab(photos[3])
+# c = np.hypot(lab3[..., 1], lab3[..., 2])
+# row, col = np.unravel_index(c.argmax(), c.shape)
+# print(f"chroma {c.max():.1f} at row {row}, column {col}: LAB {lab3[row, col].round(1)}")
+# ```
+#
+# A chroma near 90 LAB units is about as vivid as 8-bit sRGB gets (pure red, blue or magenta reach 100-130).
+# Your own photo: `rgb_to_lab(load_rgb("my_photo.jpg"))`, then the same three lines.
+#
+# </details>
+
+# %% tags=["check"]
+from colorkit.course.exercises import check
+
+answer = None  # your number: the largest chroma sqrt(a² + b²) in photos[3], LAB units
+lab3 = rgb_to_lab(photos[3])
+check(answer, expected=float(np.hypot(lab3[..., 1], lab3[..., 2]).max()), tol=0.1, what="the largest chroma of the rocket photo");
+
+# %% [markdown]
+# ### Exercise 2 · easy · Colour at another lightness
+# Call `lab_channel_images(photos[0], L_fixed=30)` and `L_fixed=90` and show the a and b pictures. Why do
+# they look different from the default `L_fixed=70`, although a and b are the same numbers?
+#
+# **Hint:** the sRGB gamut is narrow near black and near white; look at how much chroma fits at L = 30 and L = 90.
+
+# %% [markdown] tags=["solution"]
+# <details><summary>Solution</summary>
+#
+# ```python
+# for L_fixed in (30, 70, 90):
+#     ch = lab_channel_images(photos[0], L_fixed=L_fixed)
+#     show_images([ch["a"], ch["b"]], titles=[f"a at L={L_fixed}", f"b at L={L_fixed}"], ncols=2)
+# ```
+#
+# The same (a, b) is shown at another lightness: at L = 30 everything is dark and saturated colours fall
+# outside sRGB (they are clipped, so strong a and b look alike); at L = 90 the colours are pale and the
+# blues, which cannot be light and saturated at once, clip. Colourfulness you can see depends on L, which is
+# why a colorizer predicts ab *for* a given L.
+#
+# </details>
+
+# %% [markdown]
+# ### Exercise 3 · medium · Colours outside the sRGB gamut
+# The round trip above clipped nothing, and it never will: every 8-bit RGB colour is inside the sRGB gamut.
+# Clipping happens when LAB values come from somewhere else, such as a colorizer's prediction. Build a LAB
+# strip of 201 pixels with L = 90, a = 0 and b = -100, -99, ..., 100, convert it with
+# `lab_to_rgb(strip, return_report=True)` and read `report.fraction`: what fraction of the strip is clipped?
+#
+# **Hint:** `strip = np.zeros((1, 201, 3)); strip[..., 0] = 90; strip[0, :, 2] = np.arange(-100, 101)`; light blues (b < 0 at L = 90) are the first to leave the gamut.
+
+# %% [markdown] tags=["solution"]
+# <details><summary>Solution</summary>
+#
+# ```python
+# strip = np.zeros((1, 201, 3))
+# strip[..., 0] = 90
+# strip[0, :, 2] = np.arange(-100, 101)
+# rgb, strip_report = lab_to_rgb(strip, return_report=True)
+# print(strip_report.clipped_pixels, "of", strip_report.total_pixels, "clipped:", round(strip_report.fraction, 3))
+# ```
+#
+# About 0.70: at L = 90 only a narrow band of b fits into sRGB, so most of the strip (all strong blues and
+# the most saturated yellows) is clipped. A colorizer that predicts such values gets clipped colours back,
+# with a shifted hue and lightness.
+#
+# </details>
+
+# %% tags=["check"]
+from colorkit.course.exercises import check
+
+answer = None  # your number: the fraction of the strip that lab_to_rgb clipped (0 to 1)
+strip = np.zeros((1, 201, 3)); strip[..., 0] = 90; strip[0, :, 2] = np.arange(-100, 101)
+check(answer, expected=lab_to_rgb(strip, return_report=True)[1].fraction, tol=0.005, what="the clipped fraction");
+
+# %% [markdown]
+# ### Exercise 4 · medium · PSNR of each gray copy
+# Compute the PSNR of the gray copy of each sample photo against its original (`score_images(grays, photos,
+# per_image=True)` returns the mean and one row per photo). Which photo has the lowest PSNR, and why is that
+# the most colourful one?
+#
+# **Hint:** the gray copy keeps L exactly, so all of its error is the missing a and b: the more colour, the lower the PSNR.
+
+# %% [markdown] tags=["solution"]
+# <details><summary>Solution</summary>
+#
+# ```python
+# means, rows = score_images(grays, photos, per_image=True)
+# for name, row in zip(SAMPLE_NAMES, rows):
+#     print(f"{name}: PSNR {row['psnr']:.2f} dB")
+# ```
+#
+# The coffee photo scores lowest (about 14 dB against 18-22 for the others): its red cup and brown coffee
+# are far from gray, so setting a = b = 0 loses the most there.
+#
+# </details>
+
+# %% tags=["check"]
+from colorkit.course.exercises import check
+
+answer = None  # your number: the lowest PSNR (dB) of a gray copy among the four photos
+check(answer, expected=min(r["psnr"] for r in score_images(grays, photos, per_image=True)[1]), tol=0.01, what="the lowest gray-copy PSNR");

@@ -254,11 +254,140 @@ record_minutes()  # this lesson's wall-clock minutes; RECORD lines stay in the e
 
 # %% [markdown]
 # ## Exercises
-# 1. Put a few of your own photos in a folder and set `DATA` to it. Which were skipped, and why?
-# 2. Prepare the built-in photos with `resize="pad"` instead of `crop`
-#    (`prepare(..., resize="pad")`): what happens at the borders, and what would a model learn there?
-# 3. Run `colorkit prepare samples --size 128 --out /tmp/s`, interrupt it with Ctrl-C, run it again:
-#    check in `manifest.csv` that no photo is missing or doubled.
-# 4. Change `GRAY_THRESHOLD` (pass `gray_threshold=` to `prepare`) to 10: which photos are now left out?
-# 5. Compute the mean ab of the training set and colour the four sample photos with that single colour
-#    (keep their L). How does that "brown baseline" compare with the gray copy?
+# Each exercise has a level, a hint, and a solution below it that stays folded until you open it.
+
+# %% [markdown]
+# ### Exercise 1 · easy · Your own photos
+# Put a few of your own photos in a folder, set `DATA` to it in the parameters cell and run the lesson again.
+# Which were skipped, and why?
+#
+# **Hint:** `course_data` prepares `DATA`; the skipped files are in `read_skipped(root)` with a `kind` and a `reason`.
+
+# %% [markdown] tags=["solution"]
+# <details><summary>Solution</summary>
+#
+# ```python
+# pd.DataFrame(read_skipped(root))  # after running the lesson with DATA = "path/to/your/folder"
+# ```
+#
+# Typical reasons: `unreadable` (not an image, truncated), `too_small`, `duplicate` (the same bytes twice) and
+# `grayscale` (black-and-white or sepia photos, whose colourfulness is below `GRAY_THRESHOLD`).
+#
+# </details>
+
+# %% [markdown]
+# ### Exercise 2 · medium · Pad instead of crop
+# Prepare the built-in photos with `resize="pad"` instead of the default `crop` and look at a few of them:
+# what happens at the borders, and what would a model learn there?
+#
+# **Hint:** `colorkit.data.samples.sample_paths()` lists the built-in photos; `prepare(sample_paths(), folder, size=64, resize="pad", workers=1)`, then `load_split(folder, "train").rgb()`.
+
+# %% [markdown] tags=["solution"]
+# <details><summary>Solution</summary>
+#
+# ```python
+# from colorkit.data.samples import sample_paths
+#
+# padded = prepare(sample_paths(), tmp / "padded", size=64, resize="pad", workers=1, progress=False)
+# print(padded.summary())
+# show_images(list(load_split(tmp / "padded", "train").rgb()), ncols=4, size=2.2)
+# ```
+#
+# The whole photo is kept and fitted inside the square; the rest is mid-gray bars. A model trained on them
+# learns that flat gray regions at the borders stay gray, which is true for the bars but wrong for a sky or a
+# wall in a real photo, and it wastes pixels of every batch on them. Cropping loses the sides instead.
+#
+# </details>
+
+# %% [markdown]
+# ### Exercise 3 · medium · An interrupted preparation resumes
+# Preparation resumes where it stopped. The 8 built-in photos are done in a fraction of a second, too fast to
+# interrupt by hand, so stop a run early on purpose: prepare only 4 of them (`max_images=4`) into a new folder,
+# then prepare all of them into the same folder. Check in the manifest that no photo is missing or doubled.
+# (On a real dataset, `colorkit prepare coco --size 128 --out /tmp/s`, Ctrl-C and the same command again do
+# the same.)
+#
+# **Hint:** `max_images` is not one of the settings a resumed run must share; `read_manifest(folder)` has one row per photo, with its `hash`.
+
+# %% [markdown] tags=["solution"]
+# <details><summary>Solution</summary>
+#
+# ```python
+# from colorkit.data.samples import sample_paths
+#
+# first = prepare(sample_paths(), tmp / "resumed", size=64, max_images=4, workers=1, progress=False)
+# second = prepare(sample_paths(), tmp / "resumed", size=64, workers=1, progress=False)
+# print(first.summary()); print(second.summary())
+# hashes = [row["hash"] for row in read_manifest(tmp / "resumed")]
+# print(len(hashes), "photos,", len(set(hashes)), "different")
+# ```
+#
+# The second run reports only 4 new photos, and the manifest holds all 8 exactly once.
+#
+# </details>
+
+# %% [markdown]
+# ### Exercise 4 · easy · A stricter grayscale threshold
+# `GRAY_THRESHOLD` is 4 LAB units. The manifest's `colorfulness` column is the same measure, computed for every
+# prepared photo. How many photos of this lesson's dataset would `prepare(..., gray_threshold=10)` have left
+# out, and which?
+#
+# **Hint:** a photo is left out when its colorfulness is below the threshold: `manifest[manifest["colorfulness"] < 10]`.
+
+# %% [markdown] tags=["solution"]
+# <details><summary>Solution</summary>
+#
+# ```python
+# left_out = manifest[manifest["colorfulness"] < 10]
+# print(len(left_out), "photos:", list(left_out["source"]))
+# ```
+#
+# To see it happen, prepare the same photos again with `gray_threshold=10` into a new folder and read
+# `report.skipped`: those photos come back as `grayscale`. Such photos are nearly gray already; leaving them out
+# makes the training set more colourful, but also teaches the model that faint colour is rare.
+#
+# </details>
+
+# %% tags=["check"]
+from colorkit.course.exercises import check
+
+answer = None  # your number: how many photos a gray_threshold of 10 leaves out
+check(answer, expected=int((manifest["colorfulness"] < 10).sum()), tol=0, what="photos below colorfulness 10");
+
+# %% [markdown]
+# ### Exercise 5 · hard · The brown baseline
+# Compute the mean ab of the training pixels (`ab` above) and colour the four sample photos with that single
+# colour, keeping their L. How far is that one colour from gray (its chroma), and how does this "brown
+# baseline" compare with the gray copy in ΔE2000?
+#
+# **Hint:** `rgb_to_lab(photo)`, then set `lab[..., 1:] = ab.mean(axis=0)` and convert back with `lab_to_rgb(lab, dtype=np.uint8)`; `score_images` from `colorkit.evaluate.metrics` scores both.
+
+# %% [markdown] tags=["solution"]
+# <details><summary>Solution</summary>
+#
+# ```python
+# from colorkit.color import gray_copy, lab_to_rgb, rgb_to_lab
+# from colorkit.evaluate.metrics import score_images
+#
+# mean_ab = ab.mean(axis=0)
+# browns = []
+# for photo in photos:
+#     lab = rgb_to_lab(photo)
+#     lab[..., 1:] = mean_ab
+#     browns.append(lab_to_rgb(lab, dtype=np.uint8))
+# print("mean ab", mean_ab.round(1), "chroma", round(float(np.hypot(*mean_ab)), 1))
+# print("brown", score_images(browns, photos)["de2000"], "gray", score_images([gray_copy(p) for p in photos], photos)["de2000"])
+# show_images(browns, titles=list(SAMPLE_NAMES), ncols=4)
+# ```
+#
+# The mean colour is a few LAB units of warm brown: the single colour that an L2 model, unsure of everything,
+# would predict. Whether it beats the gray copy depends on the photos; on photos with blue sky or green
+# grass it is worse, because a wrong hue costs more ΔE2000 than no colour.
+#
+# </details>
+
+# %% tags=["check"]
+from colorkit.course.exercises import check
+
+answer = None  # your number: the chroma sqrt(a² + b²) of the mean ab of the training pixels, LAB units
+check(answer, expected=float(np.hypot(*ab.mean(axis=0))), tol=0.05, what="the chroma of the mean colour");

@@ -279,9 +279,141 @@ record_minutes()  # this lesson's wall-clock minutes; RECORD lines stay in the e
 
 # %% [markdown]
 # ## Exercises
-# 1. Train the baseline with `loss="smooth_l1"` (`lesson_config(preset, "baseline_l1", ..., loss="smooth_l1")`).
-#    Where does it land between L1 and L2, in ΔE2000 and in colorfulness?
-# 2. Double the budget of one run (`max_minutes=...`). Do the colours get more saturated, or only less wrong?
-# 3. Give the baseline twice the width (`model_kwargs={"width": ...}`). Is the gain worth the FLOPs?
-# 4. Compute the mean predicted chroma per L bin (dark, mid, bright pixels). Where does the model hedge most?
-# 5. Why can a model with a *lower* validation L1 score a *higher* ΔE2000 than another? Find an example.
+# Each exercise has a level, a hint, and a solution below it that stays folded until you open it.
+
+# %% [markdown]
+# ### Exercise 1 · easy · Smooth L1
+# Train the baseline with `loss="smooth_l1"` (the Huber loss). Where does it land between L1 and L2, in
+# ΔE2000 and in colorfulness?
+#
+# **Hint:** `lesson_config(preset, "baseline_l1", runs_dir("02_baseline_cnn", preset.name), loss="smooth_l1")` gives the same run with another loss; write it to its own folder (`out_dir=...`).
+
+# %% [markdown] tags=["solution"]
+# <details><summary>Solution</summary>
+#
+# ```python
+# cfg = lesson_config(preset, "baseline_l1", runs_dir("02_baseline_cnn", preset.name), loss="smooth_l1",
+#                     out_dir=str(runs_dir("02_baseline_cnn", preset.name) / "baseline_smooth_l1"))
+# smooth = train(cfg, train_data, val_data)
+# score_vs_gray(predict_images(smooth.model, truths)[0], truths, name="smooth_l1")
+# ```
+#
+# Smooth L1 is L2 for small errors and L1 for large ones (`beta=0.1` in normalized units), so it usually lands
+# between the two: a little more colourful than L1, scored close to it.
+#
+# </details>
+
+# %% [markdown]
+# ### Exercise 2 · medium · Twice the budget
+# Double the budget of the L1 run. Do the colours get more saturated, or only less wrong?
+#
+# **Hint:** a config has `max_minutes` and `max_steps`; `lesson_config(..., max_minutes=2 * configs["baseline_l1"].max_minutes)` (or `max_steps=` when the preset counts steps).
+
+# %% [markdown] tags=["solution"]
+# <details><summary>Solution</summary>
+#
+# ```python
+# base = configs["baseline_l1"]
+# budget = {"max_minutes": 2 * base.max_minutes} if base.max_minutes else {"max_steps": 2 * base.max_steps}
+# cfg = lesson_config(preset, "baseline_l1", runs_dir("02_baseline_cnn", preset.name),
+#                     out_dir=str(runs_dir("02_baseline_cnn", preset.name) / "baseline_l1_x2"), **budget)
+# longer = train(cfg, train_data, val_data)
+# score_vs_gray(predict_images(longer.model, truths)[0], truths, name="L1, twice the budget")
+# ```
+#
+# Mostly less wrong: ΔE2000 improves a little, colorfulness barely moves. An L1 model stays near the median
+# colour whatever the budget; more steps sharpen *where* it puts colour, not how much.
+#
+# </details>
+
+# %% [markdown]
+# ### Exercise 3 · medium · Twice the width
+# Give the baseline twice the width (`model_kwargs={"width": ...}`). By what factor do its FLOPs grow, and is
+# the gain in ΔE2000 worth it at the same budget?
+#
+# **Hint:** `configs["baseline_l1"].model_kwargs["width"]` is the width now; `model_summary(build("baseline_cnn", width=w))["flops"]` counts the FLOPs. A convolution's cost grows with input channels times output channels.
+
+# %% [markdown] tags=["solution"]
+# <details><summary>Solution</summary>
+#
+# ```python
+# w = configs["baseline_l1"].model_kwargs["width"]
+# flops = [model_summary(build("baseline_cnn", width=k), size=64)["flops"] for k in (w, 2 * w)]
+# print(f"width {w} -> {2 * w}: {flops[1] / flops[0]:.2f}x the FLOPs")
+# cfg = lesson_config(preset, "baseline_l1", runs_dir("02_baseline_cnn", preset.name), model_kwargs={"width": 2 * w},
+#                     out_dir=str(runs_dir("02_baseline_cnn", preset.name) / "baseline_l1_wide"))
+# wide = train(cfg, train_data, val_data)
+# score_vs_gray(predict_images(wide.model, truths)[0], truths, name="L1, twice the width")
+# ```
+#
+# Close to 4x: every inner convolution has twice the input and twice the output channels. On a time budget the
+# wider model takes about a quarter of the steps, so it is rarely better; on a step budget it can be.
+#
+# </details>
+
+# %% tags=["check"]
+from colorkit.course.exercises import check
+
+answer = None  # your number: FLOPs of the baseline at twice the width divided by its FLOPs now
+w = configs["baseline_l1"].model_kwargs["width"]
+check(answer, expected=model_summary(build("baseline_cnn", width=2 * w), size=64)["flops"] / model_summary(build("baseline_cnn", width=w), size=64)["flops"], tol=0.01, what="the FLOPs ratio");
+
+# %% [markdown]
+# ### Exercise 4 · medium · Where does the model hedge?
+# Compute the mean predicted chroma of the `baseline_l1` run on the validation photos in three lightness bins:
+# dark (L < 33), mid (33 ≤ L < 66) and bright (L ≥ 66). Where does the model hedge most, compared with the
+# true chroma in the same bins?
+#
+# **Hint:** `denormalize_l(L_val[:, 0].numpy())` gives L in LAB units, pixel for pixel with `chroma(pred_ab["baseline_l1"])` and `chroma(true_ab)`.
+
+# %% [markdown] tags=["solution"]
+# <details><summary>Solution</summary>
+#
+# ```python
+# from colorkit.color import denormalize_l
+#
+# L_lab = denormalize_l(L_val[:, 0].numpy())
+# for name, c in (("predicted", chroma(pred_ab["baseline_l1"])), ("true", chroma(true_ab))):
+#     print(name, [round(float(c[(L_lab >= lo) & (L_lab < hi)].mean()), 2) for lo, hi in ((0, 33), (33, 66), (66, 101))])
+# ```
+#
+# The answer is the three predicted means. Dark pixels carry little chroma in truth too; the model hedges most
+# where the true chroma is high and its prediction stays low (usually the mid tones).
+#
+# </details>
+
+# %% tags=["check"]
+from colorkit.course.exercises import check
+
+answer = None  # your numbers: [dark, mid, bright] mean predicted chroma of baseline_l1, LAB units
+from colorkit.color import denormalize_l
+L_lab, c = denormalize_l(L_val[:, 0].numpy()), chroma(pred_ab["baseline_l1"])
+check(answer, expected=[c[(L_lab >= lo) & (L_lab < hi)].mean() for lo, hi in ((0, 33), (33, 66), (66, 101))], tol=0.05, what="mean chroma per L bin");
+
+# %% [markdown]
+# ### Exercise 5 · hard · Lower L1, higher ΔE2000
+# Why can a model with a *lower* validation L1 score a *higher* ΔE2000 than another? Find an example.
+#
+# **Hint:** L1 adds up errors in a and b equally everywhere; ΔE2000 weighs hue errors more, depends on L and chroma, and is computed after the conversion back to sRGB (with its clipping).
+
+# %% [markdown] tags=["solution"]
+# <details><summary>Solution</summary>
+#
+# L1 on ab is a straight distance in the a-b plane. ΔE2000 is not: it weighs a hue error more than a chroma error
+# of the same size, and more in saturated colours. A small example with the colour science of lesson 00:
+#
+# ```python
+# from colorkit.color import lab_to_rgb
+# from colorkit.evaluate.metrics import delta_e2000_map
+#
+# true = np.array([[[60.0, 0.0, 40.0]]])  # a yellow-brown
+# near_gray = np.array([[[60.0, 0.0, 20.0]]])  # right hue, half the chroma: L1 error 20
+# wrong_hue = np.array([[[60.0, 12.0, 40.0]]])  # full chroma, hue turned towards red: L1 error 12
+# to8 = lambda lab: lab_to_rgb(lab, dtype=np.uint8)
+# print(float(delta_e2000_map(to8(near_gray), to8(true)).mean()), float(delta_e2000_map(to8(wrong_hue), to8(true)).mean()))
+# ```
+#
+# The hue error has the lower L1 (12 against 20) but the higher ΔE2000 (about 9.1 against 8.7). Over a validation set the same happens
+# between models: one that is often slightly off in hue can beat a desaturated one on L1 and lose on ΔE2000.
+#
+# </details>

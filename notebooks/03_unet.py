@@ -315,14 +315,156 @@ record_minutes()  # this lesson's wall-clock minutes; RECORD lines stay in the e
 
 # %% [markdown]
 # ## Exercises
-# 1. Turn the skips off: build a `unet` with `depth=4` and compare with `baseline_cnn` at similar FLOPs.
-#    Where do the colours bleed?
-# 2. Train the U-Net without the zero-initialized head (`model_kwargs={"zero_init_head": False}`). How long
-#    does it take to get back to the gray copy's ΔE2000?
-# 3. Try `loss="l2"` and `loss="smooth_l1"` with the same budget. Which is most colourful, which scores best?
-# 4. On a GPU (or with a downloaded `resnet18-f37072fd.pth`), compare `resnet_unet` with and without ImageNet
-#    weights at the same budget.
-# 5. Train `model_kwargs={"stem": "full"}` (the textbook U-Net) for the same minutes as the preset's
-#    `stem="half"`. How many steps does each get, and does the full-resolution double convolution buy ΔE2000?
-# 6. The gain sweep found a better gain than 1. Why is multiplying ab by it after training a fair trick only
-#    when the gain is chosen on photos that are not the ones you score?
+# Each exercise has a level, a hint, and a solution below it that stays folded until you open it.
+
+# %% [markdown]
+# ### Exercise 1 · medium · With and without skips
+# colorkit's `unet` always has its skips; lesson 02's `baseline_cnn` is the same kind of encoder-decoder
+# without them. Find a `baseline_cnn` width whose FLOPs are close to this preset's `unet`, train both for the
+# same budget and compare the sample photos: where do the colours bleed?
+#
+# **Hint:** `model_summary(build(...))["flops"]` for `build("baseline_cnn", width=w)` at a few widths against `build(configs["unet"].model, **configs["unet"].model_kwargs)`; `lesson_config(preset, "baseline_l1", ..., model_kwargs={"width": w})` trains it with this lesson's budget.
+
+# %% [markdown] tags=["solution"]
+# <details><summary>Solution</summary>
+#
+# ```python
+# from colorkit.course.supervised import lesson_config
+# from colorkit.train import train
+#
+# unet_flops = model_summary(build("unet", **configs["unet"].model_kwargs))["flops"]
+# w = min((4, 8, 16, 32, 64), key=lambda k: abs(model_summary(build("baseline_cnn", width=k))["flops"] - unet_flops))
+# cfg = lesson_config(preset, "baseline_l1", runs_dir("03_unet", preset.name), model_kwargs={"width": w},
+#                     max_steps=results["unet"].step, max_minutes=None)
+# no_skips = train(cfg, train_data, val_data)
+# show_images(predict_images(no_skips.model, photos)[0] + rows["unet"], ncols=4,
+#             titles=[f"{m}: {s}" for m in (f"baseline_cnn width {w}", "unet") for s in SAMPLE_NAMES])
+# ```
+#
+# Both get the same steps. Without skips the decoder re-invents every edge from a map several times smaller,
+# so colour leaks across object borders (the astronaut's suit into the background, the cat's fur into the
+# sofa); the U-Net's colours stop at the edges it is handed.
+#
+# </details>
+
+# %% [markdown]
+# ### Exercise 2 · medium · The zero-initialized head
+# The `cpu` preset starts the U-Net's last convolution at zero (`zero_init_head=True`: the untrained model
+# predicts the gray copy); `smoke` and `gpu` do not. Train the U-Net both ways with the same budget and compare
+# their ΔE2000 with the gray copy's. Which one beats it sooner?
+#
+# **Hint:** `lesson_config(preset, "unet", out, model_kwargs={"zero_init_head": flag})` for `flag` in `(True, False)`, each with its own `out` folder; `score_vs_gray` puts the gray copy first.
+
+# %% [markdown] tags=["solution"]
+# <details><summary>Solution</summary>
+#
+# ```python
+# for flag in (True, False):
+#     cfg = lesson_config(preset, "unet", runs_dir("03_unet", preset.name) / f"zero_head_{flag}",
+#                         model_kwargs={"zero_init_head": flag})
+#     r = train(cfg, train_data, val_data)
+#     print(score_vs_gray(predict_images(r.model, truths)[0], truths, name=f"zero_init_head={flag}").round(3))
+# ```
+#
+# With the zero head the model starts exactly at the gray copy's score and only adds colour that pays off; the
+# random head starts with random colours and spends its first steps unlearning them (on 6-minute CPU runs,
+# 10.99 against 11.32, the table above).
+#
+# </details>
+
+# %% [markdown]
+# ### Exercise 3 · easy · Three losses
+# Train the U-Net with `loss="l2"` and with `loss="smooth_l1"` with the same budget as `loss="l1"`. Which is
+# most colourful, which scores best?
+#
+# **Hint:** `lesson_config(preset, "unet", out, loss="l2")`; compare the `cf` (colorfulness) and `de2000` columns of `score_vs_gray`.
+
+# %% [markdown] tags=["solution"]
+# <details><summary>Solution</summary>
+#
+# ```python
+# for loss in ("l2", "smooth_l1"):
+#     cfg = lesson_config(preset, "unet", runs_dir("03_unet", preset.name) / loss, loss=loss)
+#     r = train(cfg, train_data, val_data)
+#     print(score_vs_gray(predict_images(r.model, truths)[0], truths, name=loss).round(3))
+# ```
+#
+# L2 aims at the mean colour, which vivid outliers pull away from gray: more colourful, worse ΔE2000 early in
+# training (11.59 against L1's 10.99 in the table above). Smooth L1 lands in between (11.19).
+#
+# </details>
+
+# %% [markdown]
+# ### Exercise 4 · medium · ImageNet weights
+# On a GPU (or with a downloaded `resnet18-f37072fd.pth`), compare `resnet_unet` with and without ImageNet
+# weights at the same budget.
+#
+# **Hint:** `lesson_config(preset, "resnet_unet", out, model_kwargs={"pretrained": True})`, or `"pretrained": "path/to/resnet18-f37072fd.pth"` offline.
+
+# %% [markdown] tags=["solution"]
+# <details><summary>Solution</summary>
+#
+# ```python
+# for pretrained in (True, False):
+#     cfg = lesson_config(preset, "resnet_unet", runs_dir("03_unet", preset.name) / f"pretrained_{pretrained}",
+#                         model_kwargs={"pretrained": pretrained})
+#     r = train(cfg, train_data, val_data)
+#     print(score_vs_gray(predict_images(r.model, truths)[0], truths, name=f"pretrained={pretrained}").round(3))
+# ```
+#
+# The pretrained encoder already recognizes sky, grass, skin and fur, so on a short budget it beats the same
+# network from random weights; with a long budget and a large dataset the gap narrows.
+#
+# </details>
+
+# %% [markdown]
+# ### Exercise 5 · hard · Full stem against half stem
+# Train `model_kwargs={"stem": "full"}` (the textbook U-Net) and `{"stem": "half"}` for the same number of
+# minutes. How many steps does each get, and does the full-resolution double convolution buy ΔE2000?
+#
+# **Hint:** give both runs the same `max_minutes` (and `max_steps=None`); `result.step` is the number of steps a run made.
+
+# %% [markdown] tags=["solution"]
+# <details><summary>Solution</summary>
+#
+# ```python
+# for stem in ("full", "half"):
+#     cfg = lesson_config(preset, "unet", runs_dir("03_unet", preset.name) / f"stem_{stem}",
+#                         model_kwargs={"stem": stem}, max_minutes=2, max_steps=None)
+#     r = train(cfg, train_data, val_data)
+#     print(stem, r.step, "steps")
+#     print(score_vs_gray(predict_images(r.model, truths)[0], truths, name=f"stem={stem}").round(3))
+# ```
+#
+# The half stem makes 2.6-3.8x more steps in the same time (`benchmarks/train_step.py`) and scores the same or
+# better (10.83 against 10.86 on the 15-minute CPU run above): L itself is the last skip, so the full-resolution
+# convolutions add cost and little else.
+#
+# </details>
+
+# %% [markdown]
+# ### Exercise 6 · medium · The best gain
+# Read the gain sweep: which gain gives the `unet` run its lowest ΔE2000? Then explain why multiplying ab by
+# that gain after training is a fair trick only when the gain is chosen on photos that are not the ones you score.
+#
+# **Hint:** `sweep.loc["unet"]` is one row of the table above; `.idxmin()` names its best column (`"gain 0.8"`, say).
+
+# %% [markdown] tags=["solution"]
+# <details><summary>Solution</summary>
+#
+# ```python
+# best = sweep.loc["unet"].idxmin()
+# print(best, sweep.loc["unet", best])
+# ```
+#
+# The gain is one more parameter fitted to data. Chosen on the test photos, it is fitted to exactly the photos
+# it is scored on, so the score is optimistic (the same mistake as training on the test set). Chosen on
+# validation photos and then applied unchanged to the test photos, it is an honest part of the model.
+#
+# </details>
+
+# %% tags=["check"]
+from colorkit.course.exercises import check
+
+answer = None  # your number: the gain with the lowest ΔE2000 for unet (1.0, 0.8, 0.6, 0.4 or 0.0)
+check(answer, expected=float(sweep.loc["unet"].idxmin().split()[1]), tol=1e-9, what="the best gain for unet");

@@ -307,10 +307,149 @@ record_minutes()  # this lesson's wall-clock minutes; RECORD lines stay in the e
 
 # %% [markdown]
 # ## Exercises
-# 1. Set `BETA` 10x larger and smaller: how do the reconstruction, the KL and the diversity move?
-# 2. Train the U-Net VAE with the cyclical schedule (`extra={"kl_schedule": "cyclical"}`). Does it keep more active latents?
-# 3. Draw at `temperature=0.5` and `2.0` (`draw_colorizations(..., temperature=...)`): what changes?
-# 4. Our VAEs are *conditional*: in training the encoder also sees the true ab, and at test time z comes
-#    from the prior N(0, 1). Train one whose posterior sees only L (`vae_lesson_configs(..., conditional=False)`):
-#    how do the draws' diversity and the ΔE2000 of the mean colorization change, and why?
-# 5. Compare the U-Net VAE's mean colorization (z = 0) with lesson 03's U-Net on ΔE2000. Why is it not better?
+# Each exercise has a level, a hint, and a solution below it that stays folded until you open it.
+
+# %% [markdown]
+# ### Exercise 1 · easy · A larger and a smaller beta
+# Train the three runs again with `BETA` 10x larger (0.01) and 10x smaller (0.0001). How do the
+# reconstruction, the KL and the validation diversity move?
+#
+# **Hint:** `train` resumes a finished run from its `out_dir` (and then trains no further), so give each new
+# `beta` its own folder: `vae_lesson_configs(preset, runs_dir("04_vae_beta0.01", preset.name), beta=0.01, ...)`.
+
+# %% [markdown] tags=["solution"]
+# <details><summary>Solution</summary>
+#
+# A new folder per `beta`, then the same loop and the same table as above:
+#
+# ```python
+# for beta in (0.01, 0.0001):
+#     cfgs = vae_lesson_configs(preset, runs_dir(f"04_vae_beta{beta:g}", preset.name), beta=beta,
+#                               latent_channels=LATENT_CHANNELS)
+#     res = {n: train(c, train_data, val_data) for n, c in cfgs.items()}
+#     print(beta, {n: (round(r.history[-1]["recon"], 4), round(r.history[-1]["kl"], 4),
+#                      round(r.val_history[-1]["val_diversity"], 3)) for n, r in res.items()})
+# ```
+#
+# A larger `beta` pushes every posterior towards N(0, 1): the KL falls (towards 0 nats: collapse, as in the
+# "no annealing" run), the reconstruction gets worse and the diversity falls to 0. A smaller `beta` lets the
+# encoder pass more about the true colour through `z`: the KL and the diversity grow and the reconstruction
+# improves, but the prior N(0, 1) then matches the posteriors less well, so draws at test time can look less
+# plausible.
+#
+# </details>
+
+# %% [markdown]
+# ### Exercise 2 · medium · The cyclical KL schedule
+# Train the U-Net VAE once more with the cyclical schedule (Fu et al. 2019) instead of the linear ramp.
+# Does it keep more active latent channels at the end?
+#
+# **Hint:** `vae_lesson_configs` has no `extra` argument: copy its config with `dataclasses.replace`, changing
+# `extra["kl_schedule"]` to `"cyclical"` (a setting of `colorkit.objectives.vae.VAE_DEFAULTS`) and `out_dir`
+# (else the finished run is resumed).
+
+# %% [markdown] tags=["solution"]
+# <details><summary>Solution</summary>
+#
+# ```python
+# import dataclasses
+#
+# cfg = runs["U-Net VAE"]
+# cyclical = dataclasses.replace(cfg, extra={**cfg.extra, "kl_schedule": "cyclical"},
+#                                out_dir=str(runs_dir("04_vae_cyclical", preset.name)))
+# res = train(cyclical, train_data, val_data)
+# print("active latents: linear", results["U-Net VAE"].history[-1]["active_latents"],
+#       "cyclical", res.history[-1]["active_latents"])
+# plot_vae_histories({"linear": results["U-Net VAE"].history, "cyclical": res.history});
+# ```
+#
+# `kl_cycles` (default 4) sets the number of ramps. Each cycle starts again at `beta = 0`, so the decoder gets
+# several chances to learn to use `z` before the KL term asks for its price: typically as many or more
+# channels stay active. On a CPU budget the difference can be small; the KL curve shows the saw-tooth.
+#
+# </details>
+
+# %% [markdown]
+# ### Exercise 3 · easy · Sampling temperature
+# Draw at `temperature=0.5` and `2.0` (`draw_colorizations(..., temperature=...)`): what changes? Then draw
+# at `temperature=0`: what diversity score do you get for the first sample photo? Enter it in the check cell.
+#
+# **Hint:** a draw is `z = mu + temperature * sigma * eps` (`colorkit.models.vae.reparameterize`).
+
+# %% [markdown] tags=["solution"]
+# <details><summary>Solution</summary>
+#
+# ```python
+# for t in (0.5, 2.0, 0.0):
+#     draws, mean, div = draw_colorizations(model, photos[0], n=DRAWS, temperature=t, work_size=preset.image_size)
+#     show_images([*draws, mean], ncols=DRAWS + 1, titles=[f"T={t} draw {k}" for k in range(DRAWS)] + ["mean"]);
+#     print(t, div)
+# ```
+#
+# The temperature scales the spread of `z`: at 0.5 the draws stay closer to the mean colorization (lower
+# diversity), at 2.0 they spread further (higher diversity, sometimes implausible colours, since the decoder
+# never saw `z` that far out). At 0 every draw is `z = mu`, the mean colorization: all draws are identical and
+# the diversity is **0**.
+#
+# </details>
+
+# %% tags=["check"]
+from colorkit.course.exercises import check
+
+answer = None  # your number
+check(answer, expected=draw_colorizations(model, photos[0], n=DRAWS, temperature=0.0,
+                                         work_size=preset.image_size)[2],
+      tol=1e-6, what="the diversity of draws at temperature 0");
+
+# %% [markdown]
+# ### Exercise 4 · hard · A VAE whose posterior sees only L
+# Our VAEs are *conditional*: in training the encoder also sees the true ab, and at test time `z` comes from
+# the prior N(0, 1). Train one whose posterior sees only L (`vae_lesson_configs(..., conditional=False)`).
+# How do the diversity of the draws and the ΔE2000 of the mean colorization change, and why?
+#
+# **Hint:** use a new `out_dir` (the saved runs have other `model_kwargs` and would be refused); compare with
+# `lab_table` as in "The honest table".
+
+# %% [markdown] tags=["solution"]
+# <details><summary>Solution</summary>
+#
+# ```python
+# plain = vae_lesson_configs(preset, runs_dir("04_vae_unconditional", preset.name), beta=BETA,
+#                            latent_channels=LATENT_CHANNELS, conditional=False)
+# res = train(plain["U-Net VAE"], train_data, val_data)
+# print("val diversity:", results["U-Net VAE"].val_history[-1]["val_diversity"], res.val_history[-1]["val_diversity"])
+# lab_table({"conditional": results["U-Net VAE"].model.eval(), "L only": res.model.eval()}, truths)[0].round(3)
+# ```
+#
+# A posterior that sees only L can put into `z` nothing the decoder does not already get through the skips:
+# the latents collapse or carry noise, the draws differ less (or in meaningless ways) and the mean colorization
+# is about the plain L1 U-Net's, so its ΔE2000 is similar. The conditional VAE's `z` carries the colour that L
+# cannot tell; its mean (z = 0) colorization is an average over those choices.
+#
+# </details>
+
+# %% [markdown]
+# ### Exercise 5 · medium · The mean colorization against lesson 03's U-Net
+# Compare the U-Net VAE's mean colorization (z = 0) with lesson 03's U-Net on ΔE2000. Why is it not better?
+#
+# **Hint:** lesson 03 saves its U-Net as `checkpoint_path("unet", preset.name)`; `colorkit.evaluate.load_model`
+# reads it, and `lab_table` scores both on `truths`.
+
+# %% [markdown] tags=["solution"]
+# <details><summary>Solution</summary>
+#
+# ```python
+# from colorkit.evaluate import load_model
+#
+# both = {"U-Net VAE (z = 0)": results["U-Net VAE"].model.eval()}
+# if checkpoint_path("unet", preset.name).exists():  # run lesson 03 first
+#     both["U-Net of lesson 03"] = load_model(checkpoint_path("unet", preset.name))
+# lab_table(both, truths)[0].round(3)
+# ```
+#
+# The VAE spends part of its training on the KL term and on decoding random `z`, and its decoder learned to
+# colour from `z` drawn around the posterior, not from exactly 0: the mean colorization is at best as good as a
+# plain L1 U-Net with the same budget, usually a little worse (the seeds' VAEs too, see "The honest table").
+# A VAE buys diversity, not accuracy.
+#
+# </details>

@@ -318,13 +318,148 @@ record_minutes()  # this lesson's wall-clock minutes; RECORD lines stay in the e
 
 # %% [markdown]
 # ## Exercises
-# 1. Set `ADVERSARIAL = "bce"` and `"hinge"` and rerun: compare the curves and the final table. Which loss
-#    keeps the discriminator from winning outright?
-# 2. Train the classic pix2pix way: one run of `unet_gan` from scratch with
-#    `extra=colorkit.objectives.gan.PIX2PIX` (bce, lambda 100, no pretraining). Where does it land on
-#    the ΔE2000-vs-colorfulness plot?
-# 3. Turn on spectral normalization in the discriminator (`extra={"discriminator": {"spectral_norm": True}}`).
-#    Does the D loss curve get smoother?
-# 4. Try the plain generator of the seeds' "GAN" row (`model="gan"`): without skip connections, what happens
-#    to edges and small objects?
-# 5. With ImageNet VGG16 weights available, add `perceptual_weight=1.0`. Does the perceptual term change ΔE2000?
+# Each exercise has a level, a hint, and a solution below it that stays folded until you open it.
+
+# %% [markdown]
+# ### Exercise 1 · easy · bce and hinge against lsgan
+# Fine-tune the U-Net GAN with `adversarial="bce"` and `"hinge"` instead of `"lsgan"`: compare the curves and
+# the table. Which loss keeps the discriminator from winning outright?
+#
+# **Hint:** setting `ADVERSARIAL` and rerunning the lesson resumes the finished run in
+# `runs_dir("05_gan", ...)` and trains no further. Copy `runs["U-Net GAN"]` with `dataclasses.replace`,
+# changing `extra["adversarial"]` and `out_dir`.
+
+# %% [markdown] tags=["solution"]
+# <details><summary>Solution</summary>
+#
+# ```python
+# import dataclasses
+#
+# cfg = runs["U-Net GAN"]  # starts from this lesson's L1 U-Net (init_generator)
+# for adv in ("bce", "hinge"):
+#     c = dataclasses.replace(cfg, extra={**cfg.extra, "adversarial": adv},
+#                             out_dir=str(runs_dir("05_gan_" + adv, preset.name)))
+#     results[f"U-Net GAN ({adv})"] = train(c, train_data, val_data)
+#     plot_gan_history(results[f"U-Net GAN ({adv})"].history, title=adv);
+# lab_table({n: r.model.eval() for n, r in results.items()}, truths)[0].round(3)
+# ```
+#
+# With `bce` the discriminator's loss can go to 0 once it separates real from fake, and the generator's
+# gradient then vanishes (the "D wins" warning). The least-squares loss (`lsgan`, Mao et al. 2017) and the
+# hinge loss keep giving the generator a gradient for fakes that D already rejects, so D wins less
+# often outright; here `balance=True` also skips D's update while it wins.
+#
+# </details>
+
+# %% [markdown]
+# ### Exercise 2 · medium · Classic pix2pix
+# Train the classic pix2pix way: one run of `unet_gan` from scratch with `extra=colorkit.objectives.gan.PIX2PIX`
+# (bce, lambda 100, constant learning rate, no pretraining). Where does it land on the ΔE2000-vs-colorfulness plot?
+#
+# **Hint:** `dataclasses.replace(runs["U-Net GAN"], extra=dict(PIX2PIX), out_dir=...)`: the new `extra` has no
+# `init_generator`, so the generator starts from scratch.
+
+# %% [markdown] tags=["solution"]
+# <details><summary>Solution</summary>
+#
+# ```python
+# import dataclasses
+#
+# from colorkit.objectives.gan import PIX2PIX
+#
+# c = dataclasses.replace(runs["U-Net GAN"], extra=dict(PIX2PIX), out_dir=str(runs_dir("05_pix2pix", preset.name)))
+# results["pix2pix"] = train(c, train_data, val_data)
+# table2, _ = lab_table({n: r.model.eval() for n, r in results.items()}, truths)
+# plot_de_vs_colorfulness(table2);
+# ```
+#
+# With the same budget but no L1 phase first, the generator spends its first steps fighting a discriminator
+# with a random mapping: on a short budget pix2pix usually lands at a higher ΔE2000 than the two-phase
+# recipe, often with blotchy colour. It needs the long training of the paper.
+#
+# </details>
+
+# %% [markdown]
+# ### Exercise 3 · medium · Spectral normalization in D
+# Turn on spectral normalization in the discriminator (`extra={"discriminator": {"spectral_norm": True}}`,
+# keyword arguments of `colorkit.models.patchgan.PatchGAN`). Does the D loss curve get smoother?
+#
+# **Hint:** merge it into the copied config's `extra` (keep `init_generator`) and give the run its own `out_dir`.
+
+# %% [markdown] tags=["solution"]
+# <details><summary>Solution</summary>
+#
+# ```python
+# import dataclasses
+#
+# cfg = runs["U-Net GAN"]  # starts from this lesson's L1 U-Net (init_generator)
+# c = dataclasses.replace(cfg, extra={**cfg.extra, "discriminator": {"spectral_norm": True}},
+#                         out_dir=str(runs_dir("05_gan_sn", preset.name)))
+# results["U-Net GAN (SN)"] = train(c, train_data, val_data)
+# plot_gan_history(results["U-Net GAN (SN)"].history, title="spectral norm in D");
+# ```
+#
+# Spectral normalization bounds each layer's Lipschitz constant (Miyato et al. 2018): D cannot sharpen its
+# decision without limit, so its loss moves more slowly and smoothly and it wins outright less often. The
+# price is a weaker D, hence a gentler push towards vivid colour.
+#
+# </details>
+
+# %% [markdown]
+# ### Exercise 4 · medium · The seeds' plain generator
+# Try the plain generator of the seeds' "GAN" row (`model="gan"`, `colorkit.models.gan_generator`): without
+# skip connections, what happens to edges and small objects?
+#
+# **Hint:** the L1 U-Net's weights do not fit this network: drop `init_generator` from `extra`, and use
+# `colorkit.train.default_model_kwargs("gan", preset)` as `model_kwargs`.
+
+# %% [markdown] tags=["solution"]
+# <details><summary>Solution</summary>
+#
+# ```python
+# import dataclasses
+#
+# cfg = runs["U-Net GAN"]  # starts from this lesson's L1 U-Net (init_generator)
+# from colorkit.train import default_model_kwargs
+#
+# c = dataclasses.replace(cfg, model="gan", model_kwargs=default_model_kwargs("gan", preset),
+#                         extra={k: v for k, v in cfg.extra.items() if k != "init_generator"},
+#                         out_dir=str(runs_dir("05_gan_plain", preset.name)))
+# results["plain GAN"] = train(c, train_data, val_data)
+# show_images([colorize_image(results["plain GAN"].model, p, work_size=preset.image_size) for p in photos],
+#             titles=list(SAMPLE_NAMES), ncols=4);
+# ```
+#
+# Everything the decoder knows passes through the low-resolution bottleneck: colour comes out blurred, bleeds
+# across edges and misses small objects (the full-resolution L is put back by `colorize_image`, so the photo
+# stays sharp but its colour does not). The U-Net's skips carry the fine positions straight to the decoder.
+#
+# </details>
+
+# %% [markdown]
+# ### Exercise 5 · hard · A perceptual term
+# With ImageNet VGG16 weights available, add `perceptual_weight=1.0` to the GAN's settings. Does the perceptual
+# term change ΔE2000?
+#
+# **Hint:** `colorkit.objectives.gan.GAN_DEFAULTS` lists `perceptual_weight` and `perceptual_weights` (True: the
+# torch hub cache, or a path to `vgg16-397923af.pth`); without the weights the run is refused, never trained
+# with a random VGG.
+
+# %% [markdown] tags=["solution"]
+# <details><summary>Solution</summary>
+#
+# ```python
+# import dataclasses
+#
+# cfg = runs["U-Net GAN"]  # starts from this lesson's L1 U-Net (init_generator)
+# c = dataclasses.replace(cfg, extra={**cfg.extra, "perceptual_weight": 1.0},
+#                         out_dir=str(runs_dir("05_gan_perceptual", preset.name)))
+# results["U-Net GAN + VGG"] = train(c, train_data, val_data)
+# lab_table({n: r.model.eval() for n, r in results.items()}, truths)[0].round(3)
+# ```
+#
+# The VGG distance compares features (edges, textures), not colour values pixel by pixel, so it moves ΔE2000
+# little; against an L1 weight of 100 a weight of 1 is small. It can make textures and colour boundaries look
+# more natural, which ΔE2000 does not measure.
+#
+# </details>

@@ -334,11 +334,132 @@ record_minutes()  # this lesson's wall-clock minutes; RECORD lines stay in the e
 
 # %% [markdown]
 # ## Exercises
-# 1. Score the gray copy of your own photos with `colorkit evaluate MY_PHOTOS --out runs/mine`: which
-#    seed report's PSNR/SSIM does it beat?
-# 2. Change `ACC_THRESHOLD` in `colorkit.evaluate.metrics.score_images(..., threshold=...)` to 1 (about one just-noticeable
-#    ΔE2000 difference) and to 10. How does the ranking of the lab variants change?
-# 3. Train the lab with `rebalance=False` for the classifier
-#    (`run_lab(..., variants=["classification"], extra={"rebalance": False})`): where does it land on the plot?
-# 4. Find the photo where `lab GAN` has its worst ΔE2000 in `ev.per_image`. Which failure mode is it?
-# 5. Why does the L lookup baseline get more colourful results than mean ab, but not a lower ΔE2000?
+# Each exercise has a level, a hint, and a solution below it that stays folded until you open it.
+
+# %% [markdown]
+# ### Exercise 1 · easy · The gray copy on your own photos
+# Score your own colour photos from the command line: `colorkit evaluate MY_PHOTOS --out runs/mine` (no
+# `--checkpoint`: only the trivial baselines). Is the gray copy's PSNR/SSIM there close to its row in this
+# lesson's leaderboard? Why does a picture with no colour at all score so high?
+#
+# **Hint:** the gray copy keeps L exactly; PSNR and SSIM are computed on the RGB image.
+
+# %% [markdown] tags=["solution"]
+# <details><summary>Solution</summary>
+#
+# ```python
+# from colorkit.cli import main
+#
+# main(["evaluate", "samples", "--out", str(runs_dir("mine")), "--no-perceptual"])  # or a folder of your photos
+# ```
+#
+# The gray copy gets every pixel's lightness right, and L carries most of what PSNR and SSIM see (structure,
+# contrast): its PSNR and SSIM are high on any photos. Photos with little colour
+# score higher still. That is why every table starts with the gray copy: a model must beat it, and ΔE2000
+# with colorfulness say more about colour than PSNR/SSIM.
+#
+# </details>
+
+# %% [markdown]
+# ### Exercise 2 · medium · The accuracy threshold
+# `acc_de` counts the pixels whose ΔE2000 is below `colorkit.evaluate.metrics.ACC_THRESHOLD` (5). Score the
+# kept lab predictions with `M.score_images(..., threshold=...)` at 1 (about one just-noticeable difference)
+# and at 10. How does the ranking of the lab variants change? What is `acc_de` of `lab L2` at threshold 10?
+#
+# **Hint:** `ev.preds` holds the predictions of the variants named in `keep_predictions`, `ev.truths` the photos.
+
+# %% [markdown] tags=["solution"]
+# <details><summary>Solution</summary>
+#
+# ```python
+# for t in (1, 5, 10):
+#     print(t, {k: round(M.score_images(p, ev.truths, threshold=t)["acc_de"], 3) for k, p in ev.preds.items()})
+# ```
+#
+# At 1 almost no pixel of any variant counts as right (the numbers are small and close); at 10 most do. A
+# strict threshold rewards the variant that is exactly right where it is confident (often the dull L2),
+# a loose one forgives the vivid but approximate colours of the classifier and the GAN: the ranking can flip,
+# which is why a single `acc_de` number needs its threshold stated.
+#
+# </details>
+
+# %% tags=["check"]
+from colorkit.course.exercises import check
+
+answer = None  # your number
+check(answer, expected=M.score_images(ev.preds["lab L2"], ev.truths, threshold=10)["acc_de"], tol=1e-3,
+      what="acc_de of lab L2 at threshold 10");
+
+# %% [markdown]
+# ### Exercise 3 · medium · The classifier without class rebalancing
+# Train the lab's classifier once more with class rebalancing off (`extra={"rebalance": False}`, read by
+# `colorkit.objectives.classification`). Where does it land on the ΔE2000-vs-colorfulness plot?
+#
+# **Hint:** `run_lab(..., variants=["classification"], extra={"rebalance": False})` with the lab's own
+# `out_dir` would reuse the finished, rebalanced run (`resume=True`): give it another `out_dir`.
+
+# %% [markdown] tags=["solution"]
+# <details><summary>Solution</summary>
+#
+# ```python
+# from colorkit.course.why_brown import lab_table
+#
+# flat = run_lab(preset, (train_L, train_ab), out_dir=runs_dir("why_brown_no_rebalance", preset.name),
+#                variants=["classification"], extra={"rebalance": False}, **budget)
+# both = {"rebalanced": lab_models["classification"], "not rebalanced": flat["classification"]}
+# tab, _ = lab_table(both, truths, predict_kwargs={k: {"temperature": TEMPERATURE} for k in both})
+# plot_de_vs_colorfulness(tab);
+# tab.round(3)
+# ```
+#
+# Without rebalancing the loss is dominated by the many grayish pixels, so the classifier puts its mass on
+# gray and brown bins: lower colorfulness, closer to the L2 variant, often a slightly lower ΔE2000.
+# Rebalancing buys colour with ΔE.
+#
+# </details>
+
+# %% [markdown]
+# ### Exercise 4 · easy · The worst photo of the lab GAN
+# Find the photo where `lab GAN` has its worst ΔE2000 in `ev.per_image` (columns `model`, `image` and the
+# metrics). What is that ΔE2000, and which failure mode is it (see `fails`)?
+#
+# **Hint:** filter the rows of `lab GAN`, then `idxmax` on `de2000`.
+
+# %% [markdown] tags=["solution"]
+# <details><summary>Solution</summary>
+#
+# ```python
+# gan_rows = ev.per_image[ev.per_image["model"] == "lab GAN"]
+# worst = gan_rows.loc[gan_rows["de2000"].idxmax()]
+# print(worst["image"], worst["de2000"])
+# fails[(fails["model"] == "lab GAN") & (fails["image"] == worst["image"])]
+# ```
+#
+# The `mode` column of `fails` names its dominant failure mode (colorkit's heuristic scores); look at the photo
+# with `plot_gallery` to judge whether the name fits: often a large object in a wrong or washed-out colour.
+#
+# </details>
+
+# %% tags=["check"]
+from colorkit.course.exercises import check
+
+answer = None  # your number
+check(answer, expected=ev.per_image.loc[ev.per_image["model"] == "lab GAN", "de2000"].max(), tol=0.01,
+      what="the worst ΔE2000 of lab GAN");
+
+# %% [markdown]
+# ### Exercise 5 · hard · L lookup against mean ab
+# Why does the L lookup baseline get more colourful results than mean ab, but not a lower ΔE2000?
+#
+# **Hint:** compare what each predicts for a dark pixel and for a bright one, and what ΔE2000 averages.
+
+# %% [markdown] tags=["solution"]
+# <details><summary>Solution</summary>
+#
+# Mean ab paints every pixel with one average colour, close to gray: colorfulness near 0. The L lookup
+# gives each lightness its own average colour (dark pixels brownish, bright ones sky-blue), so the image has
+# colour variation. But each of those colours is still an average over everything with that lightness: for any
+# given pixel it is as likely wrong as right, and a wrong colour costs more ΔE2000 than a near-gray one. More
+# colour without knowing *which* object is where does not lower the error.
+#
+# </details>

@@ -361,13 +361,129 @@ record_minutes()  # this lesson's wall-clock minutes; RECORD lines stay in the e
 
 # %% [markdown]
 # ## Exercises
-# 1. Colorize one photo with `WORK_SIZE` 64, 128, 256 and 512 (the default is the model's training size:
-#    64 under `cpu`). Where does a small working size show (look at small coloured objects), where does a
-#    large one go wrong (colours of textures instead of objects), and what does it cost in time?
-# 2. Upsample a*b* with `upsample="nearest"` instead of `"bilinear"` and zoom into an edge: what do you see, and
-#    why does bilinear hide it?
-# 3. Run the gallery on your own family photos (`ARCHIVE`). Which kinds of objects does the model get right,
-#    which does it always paint brown? Relate it to what you learned about L1/L2 losses in lesson 02.
-# 4. Draw 8 colorizations of one photo from the VAE; which parts change between draws, which never do? Why?
-# 5. Flip one byte of an exported model and load it without a checksum. What protects you now, and what
-#    could still go wrong?
+# Each exercise has a level, a hint, and a solution below it that stays folded until you open it.
+
+# %% [markdown]
+# ### Exercise 1 · easy · The working size
+# Colorize one photo with `work_size` 64, 128, 256 and 512. First: at what size does the best model (`first`)
+# predict by default? Where does a small working size show (small coloured objects), where does a large one go
+# wrong (colours of textures instead of objects), and what does it cost in time?
+#
+# **Hint:** `colorkit.colorize.model_work_size(model)` reads the training size from the checkpoint.
+
+# %% [markdown] tags=["solution"]
+# <details><summary>Solution</summary>
+#
+# ```python
+# import time
+#
+# print("default working size:", model_work_size(first))
+# outs = []
+# for s in (64, 128, 256, 512):
+#     t0 = time.perf_counter()
+#     outs.append(colorize_image(first, photo, work_size=s))
+#     print(s, f"{time.perf_counter() - t0:.2f} s")
+# show_images(outs, titles=["64", "128", "256", "512"], ncols=4);
+# ```
+#
+# The default is the model's training size (64 under `cpu`). Smaller: small objects get the colour of their
+# surroundings. Larger than the training size: every object looks bigger than anything the model saw, so it
+# colours textures rather than objects, often blotchy. Time grows about with the number of pixels (4x per
+# doubling).
+#
+# </details>
+
+# %% tags=["check"]
+from colorkit.course.exercises import check
+
+answer = None  # your number
+check(answer, expected=model_work_size(first), tol=0, what="the default working size of the best model (px)");
+
+# %% [markdown]
+# ### Exercise 2 · easy · Nearest-neighbour upsampling
+# Upsample a*b* with `upsample="nearest"` instead of `"bilinear"` and zoom into an edge: what do you see, and why
+# does bilinear hide it?
+#
+# **Hint:** `colorize_image(first, photo, work_size=WORK_SIZE, upsample="nearest")`; crop a 64x64 region on an edge.
+
+# %% [markdown] tags=["solution"]
+# <details><summary>Solution</summary>
+#
+# ```python
+# near = colorize_image(first, photo, work_size=WORK_SIZE, upsample="nearest")
+# bil = colorize_image(first, photo, work_size=WORK_SIZE)
+# show_images([near[100:164, 100:164], bil[100:164, 100:164]], titles=["nearest", "bilinear"], ncols=2);
+# ```
+#
+# Nearest gives blocks of constant colour, one per predicted pixel: staircase edges of colour across the sharp
+# L edges. Bilinear blends neighbouring predictions, so the colour changes smoothly; our eyes resolve colour
+# far less sharply than lightness, so the blur is invisible while the blocks are not.
+#
+# </details>
+
+# %% [markdown]
+# ### Exercise 3 · medium · Your family photos
+# Run the gallery on your own old photos (`ARCHIVE`, up to `MAX_ARCHIVE` of them). Which kinds of objects does
+# the model get right, which does it always paint brown? Relate it to what you learned about L1/L2 losses in
+# lesson 02.
+#
+# **Hint:** set `ARCHIVE` in the parameters cell and rerun the gallery cell.
+
+# %% [markdown] tags=["solution"]
+# <details><summary>Solution</summary>
+#
+# Sky, grass, foliage and skin usually come out right: their lightness and texture say which colour
+# they are. Clothes, cars, walls and furniture, which come in any colour, get brownish-gray: under an L1 or L2
+# loss the best single answer for "could be red, blue or green" is the median or mean, a dull brown. Scans also
+# have grain and halftone dots that the model never saw.
+#
+# </details>
+
+# %% [markdown]
+# ### Exercise 4 · medium · Eight draws from the VAE
+# Draw 8 colorizations of one photo from the VAE; which parts change between draws, which never do? Why?
+#
+# **Hint:** `colorkit.course.figures.draw_colorizations(model, photo, n=8)` (lesson 04), with `vaes` from the
+# widget cell (empty if lesson 04 has not run under this preset).
+
+# %% [markdown] tags=["solution"]
+# <details><summary>Solution</summary>
+#
+# ```python
+# from colorkit.course.figures import draw_colorizations
+#
+# if vaes:
+#     draws, mean, div = draw_colorizations(models[vaes[0]], photos["chelsea"], n=8, work_size=WORK_SIZE)
+#     show_images([*draws, mean], ncols=3, titles=[f"draw {k}" for k in range(8)] + [f"mean (diversity {div:.1f})"]);
+# ```
+#
+# Objects whose colour L cannot tell (clothes, a cat's fur, painted things) change between draws; the L of the
+# photo never changes (it is kept), and colours that L and texture settle (sky, grass) change little. The
+# latent only carries what the decoder could not read from L; a short training leaves the draws close together.
+#
+# </details>
+
+# %% [markdown]
+# ### Exercise 5 · hard · A tampered file without a checksum
+# Flip one byte of an exported model and load it *without* `sha256`. What protects you now, and what could
+# still go wrong?
+#
+# **Hint:** `colorkit.load(tampered)`; read the docstring of `colorkit.checkpoint.load_checkpoint`.
+
+# %% [markdown] tags=["solution"]
+# <details><summary>Solution</summary>
+#
+# ```python
+# try:
+#     colorkit.load(tampered)
+#     print("loaded: the flipped byte sat in the weights")
+# except Exception as e:
+#     print("refused:", type(e).__name__, e)
+# ```
+#
+# Without a checksum only the file format protects you: `torch.load(weights_only=True)` refuses a pickle that
+# would run code and a file that is truncated or not a checkpoint. But a byte flipped inside a weight tensor
+# loads fine: the model silently colours worse (or outputs garbage). Only the published SHA-256 tells that the
+# file is exactly the one released.
+#
+# </details>

@@ -1,6 +1,7 @@
 """The notebook machinery: pairs in sync, no committed outputs, the common header, and every lesson
 executed with papermill under the ``smoke`` preset (in order, sharing one COLORKIT_HOME, as ``make run`` does)."""
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -71,7 +72,7 @@ def test_lesson_has_the_common_structure(nb_path):
     code = [c.source for c in nb.cells if c.cell_type == "code"]
     assert bootstrap_cell(nb_path) in code[:3], "the bootstrap cell comes right after the parameters"
     assert any("print_environment()" in s for s in code)
-    assert "Exercises" in nb.cells[-1].source
+    assert_exercises_section(nb)
     # a long cell belongs in the package, unless it writes a core step out for teaching and checks it
     # against colorkit's version (an allclose on the same inputs): those may run to 40 lines
     def lines(s):
@@ -79,6 +80,38 @@ def test_lesson_has_the_common_structure(nb_path):
 
     long_cells = [s for s in code if lines(s) > (40 if "allclose(" in s else 20)]
     assert not long_cells, "a cell this long belongs in the package"
+
+
+EXERCISE_HEADING = re.compile(r"### Exercise (\d+) · (easy|medium|hard) · \S")
+
+
+def _tags(cell):
+    return cell.get("metadata", {}).get("tags", [])
+
+
+def assert_exercises_section(nb):
+    """A ``## Exercises`` cell, then only exercises (``### Exercise N · level · title`` with a hint), each
+    followed by its folded solution (tagged ``solution``, inside ``<details>``) and at most one ``check`` cell."""
+    starts = [i for i, c in enumerate(nb.cells) if c.cell_type == "markdown" and c.source.startswith("## Exercises")]
+    assert len(starts) == 1, "one markdown cell starting with '## Exercises'"
+    rest, numbers = nb.cells[starts[0] + 1:], []
+    assert rest, "the Exercises section has no exercise"
+    for i, cell in enumerate(rest):
+        tags = _tags(cell)
+        if "solution" in tags:
+            assert cell.cell_type == "markdown" and cell.source.startswith("<details><summary>Solution</summary>")
+            assert cell.source.rstrip().endswith("</details>"), "a solution stays folded: wrap it all in <details>"
+            assert i > 0 and EXERCISE_HEADING.match(rest[i - 1].source), "a solution follows its exercise"
+        elif "check" in tags:
+            assert cell.cell_type == "code" and "check(" in cell.source, "a check cell calls check(...)"
+            assert i > 0 and "solution" in _tags(rest[i - 1]), "a check cell follows a solution"
+        else:
+            m = EXERCISE_HEADING.match(cell.source)
+            assert cell.cell_type == "markdown" and m, f"not an exercise, solution or check cell: {cell.source[:80]!r}"
+            assert "**Hint:**" in cell.source, f"exercise {m.group(1)} has no '**Hint:**' line"
+            assert i + 1 < len(rest) and "solution" in _tags(rest[i + 1]), f"exercise {m.group(1)}: no solution cell after it"
+            numbers.append(int(m.group(1)))
+    assert numbers == list(range(1, len(numbers) + 1)), f"exercises numbered {numbers}, not 1, 2, ..."
 
 
 def bootstrap_cell(nb_path) -> str:
