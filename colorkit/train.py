@@ -469,6 +469,10 @@ def _check_compatible(ckpt: dict, config: TrainConfig, path: Path) -> None:
                 f"{path} was trained with {key}={old.get(key)!r} but this run asks for {getattr(config, key)!r}: "
                 "use another out_dir, or resume=False to start over (the old checkpoint is then overwritten)"
             )
+    for key in ("loss", "extra"):  # a changed loss or objective setting would be silently ignored otherwise
+        if key in old and old[key] != config.to_dict()[key]:
+            raise ValueError(f"{path} was trained with {key}={old[key]!r} but this run asks for "
+                             f"{config.to_dict()[key]!r}: use another out_dir, or resume=False to start over")
     old_kw = {k: v for k, v in (old.get("model_kwargs") or {}).items() if k != "pretrained"}
     new_kw = {k: v for k, v in config.model_kwargs.items() if k != "pretrained"}
     if old_kw != new_kw:

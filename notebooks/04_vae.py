@@ -314,8 +314,8 @@ record_minutes()  # this lesson's wall-clock minutes; RECORD lines stay in the e
 # Train the three runs again with `BETA` 10x larger (0.01) and 10x smaller (0.0001). How do the
 # reconstruction, the KL and the validation diversity move?
 #
-# **Hint:** `train` resumes a finished run from its `out_dir` (and then trains no further), so give each new
-# `beta` its own folder: `vae_lesson_configs(preset, runs_dir("04_vae_beta0.01", preset.name), beta=0.01, ...)`.
+# **Hint:** `train` resumes the run already in its `out_dir` and refuses one trained with other settings, so
+# give each new `beta` its own folder: `vae_lesson_configs(preset, runs_dir("04_vae_beta0.01", preset.name), beta=0.01, ...)`.
 
 # %% [markdown] tags=["solution"]
 # <details><summary>Solution</summary>
@@ -346,7 +346,7 @@ record_minutes()  # this lesson's wall-clock minutes; RECORD lines stay in the e
 #
 # **Hint:** `vae_lesson_configs` has no `extra` argument: copy its config with `dataclasses.replace`, changing
 # `extra["kl_schedule"]` to `"cyclical"` (a setting of `colorkit.objectives.vae.VAE_DEFAULTS`) and `out_dir`
-# (else the finished run is resumed).
+# (the lesson's folder holds a run with other settings, which `train` refuses to resume).
 
 # %% [markdown] tags=["solution"]
 # <details><summary>Solution</summary>

@@ -325,8 +325,8 @@ record_minutes()  # this lesson's wall-clock minutes; RECORD lines stay in the e
 # Fine-tune the U-Net GAN with `adversarial="bce"` and `"hinge"` instead of `"lsgan"`: compare the curves and
 # the table. Which loss keeps the discriminator from winning outright?
 #
-# **Hint:** setting `ADVERSARIAL` and rerunning the lesson resumes the finished run in
-# `runs_dir("05_gan", ...)` and trains no further. Copy `runs["U-Net GAN"]` with `dataclasses.replace`,
+# **Hint:** the lesson's `runs_dir("05_gan", ...)` holds a run with the old settings, which `train` refuses to
+# resume with new ones. Copy `runs["U-Net GAN"]` with `dataclasses.replace`,
 # changing `extra["adversarial"]` and `out_dir`.
 
 # %% [markdown] tags=["solution"]

@@ -396,7 +396,8 @@ check(answer, expected=M.score_images(ev.preds["lab L2"], ev.truths, threshold=1
 # `colorkit.objectives.classification`). Where does it land on the ΔE2000-vs-colorfulness plot?
 #
 # **Hint:** `run_lab(..., variants=["classification"], extra={"rebalance": False})` with the lab's own
-# `out_dir` would reuse the finished, rebalanced run (`resume=True`): give it another `out_dir`.
+# `out_dir` would meet the finished, rebalanced run there, which `train` refuses to resume with other settings:
+# give it another `out_dir`.
 
 # %% [markdown] tags=["solution"]
 # <details><summary>Solution</summary>

@@ -257,3 +257,24 @@ def test_every_registered_colorizer_has_a_preset_config():
         if m == "patchgan":
             continue
         assert TrainConfig.from_preset("smoke", model=m).model == m
+
+
+def test_resuming_with_another_loss_or_setting_is_refused_not_ignored(tmp_path):
+    """A finished run resumed with a changed loss or objective setting used to return the old model silently."""
+    import torch
+
+    from colorkit.presets import get_preset
+    from colorkit.train import TrainConfig, train
+
+    L, ab = torch.rand(4, 1, 32, 32) * 2 - 1, torch.rand(4, 2, 32, 32) * 0.4 - 0.2
+    common = dict(max_steps=1, max_minutes=None, out_dir=str(tmp_path / "run"), val_every=1, eval_images=2,
+                  live_plot=False, tensorboard=False, progress_bar=False)
+    vae = dict(model="unet_vae", model_kwargs={"base_width": 4, "depth": 2, "latent_channels": 2})
+    train(TrainConfig.from_preset(get_preset("smoke"), extra={"beta": 1e-3}, **vae, **common), (L, ab), (L[:2], ab[:2]))
+    same = TrainConfig.from_preset(get_preset("smoke"), extra={"beta": 1e-3}, **vae, **common)
+    assert train(same, (L, ab), (L[:2], ab[:2])).step == 1  # the same settings: the finished run comes back
+    with pytest.raises(ValueError, match="extra=.*another out_dir"):
+        train(TrainConfig.from_preset(get_preset("smoke"), extra={"beta": 1e-2}, **vae, **common), (L, ab), (L[:2], ab[:2]))
+    with pytest.raises(ValueError, match="loss="):
+        train(TrainConfig.from_preset(get_preset("smoke"), extra={"beta": 1e-3}, loss="l2", **vae, **common),
+              (L, ab), (L[:2], ab[:2]))
