@@ -46,6 +46,17 @@ def lesson_data(preset, source, val_images: int = 64, lesson: str = "03_unet"):
     return train_tensors(train_imgs), train_tensors(val_imgs)
 
 
+def _tag(defaults: dict, **settings) -> str:
+    """A folder suffix naming the settings that differ from the lesson's recipe (``""`` when none does), so
+    that a lesson rerun with another parameter trains anew instead of meeting the old run's folder."""
+    def word(k, v):
+        if isinstance(v, bool):
+            return k if v else f"no_{k}"
+        return v if isinstance(v, str) else f"{k.rstrip('_')}{v:g}"
+
+    return "".join(f"-{word(k, v)}" for k, v in settings.items() if v != defaults[k])
+
+
 def gan_lesson_configs(preset, out_dir, adversarial: str | None = None, l1_weight: float | None = None,
                        sweep: Sequence[float] = (10.0, 1000.0), **recipe) -> dict:
     """The runs of notebook 05, in order: ``{"L1 U-Net": ..., "U-Net GAN": ..., "lambda=10": ...}``
@@ -62,16 +73,19 @@ def gan_lesson_configs(preset, out_dir, adversarial: str | None = None, l1_weigh
     if l1_weight is not None:
         settings["l1_weight"] = float(l1_weight)
     common = dict(model_kwargs=kw, seed=0, val_every=max(p.val_every, 50), log_every=_log_every(p))
+    # a setting changed from the recipe gets its own folders (train refuses to resume a run with other settings)
+    tag = _tag(adversarial=settings["adversarial"], lambda_=settings["l1_weight"],
+               defaults={"adversarial": GAN_RECIPE["adversarial"], "lambda_": GAN_RECIPE["l1_weight"]})
     l1_dir = out / "l1_unet"
     runs = {"L1 U-Net": TrainConfig.from_preset(p, model="unet", objective="regression", loss="l1",
                                                 out_dir=str(l1_dir), **common, **run_budget("05_gan", p, "l1"))}
     init = str(l1_dir / "last.pt")
     runs["U-Net GAN"] = TrainConfig.from_preset(
-        p, model="unet_gan", out_dir=str(out / "unet_gan"), extra={**settings, "init_generator": init},
+        p, model="unet_gan", out_dir=str(out / f"unet_gan{tag}"), extra={**settings, "init_generator": init},
         **common, **run_budget("05_gan", p, "gan"))
     for lam in sweep:
         runs[f"lambda={lam:g}"] = TrainConfig.from_preset(
-            p, model="unet_gan", out_dir=str(out / f"lambda_{lam:g}"),
+            p, model="unet_gan", out_dir=str(out / f"lambda_{lam:g}{_tag(adversarial=settings['adversarial'], defaults={'adversarial': GAN_RECIPE['adversarial']})}"),
             extra={**settings, "l1_weight": float(lam), "init_generator": init},
             **common, **run_budget("05_gan", p, "sweep"))
     return runs
@@ -88,6 +102,8 @@ def vae_lesson_configs(preset, out_dir, beta: float | None = None, latent_channe
     settings = dict(VAE_RECIPE)
     if beta is not None:
         settings["beta"] = float(beta)
+    tag = _tag(beta=settings["beta"], latent=latent_channels, conditional=conditional,
+               defaults={"beta": VAE_RECIPE["beta"], "latent": 16, "conditional": True})
     runs = {}
     for name, model, key, extra in (
         ("VAE", "vae", "vae", settings),
@@ -99,7 +115,7 @@ def vae_lesson_configs(preset, out_dir, beta: float | None = None, latent_channe
         if model == "vae":  # no skips: give the plain VAE one more stage, a latent map of 1/16 the size
             kw["depth"] = max(kw.get("depth", 3), 4) if p.image_size >= 64 else kw.get("depth", 2)
         runs[name] = TrainConfig.from_preset(p, model=model, model_kwargs=kw, loss="l1", seed=0,
-                                             out_dir=str(out / name.lower().replace(" ", "_").replace(",", "")),
+                                             out_dir=str(out / (name.lower().replace(" ", "_").replace(",", "") + tag)),
                                              extra=extra, val_every=max(p.val_every, 50), log_every=_log_every(p),
                                              **run_budget("04_vae", p, key))
     return runs
