@@ -70,6 +70,8 @@ PRESETS: dict[str, Preset] = {
         base_width=8, depth=2, pretrained=False,
         batch_size=4, lr=2e-3, max_steps=4, max_minutes=0.5, val_every=2, num_workers=0,
         amp=False, channels_last=False, compile=False, eval_images=4,
+        extra={"model_kwargs": {"baseline_cnn": {"width": 16}, "resnet_baseline": {"width": 8},
+                                "resnet_unet": {"decoder_width": 8}}},
     ),
     "cpu": Preset(
         name="cpu", image_size=64, max_images=20000, data_source="tiny-imagenet",
@@ -84,7 +86,10 @@ PRESETS: dict[str, Preset] = {
         # unet_gan is the same U-Net (notebook 05 fine-tunes notebook 03's unet as the GAN's generator)
         extra={"loss": "l1", "model_kwargs": {"unet": {"zero_init_head": True, "stem": "half"},
                                               "unet_gan": {"zero_init_head": True, "stem": "half"},
-                                              "unet_classifier": {"stem": "half"}}},  # same body as unet
+                                              "unet_classifier": {"stem": "half"},  # same body as unet
+                                              # lesson 02's baselines, sized against base_width
+                                              "baseline_cnn": {"width": 32}, "resnet_baseline": {"width": 16},
+                                              "resnet_unet": {"decoder_width": 16}}},
     ),
     "gpu": Preset(
         name="gpu", image_size=256, max_images=10000, data_source="coco",
@@ -93,7 +98,8 @@ PRESETS: dict[str, Preset] = {
         amp=True, channels_last=True, compile=False, eval_images=1000,
         # stem="half": the double convolutions at H/2 (about 1/4 of the FLOPs; not timed on a GPU here)
         extra={"model_kwargs": {"unet": {"stem": "half"}, "unet_gan": {"stem": "half"},
-                                "unet_classifier": {"stem": "half"}}},
+                                "unet_classifier": {"stem": "half"}, "baseline_cnn": {"width": 128},
+                                "resnet_baseline": {"width": 64}, "resnet_unet": {"decoder_width": 64}}},
     ),
 }
 

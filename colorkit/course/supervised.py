@@ -28,21 +28,11 @@ RUNS_03 = {
 }
 
 
-def _model_kwargs(model: str, p) -> dict:
-    """Sizes per preset for the models whose constructor does not take ``base_width``."""
-    if model == "baseline_cnn":
-        return {"width": 2 * p.base_width}
-    if model == "resnet_baseline":
-        return {"width": p.base_width, "pretrained": p.pretrained}
-    if model == "resnet_unet":
-        return {"decoder_width": p.base_width, "pretrained": p.pretrained}
-    return {}
-
-
 def lesson_config(preset, run: str, out_dir, **overrides):
     """The :class:`~colorkit.train.TrainConfig` of one run of lesson 02 or 03 (``run`` is a key of
-    :data:`RUNS_02` or :data:`RUNS_03`), writing to ``<out_dir>/<run>``."""
-    from colorkit.train import TrainConfig
+    :data:`RUNS_02` or :data:`RUNS_03`), writing to ``<out_dir>/<run>``; model sizes from the preset
+    (:func:`colorkit.train.default_model_kwargs`)."""
+    from colorkit.train import TrainConfig, default_model_kwargs
 
     p = _preset(preset)
     plan = {**RUNS_02, **RUNS_03}
@@ -51,7 +41,7 @@ def lesson_config(preset, run: str, out_dir, **overrides):
     spec = dict(plan[run])
     model = spec.pop("model")
     limits = run_budget("02_baseline_cnn" if run in RUNS_02 else "03_unet", p, run)
-    kw = dict(model_kwargs={**_model_kwargs(model, p), **overrides.pop("model_kwargs", {})},
+    kw = dict(model_kwargs={**default_model_kwargs(model, p), **overrides.pop("model_kwargs", {})},
               out_dir=str(Path(out_dir) / run), log_every=1 if (p.max_steps or 100) < 100 else 10, **limits)
     kw.update(spec)
     kw.update(overrides)
