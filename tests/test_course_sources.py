@@ -36,13 +36,18 @@ def test_smoke_banner_names_the_preset(tmp_path, monkeypatch, capsys):
     assert "smoke preset" in capsys.readouterr().out
 
 
+def _photo_folder(folder, n: int, shape, seed: int):
+    """``n`` random-colour photos in ``folder``."""
+    folder.mkdir()
+    rng = np.random.default_rng(seed)
+    for i in range(n):
+        Image.fromarray(rng.integers(0, 256, shape, dtype=np.uint8)).save(folder / f"p{i}.png")
+    return folder
+
+
 def test_a_data_folder_is_prepared_with_its_own_split_and_no_banner(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("COLORKIT_HOME", str(tmp_path / "home"))
-    photos = tmp_path / "mine"
-    photos.mkdir()
-    rng = np.random.default_rng(0)
-    for i in range(10):
-        Image.fromarray(rng.integers(0, 256, (40, 48, 3), dtype=np.uint8)).save(photos / f"p{i}.png")
+    photos = _photo_folder(tmp_path / "mine", 10, (40, 48, 3), seed=0)
     src = course.lesson_source(get_preset("smoke"), str(photos))
     out = capsys.readouterr().out
     assert "BUILT-IN PHOTOS" not in out
@@ -56,11 +61,7 @@ def test_the_course_data_on_disk_is_found_before_anything_is_downloaded(tmp_path
     from colorkit.data import course_data
 
     monkeypatch.setenv("COLORKIT_HOME", str(tmp_path / "home"))
-    photos = tmp_path / "mine"
-    photos.mkdir()
-    rng = np.random.default_rng(1)
-    for i in range(6):
-        Image.fromarray(rng.integers(0, 256, (80, 80, 3), dtype=np.uint8)).save(photos / f"p{i}.png")
+    photos = _photo_folder(tmp_path / "mine", 6, (80, 80, 3), seed=1)
     prepared = course_data("cpu", str(photos), progress=False)  # what lesson 01 leaves behind
     assert course.lesson_source(get_preset("cpu"), online=False) == prepared
     assert "BUILT-IN" not in capsys.readouterr().out
