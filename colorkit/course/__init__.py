@@ -163,13 +163,13 @@ BANNER_STYLE = ("border:2px solid #d97706;background:#fffbeb;color:#78350f;paddi
 
 
 def split_sources(folder) -> dict[str, set]:
-    """``{split: set of content hashes}`` of a prepared folder (its ``manifest.csv``)."""
-    import csv
+    """``{split: set of content hashes}`` of a prepared folder (its manifest, read by
+    :func:`colorkit.data.prepare.read_manifest`)."""
+    from colorkit.data.prepare import read_manifest
 
     out: dict[str, set] = {}
-    with open(Path(folder) / "manifest.csv", newline="") as f:
-        for row in csv.DictReader(f):
-            out.setdefault(row["split"], set()).add(row["hash"])
+    for row in read_manifest(folder):
+        out.setdefault(row["split"], set()).add(row["hash"])
     return out
 
 
