@@ -157,11 +157,13 @@ def lab_to_rgb(lab: np.ndarray, *, return_report: bool = False, dtype=np.float32
     return rgb
 
 
-def gray_copy(rgb: np.ndarray) -> np.ndarray:
-    """The trivial baseline: keep L, set a = b = 0, back to sRGB float in [0, 1]."""
+def gray_copy(rgb: np.ndarray, dtype=np.float32) -> np.ndarray:
+    """The trivial baseline: keep L, set a = b = 0, back to sRGB float in [0, 1] (or rounded uint8 with
+    ``dtype=np.uint8``, exactly what :func:`colorkit.evaluate.predict_images` makes of the gray-copy
+    baseline, so every table that scores it against 8-bit predictions gets the same numbers)."""
     lab = rgb_to_lab(rgb)
     lab[..., 1:] = 0
-    return lab_to_rgb(lab)
+    return lab_to_rgb(lab, dtype=dtype)
 
 
 # --- model space -------------------------------------------------------------------------------

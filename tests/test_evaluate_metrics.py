@@ -173,6 +173,19 @@ def test_gray_copy_scores_match_independent_computation(photos):
     assert table.loc["truth", "de2000"] < 1e-3 and table.loc["gray copy", "de2000"] > 5
 
 
+def test_score_vs_gray_gray_row_equals_the_leaderboard_gray_copy(photos):
+    """Lessons 02-03 (score_vs_gray) and 04-06 (predict_images with the GrayCopy baseline) once printed
+    the gray copy's colorfulness as 0.0033 and 0.072: one was float, the other 8-bit."""
+    from colorkit.evaluate import predict_images
+    from colorkit.evaluate.baselines import GrayCopy
+
+    truths = [(np.clip(p, 0, 1) * 255).round().astype(np.uint8) for p in photos]
+    leaderboard = M.score_images(predict_images(GrayCopy(), truths)[0], truths)
+    table = M.score_vs_gray(truths, truths, name="truth")
+    for col in ("de2000", "cf", "psnr", "ssim"):
+        assert table.loc["gray copy", col] == pytest.approx(leaderboard[col], rel=1e-6, abs=1e-9), col
+
+
 def test_frechet_distance_closed_forms():
     # 1-D: (mu1 - mu2)^2 + (s1 - s2)^2
     assert M.frechet_distance([1.0], [[4.0]], [3.0], [[9.0]]) == pytest.approx(4 + 1)

@@ -277,7 +277,8 @@ def score_vs_gray(preds, trues, name: str = "model", columns: Sequence[str] = ("
     import pandas as pd
 
     trues_l = _split(trues)
-    gray = [gray_copy(as_rgb_float(t)) for t in trues_l]
+    # 8-bit like the predictions and like the leaderboard's gray-copy row (colorkit.evaluate.baselines)
+    gray = [gray_copy(as_rgb_float(t), dtype=np.uint8) for t in trues_l]
     rows = {"gray copy": score_images(gray, trues_l), name: score_images(preds, trues_l)}
     return pd.DataFrame(rows).T[list(columns)]
 
