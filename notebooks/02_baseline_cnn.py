@@ -123,6 +123,23 @@ pd.DataFrame({run: {"model": c.model, "kwargs": c.model_kwargs, "loss": c.loss,
               for run, c in configs.items()}).T
 
 # %% [markdown]
+# The two networks drawn from the models themselves: `plot_architecture` runs one 64x64 L through a model and
+# draws each stage's output as a box, higher for a higher resolution, wider for more channels. The baseline
+# is an hourglass: everything the decoder (right) knows passes through the bottleneck at the bottom.
+
+# %%
+import matplotlib.pyplot as plt
+
+from colorkit.course.diagrams import plot_architecture
+
+fig, axes = plt.subplots(1, 2, figsize=(14, 3.6))
+for ax, run in zip(axes, ("baseline_l1", "resnet_baseline")):
+    c = configs[run]
+    plot_architecture(build(c.model, **{k: v for k, v in c.model_kwargs.items() if k != "pretrained"}),
+                      size=64, ax=ax, title=c.model)
+plt.tight_layout()
+
+# %% [markdown]
 # ## Data
 # Training photos come from the **train** split of the course data: lesson 01's prepared data if it is on
 # disk, else `lesson_source` prepares it now (downloading the preset's dataset, its size announced: this
@@ -218,16 +235,33 @@ table.round(3)
 
 # %% [markdown]
 # ## The sample photos, colorized
-# Top to bottom: gray copy, baseline L2, baseline L1, ResNet baseline, original.
+# Top to bottom: gray copy, baseline L2, baseline L1, ResNet baseline, original. Every lesson colorizes
+# the sample photos the same way (`colorkit.course.progress.colorize_samples`): each photo at its own full
+# size, the model predicting colour at the size it was trained at (the preset's `image_size`) and the colour
+# upsampled, as `colorkit colorize` does. So the pictures of one lesson can be set beside another's.
 
 # %%
-from colorkit.color import gray_copy
+from colorkit.course.progress import colorize_samples
 
-rows = {"gray copy": [gray_copy(p) for p in photos]}
-rows.update({run: predict_images(r.model, photos)[0] for run, r in results.items()})
-rows["original"] = photos
+rows = colorize_samples({run: r.model for run, r in results.items()}, photos, work_size=preset.image_size)
 show_images([im for row in rows.values() for im in row], ncols=4,
             titles=[f"{name}: {s}" for name in rows for s in SAMPLE_NAMES]);
+
+# %% [markdown]
+# ## L1 and L2 on one ambiguous pixel
+# First a toy with one number. A kind of pixel is blue (b* about -40) 40 % of the time and orange (b* about
+# +50) 60 % of the time, and nothing in its L says which; the network must give one answer `c` for all of them.
+# **L2**, the mean squared error, is smallest at the *mean*: 0.4 x (-40) + 0.6 x 50 = 14, a dull colour
+# between the two modes that almost no pixel has. **L1**, the mean absolute error, is smallest at the
+# *median*, which here falls inside the majority colour. Neither can answer "blue *or* orange": a regression
+# gives one colour per pixel, and lesson 04 (several draws) and lesson 06 (a distribution over colours) are
+# the ways out. The plot computes both losses for every answer `c` on 4,000 such pixels.
+
+# %%
+from colorkit.course.why_brown import plot_l1_l2_toy
+
+toy = plot_l1_l2_toy()
+print(f"mean {toy['mean']:.1f} -> L2's answer {toy['l2_best']:.1f}; median {toy['median']:.1f} -> L1's answer {toy['l1_best']:.1f}")
 
 # %% [markdown]
 # ## Why so brown? The predicted against the true ab distribution
@@ -271,6 +305,19 @@ from colorkit.course.supervised import save_for_later_lessons
 
 for run, name in (("baseline_l1", "baseline_cnn"), ("resnet_baseline", "resnet_baseline")):
     print("saved", save_for_later_lessons(results[run], name, preset))
+
+# %% [markdown]
+# ## The course so far
+# The same sample photos, colorized the same way (`colorize_samples`) by every model the course has saved
+# under this preset so far, in the order the lessons train them, between the gray copy and the original.
+# Two rows so far: lesson 02's baselines. Each later lesson adds its models to this strip.
+# A row you expect is missing when its lesson has not run under this preset on this machine (on Colab, set
+# `DRIVE = True` in every lesson so the checkpoints outlive the runtime).
+
+# %%
+from colorkit.course.progress import progress_strip
+
+strip = progress_strip(preset, photos, titles=SAMPLE_NAMES)
 
 # %%
 from colorkit.course import record_minutes

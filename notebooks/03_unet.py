@@ -131,6 +131,18 @@ full.update({f"{run} ({preset.name} preset)": build(c.model, **{k: v for k, v in
 pd.DataFrame({name: {k: f"{v / 1e6:.2f} M" for k, v in model_summary(m).items()} for name, m in full.items()}).T
 
 # %% [markdown]
+# This preset's U-Net drawn from the model itself (as lesson 02's baseline was): each box is a stage's output,
+# higher for a higher resolution, wider for more channels; the dashed arrows are the skips, each encoder
+# stage handing its map to the decoder stage at its resolution. With `stem="half"` the first arrow starts at
+# the input: L itself is the last skip.
+
+# %%
+from colorkit.course.diagrams import plot_architecture
+
+plot_architecture(build("unet", **configs["unet"].model_kwargs), size=64, skips=True,
+                  title=f"unet {configs['unet'].model_kwargs}");
+
+# %% [markdown]
 # ## The U-Net forward pass, written out
 # `colorkit.models.unet.UNet` is a stack of modules; here is what its forward pass computes, as plain tensor
 # operations on the same weights (the textbook `stem="full"` U-Net, in eval mode so BatchNorm uses its
@@ -234,13 +246,13 @@ table.round(3)
 
 # %% [markdown]
 # ## The sample photos, colorized
+# Colorized as in every lesson (`colorize_samples`): the model works at its training size, the colour is
+# upsampled to the photo's full size.
 
 # %%
-from colorkit.color import gray_copy
+from colorkit.course.progress import colorize_samples
 
-rows = {"gray copy": [gray_copy(p) for p in photos]}
-rows.update({name: predict_images(m, photos)[0] for name, m in models.items()})
-rows["original"] = photos
+rows = colorize_samples(models, photos, work_size=preset.image_size)
 show_images([im for row in rows.values() for im in row], ncols=4,
             titles=[f"{name}: {s}" for name in rows for s in SAMPLE_NAMES]);
 
@@ -308,6 +320,19 @@ from colorkit.course.supervised import save_for_later_lessons
 for run in results:
     print("saved", save_for_later_lessons(results[run], run, preset))
 
+# %% [markdown]
+# ## The course so far
+# The same sample photos, colorized the same way (`colorize_samples`) by every model the course has saved
+# under this preset so far, in the order the lessons train them, between the gray copy and the original.
+# Lesson 03 adds the U-Net and the ResNet U-Net: compare their rows with lesson 02's baselines above them.
+# A row you expect is missing when its lesson has not run under this preset on this machine (on Colab, set
+# `DRIVE = True` in every lesson so the checkpoints outlive the runtime).
+
+# %%
+from colorkit.course.progress import progress_strip
+
+strip = progress_strip(preset, photos, titles=SAMPLE_NAMES)
+
 # %%
 from colorkit.course import record_minutes
 
@@ -337,7 +362,7 @@ record_minutes()  # this lesson's wall-clock minutes; RECORD lines stay in the e
 # cfg = lesson_config(preset, "baseline_l1", runs_dir("03_unet", preset.name), model_kwargs={"width": w},
 #                     max_steps=results["unet"].step, max_minutes=None)
 # no_skips = train(cfg, train_data, val_data)
-# show_images(predict_images(no_skips.model, photos)[0] + rows["unet"], ncols=4,
+# show_images(colorize_samples({"no skips": no_skips.model}, photos, preset.image_size)["no skips"] + rows["unet"], ncols=4,
 #             titles=[f"{m}: {s}" for m in (f"baseline_cnn width {w}", "unet") for s in SAMPLE_NAMES])
 # ```
 #

@@ -132,6 +132,23 @@ for name in ("vae", "unet_vae"):
     print(f"{name}: {model_summary(m)['params'] / 1e6:.2f} M parameters; 64x64 L -> latent {tuple(mu.shape[1:])} -> ab {tuple(ab.shape[1:])}")
 
 # %% [markdown]
+# Both drawn from the models themselves at test time (one 64x64 L, `z` the prior's mean): boxes are the stages'
+# outputs, higher for a higher resolution, wider for more channels. The VAE funnels everything through its
+# latent at the bottom (`to_mu` and `to_logvar` are its two heads); the U-Net VAE's skips (dashed) carry the
+# edges past it.
+
+# %%
+import matplotlib.pyplot as plt
+
+from colorkit.course.diagrams import plot_architecture
+
+fig, axes = plt.subplots(2, 1, figsize=(12, 7))
+for ax, name in zip(axes, ("vae", "unet_vae")):
+    plot_architecture(build(name, base_width=preset.base_width, latent_channels=LATENT_CHANNELS, conditional=True),
+                      size=64, skips=name == "unet_vae", ax=ax, title=name)
+plt.tight_layout()
+
+# %% [markdown]
 # ## The KL term
 # Without a price on it, the encoder would make every `sigma` tiny and `z` would be a plain feature map:
 # no randomness, one colorization. The **KL divergence** to the standard normal prices how far each
@@ -299,6 +316,19 @@ from colorkit.checkpoint import export_checkpoint
 
 for name, key in (("VAE", "vae"), ("U-Net VAE", "unet_vae")):
     print("saved", export_checkpoint(results[name].checkpoint, checkpoint_path(key, preset.name)))
+
+# %% [markdown]
+# ## The course so far
+# The same sample photos, colorized the same way (`colorize_samples`) by every model the course has saved
+# under this preset so far, in the order the lessons train them, between the gray copy and the original.
+# Lesson 04 adds the VAEs; each row is the VAE's mean colorization (the decoder at z = 0).
+# A row you expect is missing when its lesson has not run under this preset on this machine (on Colab, set
+# `DRIVE = True` in every lesson so the checkpoints outlive the runtime).
+
+# %%
+from colorkit.course.progress import progress_strip
+
+strip = progress_strip(preset, photos, titles=SAMPLE_NAMES)
 
 # %%
 from colorkit.course import record_minutes

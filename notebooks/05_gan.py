@@ -144,6 +144,15 @@ print(f"PatchGAN: {s['params'] / 1e6:.2f} M parameters, {s['flops'] / 1e9:.1f} G
 plot_receptive_field(square_crop(photos[0], 256));
 
 # %% [markdown]
+# The PatchGAN drawn from the model itself on one 64x64 (L, ab) pair (as the other lessons draw theirs): a plain
+# stack of 4x4 convolutions, each box a layer's output, ending in a 6x6 map of verdicts at this size.
+
+# %%
+from colorkit.course.diagrams import plot_architecture
+
+plot_architecture(D, size=64, in_channels=3, title="patchgan: L and ab in, one logit per patch out");
+
+# %% [markdown]
 # ## One discriminator step and one generator step, written out
 # The whole game in a few lines, on a tiny U-Net generator and a tiny PatchGAN (untrained: the arithmetic is
 # what matters). **D's step**: colour L with G, *detach* the colorization (D's loss must not train G), ask D
@@ -290,15 +299,21 @@ print(f"ΔE2000: GAN {gan.de2000:.2f}, L1 U-Net {l1.de2000:.2f}, gray copy {gray
       f"{gan.de2000 < gray.de2000}")
 
 # %% [markdown]
-# ## The sample photos, two ways
-# Top: the L1 U-Net. Bottom: the U-Net GAN. The models work at the preset's size; `colorize_image`
-# upsamples their ab to the photo's full resolution and keeps the photo's own L.
+# ## The sample photos, for every lambda
+# Top to bottom: the gray copy, the L1 U-Net (phase 1 alone), the GAN fine-tunings with lambda = 10, 100
+# (the U-Net GAN) and 1000, the original. This is the lambda sweep of the table as pictures: the smaller
+# lambda, the more the adversarial term has its say. Colorized as in every lesson (`colorize_samples`: the
+# model at its training size, the colour upsampled to the photo's full size).
 
 # %%
-from colorkit.colorize import colorize_image
+from colorkit.course.progress import colorize_samples
 
-rows = [colorize_image(results[n].model, p, work_size=preset.image_size) for n in ("L1 U-Net", "U-Net GAN") for p in photos]
-show_images(rows, titles=[f"{n}: {s}" for n in ("L1", "GAN") for s in SAMPLE_NAMES], ncols=4);
+order = ["L1 U-Net"] + sorted([n for n in results if n != "L1 U-Net"],
+                              key=lambda n: float(n.split("=")[1]) if n.startswith("lambda=") else L1_WEIGHT)
+rows = colorize_samples({(f"GAN, lambda = {L1_WEIGHT:g}" if n == "U-Net GAN" else n): results[n].model
+                         for n in order}, photos, work_size=preset.image_size)
+show_images([im for row in rows.values() for im in row], ncols=4, size=2.2,
+            titles=[f"{n}: {s}" for n in rows for s in SAMPLE_NAMES]);
 
 # %% [markdown]
 # ## Save the generator for lessons 06 and 07
@@ -310,6 +325,19 @@ from colorkit.checkpoint import export_checkpoint
 
 saved = export_checkpoint(results["U-Net GAN"].checkpoint, checkpoint_path("unet_gan", preset.name))
 print("saved", saved)
+
+# %% [markdown]
+# ## The course so far
+# The same sample photos, colorized the same way (`colorize_samples`) by every model the course has saved
+# under this preset so far, in the order the lessons train them, between the gray copy and the original.
+# Lesson 05 adds the U-Net GAN: compare its row with the U-Net's.
+# A row you expect is missing when its lesson has not run under this preset on this machine (on Colab, set
+# `DRIVE = True` in every lesson so the checkpoints outlive the runtime).
+
+# %%
+from colorkit.course.progress import progress_strip
+
+strip = progress_strip(preset, photos, titles=SAMPLE_NAMES)
 
 # %%
 from colorkit.course import record_minutes

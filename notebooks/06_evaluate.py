@@ -327,6 +327,19 @@ from colorkit.widgets import TemperatureSlider
 
 TemperatureSlider(lab_models["classification"], photos[1], temperature=TEMPERATURE, work_size=preset.image_size)
 
+# %% [markdown]
+# ## The course so far
+# The same sample photos, colorized the same way (`colorize_samples`) by every model the course has saved
+# under this preset so far, in the order the lessons train them, between the gray copy and the original.
+# Lesson 06 adds the classifier (annealed mean at T = 0.38): every model the course trains is here now.
+# A row you expect is missing when its lesson has not run under this preset on this machine (on Colab, set
+# `DRIVE = True` in every lesson so the checkpoints outlive the runtime).
+
+# %%
+from colorkit.course.progress import progress_strip
+
+strip = progress_strip(preset, photos, titles=SAMPLE_NAMES)
+
 # %%
 from colorkit.course import record_minutes
 

@@ -188,3 +188,44 @@ def plot_de_vs_colorfulness(table, ax=None, sweep=None, title: str = "why is it 
     ax.set_title(title)
     ax.grid(alpha=0.3)
     return ax
+
+
+def l1_l2_toy(modes: Sequence[tuple[float, float]] = ((-40.0, 0.4), (50.0, 0.6)), spread: float = 6.0,
+              n: int = 4000, seed: int = 0) -> dict:
+    """The one-number version of "why is it brown?" (notebook ``02_baseline_cnn``): ``n`` values of b* for
+    pixels of one kind that are blue (b* about -40) 40 % of the time and orange (about +50) 60 % of the
+    time (``modes``: ``(centre, weight)``, each with standard deviation ``spread``). A network that cannot
+    tell them apart must answer one constant ``c`` for all. Returns the samples, a grid of ``c``, the mean
+    L2 and L1 loss at each, the grid's minimizers (``l2_best``, ``l1_best``) and the samples' mean and
+    median, which they approach: L2 answers a colour between the modes that no pixel has, L1 the median."""
+    rng = np.random.default_rng(seed)
+    centres, weights = np.array([m[0] for m in modes]), np.array([m[1] for m in modes], float)
+    pick = rng.choice(len(modes), size=n, p=weights / weights.sum())
+    x = centres[pick] + rng.normal(0.0, spread, n)
+    grid = np.linspace(x.min() - 5, x.max() + 5, 801)
+    l2 = ((x[None, :] - grid[:, None]) ** 2).mean(1)
+    l1 = np.abs(x[None, :] - grid[:, None]).mean(1)
+    return {"samples": x, "grid": grid, "l2": l2, "l1": l1, "l2_best": float(grid[l2.argmin()]),
+            "l1_best": float(grid[l1.argmin()]), "mean": float(x.mean()), "median": float(np.median(x))}
+
+
+def plot_l1_l2_toy(toy: dict | None = None, axes=None):
+    """Left: the histogram of the toy's b* with the L2 and L1 answers marked; right: both losses as a
+    function of the constant answer (scaled to [0, 1]). Returns the toy (:func:`l1_l2_toy`)."""
+    import matplotlib.pyplot as plt
+
+    toy = toy or l1_l2_toy()
+    if axes is None:
+        _, axes = plt.subplots(1, 2, figsize=(10, 3.2))
+    axes[0].hist(toy["samples"], bins=80, color="0.6")
+    for key, colour, label in (("l2_best", "tab:brown", "L2 answer (the mean)"),
+                               ("l1_best", "tab:orange", "L1 answer (the median)")):
+        axes[0].axvline(toy[key], color=colour, lw=2, label=f"{label}: b* = {toy[key]:.1f}")
+        axes[1].plot(toy["grid"], (toy[key[:2]] - toy[key[:2]].min()) / np.ptp(toy[key[:2]]), color=colour,
+                     label=key[:2].upper())
+        axes[1].axvline(toy[key], color=colour, ls=":")
+    axes[0].set(xlabel="b* of the pixels (blue < 0 < yellow)", ylabel="pixels", title="what the pixels are")
+    axes[1].set(xlabel="the one answer c", ylabel="loss (scaled)", title="mean loss of answering c")
+    axes[0].legend(fontsize=8)
+    axes[1].legend(fontsize=8)
+    return toy
