@@ -374,7 +374,6 @@ def _rel_diff(a, b) -> float:
 
 def resume_check(name: str, cfg, p, args, cuda: bool, tmp: Path, failures: list) -> bool:
     """Interrupted after N steps and resumed to N+M against uninterrupted N+M (fp16 on CUDA)."""
-    import torch
 
     from colorkit.checkpoint import load_checkpoint
     from colorkit.train import train

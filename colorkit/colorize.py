@@ -26,7 +26,6 @@ A model may also be an :class:`colorkit.onnx_export.OnnxColorizer` (an onnxrunti
 from __future__ import annotations
 
 import logging
-import os
 from pathlib import Path
 from typing import Iterable, Sequence
 
