@@ -12,12 +12,13 @@ TEST_HOME := $(CURDIR)/.test_home
 # speed benchmarks (need nothing); cpu_quality.py and colorize_quality.py take a --checkpoint, gpu_check.py a GPU
 SPEED_BENCHMARKS := lab_speed prepare train_step fullres metrics_speed
 
-.PHONY: run test install lab sync check-notebooks bench gpu-check clean help
+.PHONY: run test install lab site sync check-notebooks bench gpu-check clean help
 
 help:
 	@echo "make run   [PRESET=cpu|gpu|smoke] [DATA=folder]  execute the whole course into runs/<timestamp>/"
 	@echo "make test                                      everything CI checks"
 	@echo "make lab                                       open the course in JupyterLab (from .venv)"
+	@echo "make site                                      the course as a static site in site/ (latest run, else smoke)"
 	@echo "make sync                                      pair notebooks/*.py with .ipynb (after editing a .py)"
 	@echo "make bench                                     run the speed benchmarks (prints RESULT lines)"
 	@echo "make gpu-check                                 on a CUDA machine: every lesson's gpu run for a few steps"
@@ -32,6 +33,9 @@ install: $(VENV)/.installed
 
 lab: $(VENV)/.installed
 	$(VENV)/bin/jupyter lab notebooks/
+
+site: $(VENV)/.installed
+	$(PY) -m colorkit.course.site --out site
 
 run: $(VENV)/.installed
 	$(VENV)/bin/colorkit run --preset $(PRESET) $(if $(DATA),--data "$(abspath $(DATA))")
@@ -57,4 +61,4 @@ gpu-check: $(VENV)/.installed
 	$(PY) benchmarks/gpu_check.py
 
 clean:
-	rm -rf $(TEST_HOME) .pytest_cache build *.egg-info
+	rm -rf $(TEST_HOME) .pytest_cache build site *.egg-info
