@@ -10,8 +10,9 @@ __version__ = "0.1.0"
 
 
 def __getattr__(name):  # lazy, so ``import colorkit`` stays fast and torch-free
-    if name == "load":  # colorkit.load(path_or_url, sha256=None): see colorkit.checkpoint (notebook 07)
-        from colorkit.checkpoint import load
+    if name == "load":  # colorkit.load("reference" | path | url | [urls], sha256=None, mirrors=None)
+        # colorkit.reference.load: paths and single URLs go on to colorkit.checkpoint.load (notebook 07)
+        from colorkit.reference import load
 
         return load
     raise AttributeError(f"module 'colorkit' has no attribute {name!r}")

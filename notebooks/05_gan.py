@@ -333,6 +333,11 @@ print("saved", saved)
 # Lesson 05 adds the U-Net GAN: compare its row with the U-Net's.
 # A row you expect is missing when its lesson has not run under this preset on this machine (on Colab, set
 # `DRIVE = True` in every lesson so the checkpoints outlive the runtime).
+#
+# The last rows before the original, `reference_unet` and `reference_unet_gan`, are the reference models that
+# ship with colorkit (`colorkit.reference`): the U-Net of lesson 03 and the U-Net GAN of lesson 05, trained for
+# longer on 2 CPU cores. They show what these models reach with more training than a lesson can give; the
+# lines printed above the strip, read from their model cards, say how long they trained and how they score.
 
 # %%
 from colorkit.course.progress import progress_strip

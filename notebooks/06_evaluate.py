@@ -162,8 +162,9 @@ lab_models = run_lab(preset, (train_L, train_ab), out_dir=runs_dir("why_brown", 
 
 # %% [markdown]
 # ## The leaderboard
-# Every checkpoint the course trained (`colorkit.paths.list_checkpoints`) plus the lab's four variants,
-# against four trivial baselines: the **gray copy**, the training set's **mean ab**, an **L lookup** (each
+# Every checkpoint the course trained (`colorkit.paths.list_checkpoints`), the lab's four variants and the two
+# reference models that ship with colorkit (`reference_unet` and `reference_unet_gan`: the same networks
+# trained for longer; their cards say how long), against four trivial baselines: the **gray copy**, the training set's **mean ab**, an **L lookup** (each
 # pixel gets the average colour of training pixels with the same lightness: a per-pixel nearest neighbour)
 # and the **nearest image** (copy the ab of the training photo whose small L thumbnail is closest).
 # The gray copy is always the first row. `ms_per_image` is the prediction time on this machine.
@@ -171,11 +172,13 @@ lab_models = run_lab(preset, (train_L, train_ab), out_dir=runs_dir("why_brown", 
 # %%
 from colorkit.course import record_table
 from colorkit.evaluate import evaluate, write_results
+from colorkit.course.progress import reference_models
 from colorkit.paths import list_checkpoints
 
 models = {k: v for k, v in list_checkpoints(preset.name).items() if k != "unet_classifier"}  # = lab classification
 print(f"course checkpoints under {preset.name!r}: {sorted(models) or 'none yet (run lessons 02-05)'}")
 models.update({f"lab {k}": m for k, m in lab_models.items()})
+models.update(reference_models(device))  # shipped with colorkit: no training, no download
 ev = evaluate(source, models, size=preset.image_size, limit=n_eval, device=device,
               keep_predictions=["lab L2", "lab classification", "lab GAN"],
               predict_kwargs={"lab classification": {"temperature": TEMPERATURE}})
@@ -334,6 +337,11 @@ TemperatureSlider(lab_models["classification"], photos[1], temperature=TEMPERATU
 # Lesson 06 adds the classifier (annealed mean at T = 0.38): every model the course trains is here now.
 # A row you expect is missing when its lesson has not run under this preset on this machine (on Colab, set
 # `DRIVE = True` in every lesson so the checkpoints outlive the runtime).
+#
+# The last rows before the original, `reference_unet` and `reference_unet_gan`, are the reference models that
+# ship with colorkit (`colorkit.reference`): the U-Net of lesson 03 and the U-Net GAN of lesson 05, trained for
+# longer on 2 CPU cores. They show what these models reach with more training than a lesson can give; the
+# lines printed above the strip, read from their model cards, say how long they trained and how they score.
 
 # %%
 from colorkit.course.progress import progress_strip

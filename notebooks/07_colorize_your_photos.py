@@ -1,6 +1,5 @@
 # ---
 # jupyter:
-#   accelerator: GPU
 #   colab:
 #     provenance: []
 #   jupytext:
@@ -35,7 +34,7 @@
 #
 # | preset | minutes | what it is for |
 # |---|---|---|
-# | `smoke` | < 1 | CI: checks that every cell runs (a stand-in model is trained in seconds if none exists) |
+# | `smoke` | < 1 | CI: checks that every cell runs (the shipped reference models compete when no lesson has trained one) |
 # | `cpu` | 2-5 | a laptop or 2 CPU cores, with the models lessons 02-05 trained |
 # | `gpu` | 2-5 | a Colab GPU |
 
@@ -106,16 +105,18 @@ show_images(list(photos.values()), titles=list(photos), ncols=4);
 # ## The models the course trained
 # Lessons 02-05 save their models with `colorkit.paths.checkpoint_path(model, preset)`;
 # `list_checkpoints(preset)` finds them. Each checkpoint carries a **model card**: architecture, preset,
-# data, steps, metrics, colorkit version. If this notebook runs alone (a fresh Colab runtime, or CI) there
-# are none yet: then a small U-Net is trained here for a minute on the **train** split of the held-out
-# photos' dataset (the next section scores their **test** split), and the notebook says so. It colours
-# badly: run lessons 02-05 first (or set `DRIVE = True` in each, so their checkpoints outlive the runtime).
+# data, steps, metrics, colorkit version. Next to them are the two **reference models** that ship inside
+# colorkit (`colorkit.load("reference")`, `colorkit colorize --model reference`): the U-Net of lesson 03 and
+# the U-Net GAN of lesson 05 trained for longer on 2 CPU cores, on the train split of Tiny ImageNet photos
+# (their cards say how long, on which data and under which terms). So this lesson works out of the box, even
+# opened alone on a fresh runtime with nothing trained; run lessons 02-05 (with `DRIVE = True` on Colab) to
+# put your own models in the race.
 
 # %%
 import colorkit
 from colorkit.colorize import check_colorizer
-from colorkit.course.demo import train_demo_model
 from colorkit.course import lesson_source, record_data
+from colorkit.course.progress import reference_models
 from colorkit.checkpoint import format_card
 from colorkit.paths import list_checkpoints
 
@@ -128,9 +129,9 @@ for name, path in list_checkpoints(preset.name).items():
     except Exception as e:  # a discriminator-only file, an unknown model...: say so and go on
         print(f"skipped {name}: {e}")
 if not models:
-    print(f"no trained checkpoints under preset {preset.name!r}: training a stand-in U-Net for a minute on the "
-          f"train split of {held_out.name} (run lessons 02-05 for real models)")
-    models["demo_unet"] = train_demo_model(preset, minutes=1.0, source=held_out).to(device)
+    print(f"no trained checkpoints under preset {preset.name!r} yet: the reference models compete alone "
+          f"(run lessons 02-05 to add yours)")
+models.update(reference_models(device))  # shipped with colorkit, verified against their SHA-256
 for name, m in models.items():
     print(f"--- {name}\n{format_card(m.card)}\n")
 record("models", len(models))

@@ -13,7 +13,6 @@ from torch import nn
 
 from colorkit import color
 from colorkit import colorize
-from colorkit.course import demo
 from colorkit.checkpoint import FORMAT, save_checkpoint
 from colorkit.data.samples import load_sample
 from colorkit.models import _REGISTRY, register
@@ -275,28 +274,6 @@ def test_cli_refuses_bad_checkpoints_and_skips_missing_inputs(tmp_path, monkeypa
                "--out", str(tmp_path / "o")])
     assert rc == 1 and "gone.jpg: no such file" in capsys.readouterr().out
     assert (tmp_path / "o" / "p.png").is_file()
-
-
-@pytest.mark.slow
-def test_train_demo_model_runs_through_the_engine(tmp_path):
-    m = demo.train_demo_model("smoke", steps=2, out_dir=tmp_path / "demo")
-    assert m.card["preset"] == "smoke" and m.card["steps"] == 2 and m.model_name == "unet"
-    assert colorize.colorize_image(m, load_sample("rocket"), work_size=32).shape == load_sample("rocket").shape
-
-
-@pytest.mark.slow
-def test_train_demo_model_learns_only_from_the_train_split(tmp_path, monkeypatch):
-    from colorkit.course import split_sources
-    from colorkit.data import course_data
-
-    monkeypatch.setenv("COLORKIT_HOME", str(tmp_path))
-    folder = course_data("smoke", progress=False)
-    seen = []
-    real = demo._demo_photos
-    monkeypatch.setattr(demo, "_demo_photos", lambda src, size: seen.append(real(src, size)) or seen[-1])
-    m = demo.train_demo_model("smoke", steps=1, out_dir=tmp_path / "demo", source=folder)
-    photos, described = seen[0]
-    assert len(photos) == len(split_sources(folder)["train"]) and "train split" in m.card["data"]["source"]
 
 
 def test_vae_sample_seed_draws_differ_and_repeat():

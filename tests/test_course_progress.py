@@ -54,3 +54,15 @@ def test_course_models_come_in_the_order_the_lessons_train_them(tmp_path, monkey
     models = course_models("smoke")
     assert list(models) == ["baseline_cnn", "unet_gan", "my_model"]
     assert all(not m.training for m in models.values())
+
+
+def test_reference_models_are_the_shipped_ones_and_describe_their_cards():
+    from colorkit.course.progress import describe_references, reference_models
+    from colorkit.reference import read_index
+
+    refs = reference_models()
+    assert sorted(refs) == sorted(f"reference_{n}" for n in read_index()["models"])
+    text = describe_references(refs)
+    for name, m in refs.items():
+        card = m.card
+        assert f"{name}:" in text and f"{card['metrics']['gray_copy_de2000']:.2f}" in text

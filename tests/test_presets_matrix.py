@@ -15,8 +15,7 @@ take 64 px would fail here, not pass silently.
 
 ResNet encoders under gpu (``pretrained=True``) need ImageNet weights: offline, the build must stop with
 :class:`~colorkit.models.blocks.PretrainedWeightsUnavailable` and its "pretrained=False" advice; any other
-error fails. Lesson 07's ``train_demo_model`` builds ``TrainConfig.from_preset(p, model="unet", ...)``
-inside the function; its networks are the ``registry-unet`` cases.
+error fails.
 """
 import math
 from pathlib import Path

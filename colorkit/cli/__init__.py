@@ -1,4 +1,4 @@
-"""The ``colorkit`` command: ``colorkit prepare|train|colorize|evaluate|export|run``.
+"""The ``colorkit`` command: ``colorkit prepare|train|colorize|evaluate|export|models|run``.
 
 Each sub-command has a module here, ``colorkit.cli.<command>`` (named in :data:`COMMANDS`), defining
 ``add_cli_arguments(parser)`` and ``run_cli(args) -> int``; the logic they call lives in the library
@@ -23,9 +23,10 @@ from colorkit.cli.args import UsageError  # noqa: F401  (re-exported: the error 
 COMMANDS = {
     "prepare": ("colorkit.cli.prepare", "decode, resize and convert photos into LAB .npz shards"),
     "train": ("colorkit.cli.train", "train a model on prepared shards"),
-    "colorize": ("colorkit.cli.colorize", "colorize image files or folders with a checkpoint"),
+    "colorize": ("colorkit.cli.colorize", "colorize image files or folders with a checkpoint or a shipped model"),
     "evaluate": ("colorkit.cli.evaluate", "score checkpoints and trivial baselines on held-out photos"),
     "export": ("colorkit.cli.export", "export a checkpoint to ONNX, to run it with onnxruntime"),
+    "models": ("colorkit.cli.models", "list the shipped reference models and the models trained here"),
     "run": ("colorkit.course.command", "execute the course notebooks with papermill"),
 }
 

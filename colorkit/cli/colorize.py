@@ -14,7 +14,10 @@ def add_cli_arguments(parser) -> None:
     src = parser.add_mutually_exclusive_group(required=True)
     src.add_argument("--checkpoint", help="checkpoint file or http(s) URL (see colorkit.load), or a .onnx file "
                                           "from `colorkit export --onnx` (needs pip install colorkit[onnx])")
-    src.add_argument("--model", help="name of a checkpoint the course trained (see --list-models)")
+    src.add_argument("--model", help="a reference model shipped with colorkit (reference, reference:unet_gan; "
+                                     "no training, offline) or the name of a checkpoint the course trained; "
+                                     "`colorkit models` lists both (a trained checkpoint wins over a reference "
+                                     "of the same plain name: write reference:NAME for the shipped one)")
     parser.add_argument("--preset", default="auto", help="preset whose checkpoints --model looks in (default: auto)")
     parser.add_argument("--sha256", help="expected SHA-256 of the checkpoint (refused if it differs)")
     parser.add_argument("--out", required=True, help="output folder (one PNG per input, named after it)")
@@ -47,6 +50,46 @@ def resolve_model_name(name: str, preset: str = "auto") -> Path:
     )
 
 
+class Reference(str):
+    """A ``--model`` value that names a shipped reference model (:mod:`colorkit.reference`), not a file."""
+
+    @property
+    def name(self) -> str:
+        return str(self)
+
+
+def resolve_model(name: str, preset: str = "auto"):
+    """What ``--model NAME`` runs: a :class:`Reference` for ``reference`` and ``reference:X``; else the
+    checkpoint the course trained as ``NAME`` (:func:`resolve_model_name`); else the shipped reference ``NAME``."""
+    from colorkit.reference import ALIAS, PREFIX, reference_names
+
+    if name == ALIAS or name.startswith(PREFIX):
+        return Reference(name)
+    try:
+        return resolve_model_name(name, preset)
+    except FileNotFoundError as e:
+        if name in reference_names():
+            return Reference(name)
+        raise FileNotFoundError(f"{e} Or run a model shipped with colorkit: --model {ALIAS} "
+                                f"({', '.join(PREFIX + n for n in reference_names())}; see `colorkit models`).") from None
+
+
+def _load_reference(name: str, sha256: str | None, dev):
+    """The shipped reference ``name`` (its file checked against colorkit's index, and against ``--sha256``)."""
+    from colorkit.cli.args import UsageError
+    from colorkit.files import verify_sha256
+    from colorkit.reference import load_reference, reference_path
+
+    try:
+        verify_sha256(reference_path(name), sha256)
+        model = load_reference(name, device=dev)
+    except KeyError as e:  # no reference of that name
+        raise UsageError(f"--model: {e.args[0] if e.args else e}") from None
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s")
+    print(f"reference model {model.reference_name}: {model.checkpoint_path}")
+    return model
+
+
 def run_cli(args) -> int:
     from colorkit.checkpoint import is_url, load, verify_sha256
     from colorkit.cli.args import (
@@ -73,7 +116,10 @@ def run_cli(args) -> int:
             resolve_preset(args.preset)
         except ValueError as e:
             raise UsageError(f"--preset: {e}") from None
-        ckpt, option = resolve_model_name(args.model, args.preset), "--model"  # FileNotFoundError naming the fix
+        ckpt, option = resolve_model(args.model, args.preset), "--model"  # FileNotFoundError naming the fix
+    if isinstance(ckpt, Reference):
+        model = _load_reference(ckpt.name, args.sha256, dev)
+        return _colorize(model, args)
     onnx = str(ckpt).lower().endswith(".onnx") and not is_url(ckpt)  # a `colorkit export --onnx` file
     if onnx:
         if not Path(ckpt).expanduser().is_file():
@@ -95,6 +141,11 @@ def run_cli(args) -> int:
             model = load(ckpt, sha256=args.sha256, device=dev)
         except KeyError as e:  # hub.model_from_checkpoint: a model or network this colorkit does not know
             raise UsageError(f"{ckpt}: {e.args[0] if e.args else e}") from None
+    return _colorize(model, args)
+
+
+def _colorize(model, args) -> int:
+    """Colorize ``args.inputs`` into ``args.out`` with ``model`` and print what was written."""
     done, failed = colorize_paths(model, args.inputs, args.out, work_size=args.size, compare=args.compare,
                                   recursive=args.recursive)
     for d in done:

@@ -51,14 +51,44 @@ def course_models(preset_name: str) -> dict[str, object]:
     return {name: load_trained(found[name])[0] for name in sorted(found, key=_course_rank)}
 
 
+def reference_models(device=None) -> dict[str, object]:
+    """``{"reference_<name>": model}`` for every reference model shipped with colorkit
+    (:mod:`colorkit.reference`): the course's own U-Net and U-Net GAN trained for longer, on any machine
+    with no training and no download. Lessons 02-05 show them as "what this model reaches with more
+    training", 06 ranks them with the learner's models, 07 uses the best of all."""
+    from colorkit.reference import load_reference, reference_names
+
+    return {f"reference_{name}": load_reference(name, device=device) for name in reference_names()}
+
+
+def describe_references(models: Mapping[str, object]) -> str:
+    """One line per reference model from its card: training minutes, steps, and its held-out ΔE2000 and
+    colorfulness next to the gray copy's."""
+    lines = []
+    for name, m in models.items():
+        card = getattr(m, "card", None) or {}
+        met = card.get("metrics") or {}
+        held = card.get("held_out") or {}
+        lines.append(f"{name}: {card.get('objective', '?')} ({card.get('loss', '?')}), {card.get('steps', '?')} steps "
+                     f"in {card.get('minutes', '?')} min; on {held.get('images', '?')} held-out photos ΔE2000 "
+                     f"{met.get('de2000', float('nan')):.2f} (gray copy {met.get('gray_copy_de2000', float('nan')):.2f}), "
+                     f"colorfulness {met.get('colorfulness', float('nan')):.1f}")
+    return "\n".join(lines)
+
+
 def progress_strip(preset, photos: Sequence, titles: Sequence[str] | None = None, extra: Mapping | None = None,
-                   size: float = 2.2):
+                   references: bool = True, size: float = 2.2):
     """Show the strip: one row per model the course has trained under ``preset`` so far (plus ``extra``,
-    ``{name: model}``, e.g. the current lesson's models before they are saved), the gray copy first and the
-    original last, one column per photo. Returns the rows (see :func:`colorize_samples`)."""
+    ``{name: model}``, e.g. the current lesson's models before they are saved), then, with ``references``,
+    the shipped reference models (:func:`reference_models`), the gray copy first and the original last, one
+    column per photo. Returns the rows (see :func:`colorize_samples`)."""
     from colorkit.viz import show_images
 
     models = {**course_models(preset.name), **dict(extra or {})}
+    if references:
+        refs = reference_models()
+        print(describe_references(refs))
+        models.update(refs)
     rows = colorize_samples(models, photos, work_size=preset.image_size)
     titles = list(titles) if titles is not None else [f"photo {i + 1}" for i in range(len(photos))]
     show_images([im for row in rows.values() for im in row], ncols=len(photos), size=size,
