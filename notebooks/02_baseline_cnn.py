@@ -310,13 +310,13 @@ for run, name in (("baseline_l1", "baseline_cnn"), ("resnet_baseline", "resnet_b
 # ## The course so far
 # The same sample photos, colorized the same way (`colorize_samples`) by every model the course has saved
 # under this preset so far, in the order the lessons train them, between the gray copy and the original.
-# Two rows so far: lesson 02's baselines. Each later lesson adds its models to this strip.
+# On a first run through the course there are two rows so far, lesson 02's baselines; each later lesson adds its models.
 # A row you expect is missing when its lesson has not run under this preset on this machine (on Colab, set
 # `DRIVE = True` in every lesson so the checkpoints outlive the runtime).
 #
 # The last rows before the original, `reference_unet` and `reference_unet_gan`, are the reference models that
 # ship with colorkit (`colorkit.reference`): the U-Net of lesson 03 and the U-Net GAN of lesson 05, trained for
-# longer on 2 CPU cores. They show what these models reach with more training than a lesson can give; the
+# longer on one CPU core. They show what these models reach with more training than a lesson can give; the
 # lines printed above the strip, read from their model cards, say how long they trained and how they score.
 
 # %%

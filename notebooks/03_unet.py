@@ -281,6 +281,9 @@ show_images([im for row in rows.values() for im in row], ncols=4,
 # and with the engine's random crop + flip) the same command ran 3058 steps (98k photos seen) and scored
 # **10.83 against 11.50**; a wider-bottomed variant (one more level, down to 2x2 and 256 channels) ran 2578
 # steps and scored 10.84 (the two runs shared the 2 busy cores).
+# More minutes barely help this network at 64 px: the shipped reference U-Net (width 24, 55 minutes on one
+# core, 8,763 steps) scores 10.76 against the same 11.50, and a 15-minute run at batch 16 scored 10.78
+# (`benchmarks/recipe_trials.md`).
 #
 # Speed (`benchmarks/train_step.py`, batch 16, 1 thread, width 16, against the classic pix2pix U-Net in the
 # same run): the full-resolution double convolutions made the textbook U-Net 0.3-0.47x pix2pix's images/s
@@ -330,7 +333,7 @@ for run in results:
 #
 # The last rows before the original, `reference_unet` and `reference_unet_gan`, are the reference models that
 # ship with colorkit (`colorkit.reference`): the U-Net of lesson 03 and the U-Net GAN of lesson 05, trained for
-# longer on 2 CPU cores. They show what these models reach with more training than a lesson can give; the
+# longer on one CPU core. They show what these models reach with more training than a lesson can give; the
 # lines printed above the strip, read from their model cards, say how long they trained and how they score.
 
 # %%

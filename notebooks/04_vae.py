@@ -260,12 +260,12 @@ record_training(results)  # minutes of each run
 # The validation diversity (mean ab distance between draws, in LAB units) tells the same story from the
 # output side.
 #
-# What to expect on a CPU budget (measured on this machine: Tiny ImageNet at 64 px, U-Net VAE of width 16,
-# 100 steps): with `beta = 0.01` from the first step the KL fell to 0.0003 nats and no latent channel stayed
-# active (collapse); with `beta = 0.001` the latents came alive late in training (KL about 0.2 nats, nearly
-# all channels active), but the draws still differed by only about 0.2 ΔE units, invisible to the eye.
-# A decoder learns to use `z` slowly: diversity you can see needs a longer budget (the `gpu` preset) or
-# the exercises below.
+# The table below the curves holds this run's numbers; read the three rows against each other. The run with
+# a 10x larger `beta` from the first step and no annealing is the one that collapses: its KL ends near 0 and no
+# latent channel stays active, so its draws are all alike. With annealing the latents stay alive and the draws
+# differ by several ΔE units. (A 100-step run of the U-Net VAE with `beta = 0.001`, measured while this lesson
+# was written, brought its latents alive only at the very end: draws 0.2 ΔE apart. A decoder learns to use `z`
+# slowly, so a short budget shows less diversity than a longer one.)
 
 # %%
 import pandas as pd
@@ -327,7 +327,7 @@ for name, key in (("VAE", "vae"), ("U-Net VAE", "unet_vae")):
 #
 # The last rows before the original, `reference_unet` and `reference_unet_gan`, are the reference models that
 # ship with colorkit (`colorkit.reference`): the U-Net of lesson 03 and the U-Net GAN of lesson 05, trained for
-# longer on 2 CPU cores. They show what these models reach with more training than a lesson can give; the
+# longer on one CPU core. They show what these models reach with more training than a lesson can give; the
 # lines printed above the strip, read from their model cards, say how long they trained and how they score.
 
 # %%

@@ -340,7 +340,7 @@ TemperatureSlider(lab_models["classification"], photos[1], temperature=TEMPERATU
 #
 # The last rows before the original, `reference_unet` and `reference_unet_gan`, are the reference models that
 # ship with colorkit (`colorkit.reference`): the U-Net of lesson 03 and the U-Net GAN of lesson 05, trained for
-# longer on 2 CPU cores. They show what these models reach with more training than a lesson can give; the
+# longer on one CPU core. They show what these models reach with more training than a lesson can give; the
 # lines printed above the strip, read from their model cards, say how long they trained and how they score.
 
 # %%

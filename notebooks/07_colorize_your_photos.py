@@ -107,7 +107,7 @@ show_images(list(photos.values()), titles=list(photos), ncols=4);
 # `list_checkpoints(preset)` finds them. Each checkpoint carries a **model card**: architecture, preset,
 # data, steps, metrics, colorkit version. Next to them are the two **reference models** that ship inside
 # colorkit (`colorkit.load("reference")`, `colorkit colorize --model reference`): the U-Net of lesson 03 and
-# the U-Net GAN of lesson 05 trained for longer on 2 CPU cores, on the train split of Tiny ImageNet photos
+# the U-Net GAN of lesson 05 trained for longer on one CPU core, on the train split of Tiny ImageNet photos
 # (their cards say how long, on which data and under which terms). So this lesson works out of the box, even
 # opened alone on a fresh runtime with nothing trained; run lessons 02-05 (with `DRIVE = True` on Colab) to
 # put your own models in the race.
