@@ -88,7 +88,7 @@ print(preset)
 # %% [markdown]
 # ## The sample photos, and what doing nothing scores
 # The same four photos as in every lesson. Below each is its **gray copy**: L kept, a = b = 0. It has no
-# colour at all, yet look at its PSNR and SSIM in the table below (about 18 dB and 0.87), numbers that
+# colour at all, yet look at its PSNR and SSIM in the table below (about 18 dB and 0.86), numbers that
 # several published colorization tables do not beat. Lightness carries most of an image's structure, and PSNR/SSIM on RGB
 # mostly measure structure. ΔE2000 (colour difference) and colorfulness are not fooled.
 
