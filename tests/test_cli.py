@@ -103,6 +103,8 @@ TRAIN_CASES = [
     (["--model", "unet", "--objective", "classification"], "needs a bin classifier"),
     (["--model", "unet_gan", "--extra", '{"init_generator": "{d}/text.pt"}'], "not a colorkit checkpoint"),
     (["--out", "{d}/a_file"], "is a file"),
+    (["--max-crop", "40"], "--max-crop needs a prepared folder"),
+    (["--model", "unet", "--loss", "l3"], "unknown loss"),
 ]
 
 

@@ -55,6 +55,28 @@ def test_centre_crop_and_augment(samples_root):
     assert found
 
 
+def test_max_crop_is_a_random_scale_matching_pillows_antialiased_resize(samples_root):
+    from PIL import Image
+
+    full = ShardDataset(samples_root, "train", augment=False, repeats=20)
+    seeded = ShardDataset(samples_root, "train", crop=32, augment=True, seed=0, max_crop=44, repeats=20)
+    sides = {seeded._window(i)[2] for i in range(len(seeded))}
+    assert len(sides) > 3 and min(sides) >= 32 and max(sides) <= 44
+    i = next(i for i in range(len(seeded)) if seeded._window(i)[2] > 40)
+    L_full = full[i][0][0].numpy()  # the same stored photo, 48x48, normalized
+    y, x, side, flip = seeded._window(i)
+    L_t, ab_t = seeded[i]
+    assert L_t.shape == (1, 32, 32) and ab_t.shape == (2, 32, 32)
+    window = L_full[y:y + side, x:x + side]
+    window = window[:, ::-1] if flip else window
+    ref = np.asarray(Image.fromarray(window.astype(np.float32), mode="F").resize((32, 32), Image.BILINEAR))
+    assert np.abs(L_t[0].numpy() - ref).max() < 0.02  # torch's antialias follows Pillow's filter
+    same = ShardDataset(samples_root, "train", crop=32, augment=True, seed=0)  # no max_crop: plain crops
+    assert all(same._window(i)[2] == 32 for i in range(10))
+    with pytest.raises(ValueError, match="max_crop"):
+        ShardDataset(samples_root, "train", crop=32, max_crop=64)
+
+
 def test_crop_larger_than_stored_is_clear(samples_root):
     with pytest.raises(ValueError, match="prepare with --size"):
         ShardDataset(samples_root, "train", crop=64)

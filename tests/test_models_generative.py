@@ -317,6 +317,18 @@ def test_gan_init_generator_starts_from_an_l1_checkpoint(tmp_path):
         _objective(bad)
 
 
+def test_regression_init_generator_fine_tunes_an_l1_checkpoint(tmp_path):
+    data = _data(4)
+    l1 = train(_cfg(tmp_path / "l1", model="unet", objective="regression", steps=1), data, resume=False)
+    ckpt = str(tmp_path / "l1" / "last.pt")
+    obj = _objective(_cfg(tmp_path / "ft", model="unet", objective="regression", init_generator=ckpt))
+    fresh = _objective(_cfg(tmp_path / "fresh", model="unet", objective="regression"))
+    for k, v in l1.model.state_dict().items():
+        assert torch.equal(obj.networks["generator"].state_dict()[k], v)
+    assert any(not torch.equal(fresh.networks["generator"].state_dict()[k], v)
+               for k, v in l1.model.state_dict().items() if v.is_floating_point())
+
+
 @pytest.mark.parametrize("model,objective", [("unet_gan", "gan"), ("unet_vae", "vae")])
 def test_cli_train_picks_the_generative_objective(tmp_path, model, objective):
     import json

@@ -19,7 +19,7 @@ def add_cli_arguments(p) -> None:
     p.add_argument("--objective", default=None,
                    help="regression | classification | gan | vae (default: the model's, e.g. unet_gan -> gan, "
                         "unet_vae -> vae, unet_classifier -> classification)")
-    p.add_argument("--loss", default=None, help="l1 | l2 | smooth_l1 (default: the preset's)")
+    p.add_argument("--loss", default=None, help="l1 | l2 | smooth_l1 | de2000 (default: the preset's)")
     p.add_argument("--max-minutes", type=float, default=None)
     p.add_argument("--max-steps", type=int, default=None)
     p.add_argument("--batch-size", type=int, default=None)
@@ -27,6 +27,9 @@ def add_cli_arguments(p) -> None:
     p.add_argument("--model-kwargs", default=None, help='JSON, e.g. \'{"base_width": 32, "depth": 3}\'')
     p.add_argument("--extra", default=None,
                    help='JSON objective settings, e.g. \'{"adversarial": "hinge", "pretrain": 0.5}\' (see colorkit.objectives.gan)')
+    p.add_argument("--max-crop", type=int, default=None,
+                   help="scale augmentation: random squares of SIZE..MAX_CROP px (a prepared folder at least that "
+                        "large) resized to the preset's image size")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--threads", type=int, default=None, help="torch CPU threads (default: the preset's)")
     p.add_argument("--no-resume", action="store_true", help="start over even if OUT/last.pt exists")
@@ -150,7 +153,7 @@ def run_cli(args) -> int:
 
     preset, cfg = _check_cli_args(args)
     try:
-        train_ds = load_training_data(args.data, "train", preset.image_size)
+        train_ds = load_training_data(args.data, "train", preset.image_size, max_crop=args.max_crop)
     except ValueError as e:  # load_images / the shard reader: no usable photos, no train split
         raise UsageError(f"--data {args.data}: {e}") from None
     try:

@@ -5,7 +5,8 @@ evaluation (``06``).
 
 * :class:`ShardDataset` returns ``(L_norm 1xHxW, ab_norm 2xHxW)`` float32 tensors, normalized with
   :func:`colorkit.color.normalize_l` / :func:`colorkit.color.normalize_ab`. Training (``augment=True``):
-  a random ``crop`` and a horizontal flip; evaluation: the centre crop. Shards are memory-mapped
+  a random ``crop`` and a horizontal flip (and, with ``max_crop``, a random scale: a square of
+  ``crop..max_crop`` px resized to ``crop``); evaluation: the centre crop. Shards are memory-mapped
   lazily in each process, so the dataset pickles cheaply into DataLoader workers.
 * ``repeats`` makes one epoch visit every image several times (a new random crop each time): the
   smoke preset's handful of photos still gives many different training samples.
@@ -42,7 +43,8 @@ class ShardDataset:
     """
 
     def __init__(self, root: str | os.PathLike, split: str = "train", crop: int | None = None,
-                 augment: bool | None = None, repeats: int = 1, limit: int | None = None, seed: int | None = None):
+                 augment: bool | None = None, repeats: int = 1, limit: int | None = None, seed: int | None = None,
+                 max_crop: int | None = None):
         self.root = Path(root)
         rows = read_manifest(self.root)
         if not rows:
@@ -60,6 +62,10 @@ class ShardDataset:
             raise ValueError(f"crop {self.crop} is larger than the prepared images ({self.size}x{self.size}); "
                              f"prepare with --size {self.crop} or more, or use a smaller crop")
         self.augment = (split == "train") if augment is None else bool(augment)
+        self.max_crop = int(max_crop) if max_crop else self.crop  # scale jitter: squares of crop..max_crop px
+        if not self.crop <= self.max_crop <= self.size:
+            raise ValueError(f"max_crop {self.max_crop} must lie between the crop ({self.crop}) and the prepared "
+                             f"size ({self.size})")
         self.repeats = max(1, int(repeats))
         self.seed = seed
         self._shards: dict[str, dict] = {}
@@ -83,33 +89,40 @@ class ShardDataset:
         a = self._arrays(r["shard"])
         return a["L"][r["index"]], a["ab"][r["index"]]
 
-    def _window(self, i: int) -> tuple[int, int, bool]:
-        """Crop corner and flip for item ``i``: random when augmenting (torch's generator, so
+    def _window(self, i: int) -> tuple[int, int, int, bool]:
+        """Crop corner, side and flip for item ``i``: random when augmenting (torch's generator, so
         ``seed_everything`` and DataLoader worker seeding make runs reproducible; or ``(seed, i)`` when a
-        ``seed`` was given), the centre otherwise."""
-        room = self.size - self.crop
+        ``seed`` was given), the centre otherwise. The side is ``crop`` unless ``max_crop`` is larger."""
         if not self.augment:
-            return room // 2, room // 2, False
+            room = self.size - self.crop
+            return room // 2, room // 2, self.crop, False
         if self.seed is not None:
             rng = np.random.default_rng((self.seed, i))
-            return int(rng.integers(0, room + 1)), int(rng.integers(0, room + 1)), bool(rng.integers(0, 2))
+            side = int(rng.integers(self.crop, self.max_crop + 1))
+            room = self.size - side
+            return int(rng.integers(0, room + 1)), int(rng.integers(0, room + 1)), side, bool(rng.integers(0, 2))
         torch = _torch()
+        side = int(torch.randint(self.crop, self.max_crop + 1, (1,)).item()) if self.max_crop > self.crop else self.crop
+        room = self.size - side
         y, x = torch.randint(0, room + 1, (2,)).tolist()
-        return y, x, bool(torch.randint(0, 2, (1,)).item())
+        return y, x, side, bool(torch.randint(0, 2, (1,)).item())
 
     def __getitem__(self, i: int):
         torch = _torch()
         if i < 0 or i >= len(self):
             raise IndexError(i)
         L, ab = self.raw(i)
-        y, x, flip = self._window(i)
-        c = self.crop
+        y, x, c, flip = self._window(i)
         L = S.decode_l(L[y:y + c, x:x + c])
         ab = S.decode_ab(ab[y:y + c, x:x + c])
         if flip:
             L, ab = L[:, ::-1], ab[:, ::-1]
         L_t = torch.from_numpy(np.ascontiguousarray(normalize_l(L), dtype=np.float32))[None]
         ab_t = torch.from_numpy(np.ascontiguousarray(normalize_ab(ab).transpose(2, 0, 1), dtype=np.float32))
+        if c != self.crop:  # scale jitter: the larger square shrunk to the training size (antialiased)
+            F = torch.nn.functional
+            L_t, ab_t = (F.interpolate(t[None], size=(self.crop, self.crop), mode="bilinear", antialias=True,
+                                       align_corners=False)[0] for t in (L_t, ab_t))
         return L_t, ab_t
 
     def sources(self) -> list[str]:

@@ -150,10 +150,12 @@ def train_tensors(images: Sequence[np.ndarray]):
     return L.contiguous(), ab.contiguous()
 
 
-def load_training_data(data, split: str, size: int, limit: int | None = None):
+def load_training_data(data, split: str, size: int, limit: int | None = None, max_crop: int | None = None):
     """A dataset of ``(L_norm, ab_norm)`` for ``split`` of ``data``: the shard dataset of the data module when
     ``data`` is a ``colorkit prepare`` folder (augmented for ``train``), else the photos decoded into
-    memory (a prepared folder's split, a folder of photos, or ``"samples"`` for the built-in photos)."""
+    memory (a prepared folder's split, a folder of photos, or ``"samples"`` for the built-in photos).
+    ``max_crop`` (prepared folders, training split): random squares of ``size..max_crop`` px resized to
+    ``size``, a scale augmentation."""
     import torch
 
     if is_prepared(data):
@@ -162,6 +164,9 @@ def load_training_data(data, split: str, size: int, limit: int | None = None):
         )
 
         # training sees random crops and flips; validation the same fixed centre crops every time
-        return ShardDataset(data, split=split, crop=size, augment=(split == "train"))
+        train = split == "train"
+        return ShardDataset(data, split=split, crop=size, augment=train, max_crop=max_crop if train else None)
+    if max_crop:
+        raise ValueError("--max-crop needs a prepared folder (colorkit prepare ... --size N with N >= max_crop)")
     imgs, _ = load_images(data, size, split=split, limit=limit)
     return torch.utils.data.TensorDataset(*train_tensors(imgs))

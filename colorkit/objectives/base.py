@@ -140,10 +140,15 @@ class Objective:
     # -- construction -------------------------------------------------------------------------------------
     @classmethod
     def build_networks(cls, config) -> dict[str, nn.Module]:
-        """Default: one generator built from the registry (``config.model``, ``config.model_kwargs``)."""
+        """Default: one generator built from the registry (``config.model``, ``config.model_kwargs``), started
+        from the generator of the checkpoint ``config.extra["init_generator"]`` when given (a fine-tune)."""
         from colorkit.models import build
 
-        return {"generator": build(config.model, **dict(config.model_kwargs))}
+        generator = build(config.model, **dict(config.model_kwargs))
+        init = (getattr(config, "extra", None) or {}).get("init_generator")
+        if init:
+            load_generator(generator, init, config)
+        return {"generator": generator}
 
     def optimizer_settings(self, network: str) -> dict:
         """Learning rate, betas and weight decay of one network's optimizer (override per network)."""
@@ -347,6 +352,21 @@ class _ModelObjectives(Mapping):
 
 
 MODEL_OBJECTIVES = _ModelObjectives()
+
+
+def load_generator(generator: nn.Module, checkpoint, config) -> None:
+    """Copy the generator weights of a colorkit ``checkpoint`` into ``generator`` (same model and kwargs),
+    with a clear error when they do not fit. Introduced in notebook ``05_gan`` (the GAN starts from 03's U-Net)."""
+    from colorkit.checkpoint import load_checkpoint
+
+    ckpt = load_checkpoint(checkpoint)
+    try:
+        generator.load_state_dict(ckpt["state"]["generator"])
+    except (KeyError, RuntimeError) as e:
+        raise ValueError(
+            f"init_generator={str(checkpoint)!r} does not fit this generator ({config.model} "
+            f"{dict(config.model_kwargs)}); it was trained as {ckpt.get('model')}. Use the same model "
+            f"and model_kwargs, or drop init_generator. Detail: {e}") from e
 
 
 def default_objective(model: str) -> str:

@@ -105,6 +105,10 @@ class GAN(Objective):
     def __init__(self, networks, config):
         self.gan = _gan_settings(config)
         super().__init__(networks, config)
+        from colorkit.objectives.regression import get_loss
+
+        # the reconstruction term (logged as "l1"): config.loss, L1 unless a run asks for another (de2000)
+        self.reconstruction = get_loss(getattr(config, "loss", None) or "l1")
         self.perceptual = None
         if self.gan["perceptual_weight"] > 0:
 
@@ -119,17 +123,6 @@ class GAN(Objective):
 
         nets = super().build_networks(config)
         settings = _gan_settings(config)
-        if settings["init_generator"]:
-            from colorkit.checkpoint import load_checkpoint
-
-            ckpt = load_checkpoint(settings["init_generator"])
-            try:
-                nets["generator"].load_state_dict(ckpt["state"]["generator"])
-            except (KeyError, RuntimeError) as e:
-                raise ValueError(
-                    f"init_generator={settings['init_generator']!r} does not fit this generator ({config.model} "
-                    f"{dict(config.model_kwargs)}); it was trained as {ckpt.get('model')}. Use the same model "
-                    f"and model_kwargs, or drop init_generator. Detail: {e}") from e
         d_kwargs = dict(settings["discriminator"])
         d_kwargs.setdefault("base_width", int(config.model_kwargs.get("base_width", 64)))
         nets["discriminator"] = PatchGAN(**d_kwargs)
@@ -198,7 +191,7 @@ class GAN(Objective):
                         f"the discriminator wins outright (accuracy {d_acc:.3f}): its gradients no longer teach "
                         "the generator. Try adversarial='lsgan' or 'hinge', discriminator={'spectral_norm': True}, "
                         "a lower lr_d, or balance=True.")
-        l1 = F.l1_loss(fake.float(), ab.float())
+        l1 = self.reconstruction(fake.float(), ab.float())
         loss_g = cfg["l1_weight"] * l1
         logs["l1"] = l1.item()
         if self.adversarial:

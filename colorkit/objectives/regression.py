@@ -63,6 +63,15 @@ def smooth_l1_loss(pred: torch.Tensor, target: torch.Tensor, beta: float = 0.1) 
     return F.smooth_l1_loss(pred, target, beta=beta)
 
 
+def de2000_loss(pred: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+    """Mean CIEDE2000 between predicted and true ab (normalized units in and out: LAB units / AB_SCALE), the
+    metric the leaderboard scores, made differentiable (:mod:`colorkit.objectives.ciede2000`)."""
+    from colorkit.color import AB_SCALE
+    from colorkit.objectives.ciede2000 import ciede2000_ab
+
+    return ciede2000_ab(pred.float() * AB_SCALE, target.float() * AB_SCALE).mean() / AB_SCALE
+
+
 LOSSES: dict[str, Callable] = {
     "l1": l1_loss,
     "mae": l1_loss,
@@ -70,8 +79,9 @@ LOSSES: dict[str, Callable] = {
     "mse": l2_loss,
     "smooth_l1": smooth_l1_loss,
     "huber": smooth_l1_loss,
+    "de2000": de2000_loss,
 }
-RECONSTRUCTION_LOSSES = ("l1", "l2", "mse", "smooth_l1")
+RECONSTRUCTION_LOSSES = ("l1", "l2", "mse", "smooth_l1", "de2000")
 
 
 def get_loss(name: str, **kwargs) -> Callable[[torch.Tensor, torch.Tensor], torch.Tensor]:
