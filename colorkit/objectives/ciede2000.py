@@ -2,7 +2,7 @@
 
 The formula is Sharma, Wu and Dalal (2005), "The CIEDE2000 color-difference formula: implementation notes",
 with kL = kC = kH = 1, as ``skimage.color.deltaE_ciede2000`` (the scorer of :mod:`colorkit.evaluate.metrics`;
-``tests/test_ciede2000.py`` compares the two on random pairs and on the paper's test data). Two changes
+``tests/test_objectives_ciede2000.py`` compares the two on random pairs and on the paper's test data). Two changes
 keep the gradient finite without changing the value:
 
 * the hue difference enters through ``dH'**2 = da'**2 + db'**2 - dC'**2`` (an identity of the formula)
