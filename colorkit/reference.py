@@ -312,6 +312,30 @@ def _training_facts(ckpt: dict) -> dict:
             "loss": card.get("loss", config.get("loss")), "images_seen": card.get("images_seen", progress.get("images_seen"))}
 
 
+def _lineage_facts(ckpt: dict, depth: int = 0) -> dict:
+    """:func:`_training_facts` over a fine-tune's whole history: when the run started from another checkpoint
+    (``config.extra["init_generator"]``) that can still be read, ``steps``, ``minutes`` and ``images_seen`` are
+    the sums over every stage and ``stages`` lists each (oldest first), so a card says how long the model
+    really trained. A start that is gone is named in ``stages`` with unknown numbers."""
+    facts = _training_facts(ckpt)
+    extra = (ckpt.get("config") or {}).get("extra")
+    init = extra.get("init_generator") if isinstance(extra, dict) else None
+    if not init or depth >= 8:
+        return facts
+    own = {k: facts[k] for k in ("steps", "minutes", "objective", "loss", "images_seen")}
+    try:
+        parent = _lineage_facts(load_checkpoint(init, map_location="cpu"), depth + 1)
+    except (OSError, ValueError, KeyError) as e:
+        log.warning("the run started from %s, which cannot be read (%s): the card counts only the last stage", init, e)
+        return {**facts, "stages": [{"from": str(init), "steps": None, "minutes": None}, own]}
+    stages = parent.pop("stages", None) or [{k: parent.get(k) for k in own}]
+    total = {}
+    for key in ("steps", "minutes", "images_seen"):
+        values = [st.get(key) for st in stages + [own]]
+        total[key] = None if any(v is None for v in values) else round(sum(values), 2) if key == "minutes" else sum(values)
+    return {**facts, **total, "stages": stages + [own]}
+
+
 def package_reference(checkpoint, name: str, photos, *, data: dict | str | None = None, terms: str = DATA_TERMS,
                       size: int | None = None, limit: int | None = None, default: bool | None = None,
                       folder: str | os.PathLike | None = None, urls=None, preset: str | None = None) -> dict:
@@ -338,7 +362,7 @@ def package_reference(checkpoint, name: str, photos, *, data: dict | str | None 
         sha, size_bytes = file_sha256(tmp), tmp.stat().st_size
         model = load_reference_file(tmp)  # what users will run: the float16 weights back in float32
         held_out = measure(model, photos, size=size, limit=limit)
-    facts = _training_facts(src)
+    facts = _lineage_facts(src)
     recorded_preset = facts.pop("preset")
     table = held_out["table"]
     metrics = {"de2000": table["model"]["de2000"], "gray_copy_de2000": table["gray copy"]["de2000"],

@@ -188,6 +188,22 @@ def test_colorize_refuses_a_tampered_reference(tmp_path, weights_copy, monkeypat
 
 
 # --- packaging -----------------------------------------------------------------------------------------
+def test_a_fine_tunes_card_counts_every_stage(tmp_path):
+    first = tiny_last_pt(tmp_path / "a" / "last.pt")
+    second = tiny_last_pt(tmp_path / "b" / "last.pt", seed=1)
+    ckpt = torch.load(second, weights_only=False)
+    ckpt["config"]["extra"] = {"init_generator": str(first)}
+    ckpt["card"].update(steps=3, images_seen=24, train_minutes=0.02, loss="de2000")
+    ckpt["step"] = 3
+    torch.save(ckpt, second)
+    card = ref.package_reference(second, "tiny", "samples", folder=tmp_path / "w", limit=1)
+    assert card["steps"] == 7 + 3 and card["images_seen"] == 56 + 24 and card["minutes"] == 0.07
+    assert [st["steps"] for st in card["stages"]] == [7, 3] and card["stages"][1]["loss"] == "de2000"
+    first.unlink()  # the start is gone: only the last stage is counted, and the card says so
+    card = ref.package_reference(second, "tiny", "samples", folder=tmp_path / "w", limit=1)
+    assert card["steps"] == 3 and card["stages"][0] == {"from": str(first), "steps": None, "minutes": None}
+
+
 def test_package_reference_writes_fp16_weights_a_card_and_the_index(tmp_path):
     ckpt = tiny_last_pt(tmp_path / "run" / "last.pt")
     folder = tmp_path / "weights"
