@@ -332,7 +332,10 @@ def _lineage_facts(ckpt: dict, depth: int = 0) -> dict:
     total = {}
     for key in ("steps", "minutes", "images_seen"):
         values = [st.get(key) for st in stages + [own]]
-        total[key] = None if any(v is None for v in values) else round(sum(values), 2) if key == "minutes" else sum(values)
+        if any(v is None for v in values):
+            total[key] = None  # one stage's number is unknown: so is the total
+        else:
+            total[key] = round(sum(values), 2) if key == "minutes" else sum(values)
     return {**facts, **total, "stages": stages + [own]}
 
 
