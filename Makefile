@@ -12,7 +12,7 @@ TEST_HOME := $(CURDIR)/.test_home
 # speed benchmarks (need nothing); cpu_quality.py and colorize_quality.py take a --checkpoint, gpu_check.py a GPU
 SPEED_BENCHMARKS := lab_speed prepare train_step fullres metrics_speed
 
-.PHONY: run test install lab site sync check-notebooks bench gpu-check clean help
+.PHONY: run test install lab site sync check-notebooks bench gpu-check references clean help
 
 help:
 	@echo "make run   [PRESET=cpu|gpu|smoke] [DATA=folder]  execute the whole course into runs/<timestamp>/"
@@ -22,6 +22,7 @@ help:
 	@echo "make sync                                      pair notebooks/*.py with .ipynb (after editing a .py)"
 	@echo "make bench                                     run the speed benchmarks (prints RESULT lines)"
 	@echo "make gpu-check                                 on a CUDA machine: every lesson's gpu run for a few steps"
+	@echo "make references DATA=folder|coco [PRESET=gpu]  train the reference models again (runs/references-<preset>/)"
 
 $(VENV)/.installed: pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -59,6 +60,10 @@ bench: $(VENV)/.installed
 
 gpu-check: $(VENV)/.installed
 	$(PY) benchmarks/gpu_check.py
+
+references: $(VENV)/.installed
+	@test -n "$(DATA)" || { echo "make references: give DATA=<folder of photos, or coco, tiny-imagenet, ...>"; exit 2; }
+	$(PY) -m colorkit.reference_recipe "$(DATA)" --preset $(PRESET) --out runs/references-$(PRESET)
 
 clean:
 	rm -rf $(TEST_HOME) .pytest_cache build site *.egg-info

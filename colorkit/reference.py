@@ -30,7 +30,9 @@ held-out photos, the card written and the SHA-256 recorded in the index)::
         --preset cpu --threads 1 --default
 
 or in Python :func:`package_reference`. ``python -m colorkit.reference list`` prints what :func:`list_models`
-finds; ``python -m colorkit.reference verify`` checks every shipped file against the index.
+finds; ``python -m colorkit.reference verify`` checks every shipped file against the index. The whole recipe
+that trained the shipped models (preparation, three training stages, packaging) is one command:
+``python -m colorkit.reference_recipe SOURCE --preset cpu|gpu --out DIR`` (:mod:`colorkit.reference_recipe`).
 """
 from __future__ import annotations
 

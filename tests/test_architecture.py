@@ -24,7 +24,7 @@ LAYERS = [
     ("colorkit.colorize",),
     ("colorkit.onnx_export",),
     ("colorkit.evaluate",),
-    ("colorkit.reference",),  # the shipped reference models: loading (checkpoint) and packaging (measured by evaluate)
+    ("colorkit.reference", "colorkit.reference_recipe"),  # the shipped reference models: loading (checkpoint) and packaging (measured by evaluate)
     ("colorkit.widgets",),
     ("colorkit.course", "colorkit.cli.args"),  # the input checks every command shares, `colorkit run` included
     ("colorkit.cli", "colorkit"),  # the entry points: the command line, and `colorkit.load` (lazy)
