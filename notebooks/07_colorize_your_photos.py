@@ -325,6 +325,12 @@ show_images([sepia, from_sepia, from_gray], titles=["sepia print", "colorized fr
 # both; anyone can then run `colorkit.load(url, sha256=...)`: the download is cached and verified, a file
 # whose checksum differs is refused, and the file is opened with `torch.load(weights_only=True)`, so a
 # pickle that would run code is refused too, whatever its checksum.
+#
+# The two reference models were published the same way: file, card, checksum. The recipe that trained them is
+# one command, which prepares the photos, trains its three stages and writes the files, cards and checksums:
+# `python -m colorkit.reference_recipe ../shared/data/tiny64/train --preset cpu --out runs/references` trains
+# them again on a CPU (about 85 minutes of training), and `coco --preset gpu` the full-size versions on a GPU
+# (the README's "Reference models" has the details).
 
 # %%
 from colorkit.checkpoint import ChecksumMismatchError
