@@ -3,6 +3,7 @@ shipped models' cards record, and a ``smoke`` run prepares, trains, resumes and 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 import torch
@@ -36,8 +37,8 @@ def test_recipe_matches_the_shipped_cards(name, tmp_path):
 def test_fine_tune_learning_rates():
     """The two-scale fine-tune ran at lr 5e-4 under cpu (the card's data note), the GAN at the preset's 2e-3."""
     p, stages = get_preset("cpu"), {s.name: s for s in rr.RECIPE}
-    assert rr.stage_config(stages["unet"], p, rr.Path(".")).lr == pytest.approx(5e-4)
-    assert rr.stage_config(stages["unet_gan"], p, rr.Path(".")).lr == pytest.approx(2e-3)
+    assert rr.stage_config(stages["unet"], p, Path(".")).lr == pytest.approx(5e-4)
+    assert rr.stage_config(stages["unet_gan"], p, Path(".")).lr == pytest.approx(2e-3)
     assert "lr 5e-4" in ref.reference_card("unet")["data"]["source"]
 
 
@@ -66,13 +67,12 @@ def test_smoke_run_end_to_end(tmp_path, capsys):
     assert set(index["models"]) == set(rr.PACKAGED) and index["aliases"]["reference"] == "unet"
     model = ref.load_reference("reference", folder=out / "weights")  # SHA-256 checked on load
     assert model.reference_name == "unet" and model.colorkit_train_size == 32
-    card = model.card
+    assert len(model.card["stages"]) == 2 and model.card["preset"] == "smoke"
+    assert model.card["metrics"]["gray_copy_de2000"] > 0
     # what the README tells a publisher: the file alone, checked against the SHA-256 in index.json
     alone = colorkit.load(str(out / "weights" / "unet.pt"), sha256=index["models"]["unet"]["sha256"])
     for a, b in zip(alone.parameters(), model.parameters()):
         assert torch.equal(a.float(), b)
-    assert len(card["stages"]) == 2 and card["preset"] == "smoke"
-    assert card["metrics"]["gray_copy_de2000"] > 0
     # run again: every stage is finished, nothing trains further
     steps = {s.name: torch.load(out / s.name / "last.pt", map_location="cpu", weights_only=False)["step"]
              for s in rr.RECIPE}
