@@ -282,10 +282,11 @@ show_images([im for row in rows.values() for im in row], ncols=4,
 # **10.83 against 11.50**; a wider-bottomed variant (one more level, down to 2x2 and 256 channels) ran 2578
 # steps and scored 10.84 (the two runs shared the 2 busy cores).
 # More minutes barely help this network at 64 px: a U-Net of width 24 trained 55 minutes on one core
-# (8,763 steps, the start of the shipped reference) scored 10.76 against the same 11.50, and a 15-minute run at batch 16 scored 10.78
-# (`benchmarks/recipe_trials.md`). Training on the metric itself (`--loss de2000`, CIEDE2000 written in
-# PyTorch) scored 10.68 in 15 minutes, but with less colour (colourfulness 11.0): the metric rewards
-# leaving a pixel gray where the colour is uncertain (same file; lesson 06 explains the metric).
+# (8,763 steps, the start of the shipped reference) scored 10.76 against the same 11.50, and a 15-minute
+# run at batch 16 scored 10.78 (`benchmarks/recipe_trials.md`). Training on the metric itself
+# (`--loss de2000`, CIEDE2000 written in PyTorch) scored 10.68 in 15 minutes, but with less colour
+# (colourfulness 11.0): the metric rewards leaving a pixel gray where the colour is uncertain (same file;
+# lesson 06 explains the metric).
 #
 # Speed (`benchmarks/train_step.py`, batch 16, 1 thread, width 16, against the classic pix2pix U-Net in the
 # same run): the full-resolution double convolutions made the textbook U-Net 0.3-0.47x pix2pix's images/s
