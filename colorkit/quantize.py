@@ -70,26 +70,70 @@ def bin_centres(device=None, dtype=torch.float32) -> torch.Tensor:
     return torch.as_tensor(normalize_ab(ab_bins()), dtype=dtype, device=device)
 
 
-def soft_encode_sparse(ab_norm: torch.Tensor, k: int = N_NEIGHBOURS, sigma: float = SIGMA,
-                       chunk: int = 65536) -> tuple[torch.Tensor, torch.Tensor]:
+LUT_STEP = 2.0  # LAB units: side of the cells of the nearest-bin candidate table
+LUT_LIMIT = 130.0  # the table covers [-130, 130]^2; targets beyond it are searched exhaustively
+
+
+@lru_cache(maxsize=4)
+def _candidates(k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per cell of a ``LUT_STEP`` grid over the ab plane, every bin that can be among the ``k`` nearest of a
+    point in that cell: ``(table, centres)``, ``table`` ``cells x M`` bin indices (padded with index Q, a
+    far-away dummy centre appended to ``centres``).
+
+    A point p in a cell with centre c (half-diagonal r) has d(p, b) within r of d(c, b), so its k nearest
+    bins all lie within ``d_k(c) + 2 r`` of c. Searching those M (at most 12 for k = 5) instead of all 261
+    bins gives the same neighbours, 6-7x faster than the exhaustive search on a training batch (32 x 64 x 64
+    targets, one core) and a 1.36x faster ``cpu`` classifier step (``benchmarks/soft_encode.py``)."""
+    centres = ab_bins().astype(np.float64)
+    n = int(round(2 * LUT_LIMIT / LUT_STEP))
+    g = -LUT_LIMIT + LUT_STEP * (np.arange(n) + 0.5)
+    cells = np.stack(np.meshgrid(g, g, indexing="ij"), -1).reshape(-1, 2)
+    d = np.sqrt(((cells[:, None, :] - centres[None, :, :]) ** 2).sum(-1))
+    reach = np.sort(d, 1)[:, k - 1:k] + LUT_STEP * np.sqrt(2) + 1e-6
+    within = d <= reach
+    m = int(within.sum(1).max())
+    table = np.full((len(cells), m), len(centres), np.int64)
+    for i, row in enumerate(within):
+        idx = np.nonzero(row)[0]
+        table[i, :len(idx)] = idx
+    padded = np.concatenate([centres, [[1e6, 1e6]]]).astype(np.float32)
+    return table, padded
+
+
+def _nearest_bins(pts: torch.Tensor, k: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """Distances and indices (``P x k``, nearest first) of the ``k`` nearest bin centres of ``pts``
+    (``P x 2``, LAB units): candidates from :func:`_candidates`, the exhaustive search off the table."""
+    table, padded = _candidates(k)
+    table = torch.from_numpy(table).to(pts.device)
+    centres = torch.from_numpy(padded).to(pts.device)
+    n = int(round(2 * LUT_LIMIT / LUT_STEP))
+    cell = torch.floor((pts + LUT_LIMIT) / LUT_STEP).long()
+    on_table = ((cell >= 0) & (cell < n)).all(1)
+    cand = table[(cell[:, 0].clamp(0, n - 1) * n + cell[:, 1].clamp(0, n - 1))]  # P x M
+    d = (pts[:, None, :] - centres[cand]).pow(2).sum(-1).sqrt()
+    dk, j = d.topk(k, dim=1, largest=False)
+    ik = cand.gather(1, j)
+    off = (~on_table).nonzero().flatten()
+    if len(off):
+        dk[off], ik[off] = torch.cdist(pts[off], centres[:-1]).topk(k, dim=1, largest=False)
+    return dk, ik
+
+
+def soft_encode_sparse(ab_norm: torch.Tensor, k: int = N_NEIGHBOURS, sigma: float = SIGMA) -> tuple[torch.Tensor, torch.Tensor]:
     """The soft targets in sparse form: ``(bins, weights)``, both ``N x k x H x W`` (bins long, sorted
     nearest first; weights sum to 1 over ``k``). What :func:`classification_loss` uses: a dense
     ``N x Q x H x W`` target would cost Q/k = 50x the memory for the same numbers."""
     if ab_norm.ndim != 4 or ab_norm.shape[1] != 2:
         raise ValueError(f"soft_encode expects normalized ab shaped N x 2 x H x W, got {tuple(ab_norm.shape)}")
     n, _, h, w = ab_norm.shape
-    centres = bin_centres(ab_norm.device) * AB_SCALE
     pts = ab_norm.permute(0, 2, 3, 1).reshape(-1, 2).float() * AB_SCALE
-    idx, wts = [], []
-    for i in range(0, pts.shape[0], chunk):
-        dk, ik = torch.cdist(pts[i:i + chunk], centres).topk(k, dim=1, largest=False)
-        wk = torch.exp(-(dk ** 2 - dk[:, :1] ** 2) / (2 * sigma ** 2))  # relative to the nearest: no underflow
-        idx.append(ik)
-        wts.append(wk / wk.sum(1, keepdim=True))
-    def shape(t):
-        return torch.cat(t).reshape(n, h, w, k).permute(0, 3, 1, 2).contiguous()
+    dk, ik = _nearest_bins(pts, k)
+    wk = torch.exp(-(dk ** 2 - dk[:, :1] ** 2) / (2 * sigma ** 2))  # relative to the nearest: no underflow
 
-    return shape(idx), shape(wts)
+    def shape(t):
+        return t.reshape(n, h, w, k).permute(0, 3, 1, 2).contiguous()
+
+    return shape(ik), shape(wk / wk.sum(1, keepdim=True))
 
 
 def soft_encode(ab_norm: torch.Tensor, k: int = N_NEIGHBOURS, sigma: float = SIGMA) -> torch.Tensor:
@@ -102,10 +146,8 @@ def soft_encode(ab_norm: torch.Tensor, k: int = N_NEIGHBOURS, sigma: float = SIG
 
 def hard_encode(ab_norm: torch.Tensor) -> torch.Tensor:
     """Normalized ab ``N x 2 x H x W`` -> index of the nearest bin, ``N x H x W`` (long)."""
-    centres = bin_centres(ab_norm.device)
-    pts = ab_norm.permute(0, 2, 3, 1).reshape(-1, 2).float()
-    idx = torch.cdist(pts, centres).argmin(1)
-    return idx.reshape(ab_norm.shape[0], *ab_norm.shape[2:])
+    pts = ab_norm.permute(0, 2, 3, 1).reshape(-1, 2).float() * AB_SCALE
+    return _nearest_bins(pts, 1)[1].reshape(ab_norm.shape[0], *ab_norm.shape[2:])
 
 
 def empirical_prior(ab_batches, smooth: bool = False) -> np.ndarray:

@@ -58,3 +58,15 @@ def test_lab_speed_prints_which_photos(tmp_path):
     assert out.returncode == 0, out.stderr
     assert "photos: " in out.stdout and "(2 files)" in out.stdout
     assert any(line.startswith("RESULT lab_speedup ") for line in out.stdout.splitlines())
+
+
+def test_soft_encode_benchmark_checks_the_targets_and_prints_ratios(tmp_path):
+    folder = _folder(tmp_path / "photos", n=2, side=24)
+    out = subprocess.run([sys.executable, str(BENCH / "soft_encode.py"), "--photos", str(folder), "--size", "16",
+                          "--batch", "3", "--width", "4", "--repeats", "1"], capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.splitlines()
+    assert "photos: " in out.stdout and "(2 files)" in out.stdout
+    assert "same targets: True" in out.stdout
+    assert any(line.startswith("RESULT soft_encode_speedup ") for line in lines)
+    assert any(line.startswith("RESULT classifier_step_speedup ") for line in lines)

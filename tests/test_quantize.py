@@ -172,7 +172,9 @@ def test_classification_objective_trains_and_rebalances(tmp_path):
 def test_fast_soft_encode_equals_exhaustive_search():
     rng = np.random.default_rng(5)
     pts = np.concatenate([rng.uniform(-115, 115, (3000, 2)),  # anywhere, including outside the gamut
-                          rng.uniform(-30, 30, (1000, 2))])
+                          rng.uniform(-30, 30, (1000, 2)),
+                          rng.uniform(-200, 200, (500, 2)),  # beyond the candidate table's +-130 too
+                          np.array([[-130.0, -130.0], [129.99, 0.0], [130.0, 5.0]])])  # its edges
     ab = torch.from_numpy(normalize_ab(pts.T.reshape(1, 2, 1, -1))).float()
     fast = Qz.soft_encode(ab)[0, :, 0].T  # pixels x Q
     centres = torch.from_numpy(Qz.ab_bins()).float()
@@ -181,6 +183,7 @@ def test_fast_soft_encode_equals_exhaustive_search():
     wk = torch.exp(-(dk ** 2 - dk[:, :1] ** 2) / 50)  # the Gaussian weights, scaled to avoid underflow far out
     ref = torch.zeros_like(fast).scatter_(1, ik, wk / wk.sum(1, keepdim=True))
     torch.testing.assert_close(fast, ref, atol=1e-5, rtol=1e-4)
+    torch.testing.assert_close(Qz.hard_encode(ab)[0, 0], d.argmin(1))  # the nearest bin, every point
 
 
 def test_init_prior_starts_from_the_data_colours():
