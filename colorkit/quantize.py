@@ -100,26 +100,31 @@ def _candidates(k: int) -> tuple[np.ndarray, np.ndarray]:
     return table, padded
 
 
-def _nearest_bins(pts: torch.Tensor, k: int) -> tuple[torch.Tensor, torch.Tensor]:
+def _nearest_bins(pts: torch.Tensor, k: int, chunk: int = 1 << 18) -> tuple[torch.Tensor, torch.Tensor]:
     """Distances and indices (``P x k``, nearest first) of the ``k`` nearest bin centres of ``pts``
-    (``P x 2``, LAB units): candidates from :func:`_candidates`, the exhaustive search off the table."""
+    (``P x 2``, LAB units): candidates from :func:`_candidates`, the exhaustive search off the table.
+    ``chunk`` points at a time (about 60 MB of temporaries each, whatever the batch)."""
     table, padded = _candidates(k)
     table = torch.from_numpy(table).to(pts.device)
     centres = torch.from_numpy(padded).to(pts.device)
     n = int(round(2 * LUT_LIMIT / LUT_STEP))
-    cell = torch.floor((pts + LUT_LIMIT) / LUT_STEP).long()
-    on_table = ((cell >= 0) & (cell < n)).all(1)
-    cand = table[(cell[:, 0].clamp(0, n - 1) * n + cell[:, 1].clamp(0, n - 1))]  # P x M
-    d = (pts[:, None, :] - centres[cand]).pow(2).sum(-1).sqrt()
-    dk, j = d.topk(k, dim=1, largest=False)
-    ik = cand.gather(1, j)
-    off = (~on_table).nonzero().flatten()
-    if len(off):
-        dk[off], ik[off] = torch.cdist(pts[off], centres[:-1]).topk(k, dim=1, largest=False)
-    return dk, ik
+    dists, bins = [], []
+    for part in pts.split(chunk):
+        cell = torch.floor((part + LUT_LIMIT) / LUT_STEP).long()
+        on_table = ((cell >= 0) & (cell < n)).all(1)
+        cand = table[(cell[:, 0].clamp(0, n - 1) * n + cell[:, 1].clamp(0, n - 1))]  # chunk x M
+        dk, j = (part[:, None, :] - centres[cand]).pow(2).sum(-1).sqrt().topk(k, dim=1, largest=False)
+        ik = cand.gather(1, j)
+        off = (~on_table).nonzero().flatten()
+        if len(off):
+            dk[off], ik[off] = torch.cdist(part[off], centres[:-1]).topk(k, dim=1, largest=False)
+        dists.append(dk)
+        bins.append(ik)
+    return torch.cat(dists), torch.cat(bins)
 
 
-def soft_encode_sparse(ab_norm: torch.Tensor, k: int = N_NEIGHBOURS, sigma: float = SIGMA) -> tuple[torch.Tensor, torch.Tensor]:
+def soft_encode_sparse(ab_norm: torch.Tensor, k: int = N_NEIGHBOURS,
+                       sigma: float = SIGMA) -> tuple[torch.Tensor, torch.Tensor]:
     """The soft targets in sparse form: ``(bins, weights)``, both ``N x k x H x W`` (bins long, sorted
     nearest first; weights sum to 1 over ``k``). What :func:`classification_loss` uses: a dense
     ``N x Q x H x W`` target would cost Q/k = 50x the memory for the same numbers."""

@@ -184,6 +184,9 @@ def test_fast_soft_encode_equals_exhaustive_search():
     ref = torch.zeros_like(fast).scatter_(1, ik, wk / wk.sum(1, keepdim=True))
     torch.testing.assert_close(fast, ref, atol=1e-5, rtol=1e-4)
     torch.testing.assert_close(Qz.hard_encode(ab)[0, 0], d.argmin(1))  # the nearest bin, every point
+    lab_pts = torch.from_numpy(pts).float()
+    whole, parts = Qz._nearest_bins(lab_pts, 5), Qz._nearest_bins(lab_pts, 5, chunk=1000)
+    assert torch.equal(whole[1], parts[1]) and torch.equal(whole[0], parts[0])  # chunks join in order
 
 
 def test_init_prior_starts_from_the_data_colours():
