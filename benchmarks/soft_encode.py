@@ -34,8 +34,9 @@ def exhaustive(ab_norm: torch.Tensor, k: int = Qz.N_NEIGHBOURS, sigma: float = Q
     return tuple(t.reshape(n, h, w, k).permute(0, 3, 1, 2).contiguous() for t in (ik, wk))
 
 
-def batch(source, size: int, n: int) -> torch.Tensor:
-    """Normalized ab ``n x 2 x size x size`` of the first ``n`` photos of ``source`` (repeated if fewer)."""
+def batch(source, size: int, n: int) -> tuple[torch.Tensor, int]:
+    """Normalized ab ``n x 2 x size x size`` of the first ``n`` photos of ``source`` (repeated if fewer), and
+    how many photos were found."""
     paths = photo_files(source, n)
     labs = [rgb_to_lab(np.asarray(Image.open(p).convert("RGB").resize((size, size), Image.BILINEAR)))
             for p in paths]
@@ -85,7 +86,8 @@ def main() -> None:
     print(describe(source, found))
     ref, new = exhaustive(ab), Qz.soft_encode_sparse(ab)
     same = torch.equal(ref[0], new[0]) and torch.allclose(ref[1], new[1], atol=1e-5)
-    dense_diff = float((Qz.soft_encode(ab) - torch.zeros_like(Qz.soft_encode(ab)).scatter_(1, *ref)).abs().max())
+    dense = Qz.soft_encode(ab)
+    dense_diff = float((dense - torch.zeros_like(dense).scatter_(1, *ref)).abs().max())
     print(f"same targets: {same} (largest difference of the dense targets {dense_diff:.1e})")
     t_ref = best_s(lambda: exhaustive(ab), args.repeats)
     t_new = best_s(lambda: Qz.soft_encode_sparse(ab), args.repeats)
