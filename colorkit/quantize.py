@@ -82,8 +82,8 @@ def _candidates(k: int) -> tuple[np.ndarray, np.ndarray]:
 
     A point p in a cell with centre c (half-diagonal r) has d(p, b) within r of d(c, b), so its k nearest
     bins all lie within ``d_k(c) + 2 r`` of c. Searching those M (at most 12 for k = 5) instead of all 261
-    bins gives the same neighbours, 6-7x faster than the exhaustive search on a training batch (32 x 64 x 64
-    targets, one core) and a 1.36x faster ``cpu`` classifier step (``benchmarks/soft_encode.py``)."""
+    bins gives the same neighbours, 4.5-7x faster than the exhaustive search on a training batch (32 x 64 x 64
+    targets, one core) and a 1.24-1.44x faster ``cpu`` classifier step (``benchmarks/soft_encode.py``)."""
     centres = ab_bins().astype(np.float64)
     n = int(round(2 * LUT_LIMIT / LUT_STEP))
     g = -LUT_LIMIT + LUT_STEP * (np.arange(n) + 0.5)
