@@ -16,6 +16,7 @@ LAYERS = [
     ("colorkit.files", "colorkit.color", "colorkit.quantize", "colorkit.runtime", "colorkit.paths",
      "colorkit.presets"),
     ("colorkit.viz",),  # pictures: arrays and matplotlib figures (colour science only)
+    ("colorkit.guided",),  # colour hints: the format, the simulated user, Levin's optimisation, cheap propagation
     ("colorkit.data",),
     ("colorkit.models",),
     ("colorkit.checkpoint",),
@@ -25,7 +26,8 @@ LAYERS = [
     ("colorkit.onnx_export",),
     ("colorkit.evaluate",),
     ("colorkit.reference", "colorkit.reference_recipe"),  # the shipped reference models: loading (checkpoint) and packaging (measured by evaluate)
-    ("colorkit.widgets",),
+    ("colorkit.colorize_guided",),  # colorization with hints: Levin or a hint network (the shipped one by default)
+    ("colorkit.widgets", "colorkit.hint_widget"),
     ("colorkit.course", "colorkit.cli.args"),  # the input checks every command shares, `colorkit run` included
     ("colorkit.cli", "colorkit"),  # the entry points: the command line, and `colorkit.load` (lazy)
 ]

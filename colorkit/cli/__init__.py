@@ -1,4 +1,4 @@
-"""The ``colorkit`` command: ``colorkit prepare|train|colorize|evaluate|export|models|run``.
+"""The ``colorkit`` command: ``colorkit prepare|train|colorize|hints|evaluate|export|models|run``.
 
 Each sub-command has a module here, ``colorkit.cli.<command>`` (named in :data:`COMMANDS`), defining
 ``add_cli_arguments(parser)`` and ``run_cli(args) -> int``; the logic they call lives in the library
@@ -23,8 +23,9 @@ from colorkit.cli.args import UsageError  # noqa: F401  (re-exported: the error 
 COMMANDS = {
     "prepare": ("colorkit.cli.prepare", "decode, resize and convert photos into LAB .npz shards"),
     "train": ("colorkit.cli.train", "train a model on prepared shards"),
-    "colorize": ("colorkit.cli.colorize", "colorize image files or folders with a checkpoint or a shipped model"),
+    "colorize": ("colorkit.cli.colorize", "colorize image files or folders with a checkpoint or a shipped model, or from colour hints"),
     "evaluate": ("colorkit.cli.evaluate", "score checkpoints and trivial baselines on held-out photos"),
+    "hints": ("colorkit.cli.hints", "write simulated colour hints for a photo (for colorize --hints)"),
     "export": ("colorkit.cli.export", "export a checkpoint to ONNX, to run it with onnxruntime"),
     "models": ("colorkit.cli.models", "list the shipped reference models and the models trained here"),
     "run": ("colorkit.course.command", "execute the course notebooks with papermill"),
@@ -59,7 +60,8 @@ def user_error_message(exc: BaseException) -> str | None:
     dataset sources that cannot be had (:class:`colorkit.data.sources.SourceError`); unreadable photos
     (:class:`colorkit.data.images.ImageReadError`); failed downloads (``ConnectionError``); ImageNet weights
     that cannot be had offline (:class:`colorkit.models.blocks.PretrainedWeightsUnavailable`); ONNX support not
-    installed (:class:`colorkit.onnx_export.OnnxUnavailable`, naming ``pip install colorkit[onnx]``).
+    installed (:class:`colorkit.onnx_export.OnnxUnavailable`, naming ``pip install colorkit[onnx]``); hints files
+    and hints that are not valid (:class:`colorkit.guided.hints.HintError`).
     """
     expected = (UsageError, FileNotFoundError, NotADirectoryError, IsADirectoryError, PermissionError,
                 ConnectionError)
@@ -68,6 +70,7 @@ def user_error_message(exc: BaseException) -> str | None:
     expected += _loaded_types("colorkit.data.images", "ImageReadError")
     expected += _loaded_types("colorkit.models.blocks", "PretrainedWeightsUnavailable")  # offline, no weights file
     expected += _loaded_types("colorkit.onnx_export", "OnnxUnavailable")  # onnx/onnxruntime not installed
+    expected += _loaded_types("colorkit.guided.hints", "HintError")  # a hints file or hint that is not valid
     if not isinstance(exc, expected):
         return None
     if isinstance(exc, OSError) and exc.filename is not None and exc.strerror:  # "[Errno 2] ..." -> plain words
