@@ -70,3 +70,15 @@ def test_soft_encode_benchmark_checks_the_targets_and_prints_ratios(tmp_path):
     assert "same targets: True" in out.stdout
     assert any(line.startswith("RESULT soft_encode_speedup ") for line in lines)
     assert any(line.startswith("RESULT classifier_step_speedup ") for line in lines)
+
+
+def test_hints_quality_prints_every_method_and_count(tmp_path):
+    folder = _folder(tmp_path / "photos", n=2, side=40)
+    out = subprocess.run([sys.executable, str(BENCH / "hints_quality.py"), "--photos", str(folder), "--size", "32",
+                          "--limit", "2"], capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    results = dict(line.split()[1:] for line in out.stdout.splitlines() if line.startswith("RESULT "))
+    assert {f"hints_de00_levin_{n}" for n in (0, 1, 2, 5, 10, 20)} <= set(results)
+    # no hints: Levin gives the gray copy (up to the 8-bit rounding of two gray-copy paths)
+    assert abs(float(results["hints_de00_levin_0"]) - float(results["hints_de00_gray"])) < 0.01
+    assert "hints_de00_reference" in results and "(2 files)" in out.stdout
