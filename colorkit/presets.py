@@ -89,7 +89,9 @@ PRESETS: dict[str, Preset] = {
                                               "unet_classifier": {"stem": "half"},  # same body as unet
                                               # lesson 02's baselines, sized against base_width
                                               "baseline_cnn": {"width": 32}, "resnet_baseline": {"width": 16},
-                                              "resnet_unet": {"decoder_width": 16}}},
+                                              "resnet_unet": {"decoder_width": 16},
+                                              # the hint network: the same U-Net body, L + hints + propagation in
+                                              "unet_hints": {"stem": "half"}}},
     ),
     "gpu": Preset(
         name="gpu", image_size=256, max_images=10000, data_source="coco",
@@ -99,7 +101,8 @@ PRESETS: dict[str, Preset] = {
         # stem="half": the double convolutions at H/2 (about 1/4 of the FLOPs; not timed on a GPU here)
         extra={"model_kwargs": {"unet": {"stem": "half"}, "unet_gan": {"stem": "half"},
                                 "unet_classifier": {"stem": "half"}, "baseline_cnn": {"width": 128},
-                                "resnet_baseline": {"width": 64}, "resnet_unet": {"decoder_width": 64}}},
+                                "resnet_baseline": {"width": 64}, "resnet_unet": {"decoder_width": 64},
+                                "unet_hints": {"stem": "half"}}},
     ),
 }
 

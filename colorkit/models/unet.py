@@ -16,6 +16,10 @@ halvings (the stride is ``2 ** depth`` for both stems): the half stem is the fir
 bottleneck stays at the same resolution and the levels are those of ``stem="full"`` minus the
 full-resolution one (each U-Net level costs about the same arithmetic: twice the channels, a quarter of
 the pixels). Measured in ``benchmarks/train_step.py`` and explained in notebook ``03_unet``.
+
+``in_channels`` (default 1, L alone) lets a model feed more than L: the hint network
+(:mod:`colorkit.models.unet_hints`) gives L, the hints and their propagation. With the half stem the whole
+input is then the last skip.
 """
 from __future__ import annotations
 
@@ -47,8 +51,10 @@ class Up(nn.Module):
 @register("unet")
 class UNet(nn.Module):
     def __init__(self, base_width: int = 64, depth: int = 4, norm: str = "batch", up: str = "transpose",
-                 dropout: float = 0.0, zero_init_head: bool = False, stem: str = "full"):
+                 dropout: float = 0.0, zero_init_head: bool = False, stem: str = "full", in_channels: int = 1):
         super().__init__()
+        if in_channels < 1:
+            raise ValueError(f"in_channels must be >= 1, got {in_channels}")
         if depth < 1:
             raise ValueError("depth must be >= 1")
         if stem not in STEMS:
@@ -57,10 +63,11 @@ class UNet(nn.Module):
         widths = [base_width * 2 ** i for i in range(n_down + 1)]
         self.stem = stem
         self.stride = 2 ** depth
+        self.in_channels = in_channels
         if stem == "full":
-            self.inc = DoubleConv(1, widths[0], norm)
-        else:  # half: 1 x H x W -> 4 x H/2 x W/2 (lossless), then the first double conv at half resolution
-            self.inc = nn.Sequential(nn.PixelUnshuffle(2), DoubleConv(4, widths[0], norm))
+            self.inc = DoubleConv(in_channels, widths[0], norm)
+        else:  # half: C x H x W -> 4C x H/2 x W/2 (lossless), then the first double conv at half resolution
+            self.inc = nn.Sequential(nn.PixelUnshuffle(2), DoubleConv(4 * in_channels, widths[0], norm))
         self.downs = nn.ModuleList(
             nn.Sequential(nn.MaxPool2d(2), DoubleConv(widths[i], widths[i + 1], norm)) for i in range(n_down)
         )
@@ -72,12 +79,19 @@ class UNet(nn.Module):
         if stem == "half":  # back to full resolution, the input L as the last skip, one narrow 3x3 conv
             head_width = max(4, widths[0] // 2)
             self.up_full = nn.ConvTranspose2d(widths[0], head_width, 2, stride=2)
-            self.final = ConvNormReLU(head_width + 1, head_width, norm)
+            self.final = ConvNormReLU(head_width + in_channels, head_width, norm)
         self.head_width = head_width  # channels entering the head (models replacing the head read it)
         self.head = AbHead(head_width, zero_init=zero_init_head)
 
     def forward(self, L_norm):
-        check_input(L_norm, self.stride, "unet")
+        """Normalized L ``N x 1 x H x W`` (``N x in_channels x H x W`` when built with more) -> normalized ab."""
+        if self.in_channels == 1:
+            check_input(L_norm, self.stride, "unet")
+        elif L_norm.ndim != 4 or L_norm.shape[1] != self.in_channels:
+            raise ValueError(f"unet built with in_channels={self.in_channels} expects N x {self.in_channels} "
+                             f"x H x W, got {tuple(L_norm.shape)}")
+        else:
+            check_input(L_norm[:, :1], self.stride, "unet")
         skips = [self.inc(L_norm)]
         for down in self.downs:
             skips.append(down(skips[-1]))
