@@ -12,10 +12,13 @@ the same split at both sizes: the split is a hash of each photo's content), then
 2. ``unet``: ``base`` fine-tuned on two scales (random S..9/8 S squares of the 9/8 S preparation, resized to S),
    at a quarter of the preset's learning rate (15 minutes);
 3. ``unet_gan``: ``base`` fine-tuned as a PatchGAN's generator with the CIEDE2000 reconstruction loss,
-   lambda 15 (15 minutes).
+   lambda 15 (15 minutes);
+4. ``unet_hints``: the hint network (issue 25, lesson 08) started from ``unet`` (with no hints it is that U-Net),
+   trained with the simulated user's hints at a quarter of the preset's learning rate (60 minutes).
 
 Then :func:`colorkit.reference.package_reference` writes ``unet`` (the default, ``reference``) and ``unet_gan``
-into ``OUT/weights``: float16 files, their cards (measured against the gray copy on the test split of the S
+into ``OUT/weights``, and :func:`colorkit.reference_hints.package_hint_reference` writes ``unet_hints`` (its card
+also scored with hints, beside Levin's optimisation): float16 files, their cards (measured against the gray copy on the test split of the S
 preparation, which no stage trained on) and ``index.json`` with their SHA-256. Publish those files at a URL
 and load them with ``colorkit.load(url, sha256=...)``.
 
@@ -52,8 +55,12 @@ RECIPE = (
     Stage("base", "unet", 55.0),
     Stage("unet", "unet", 15.0, init="base", two_scales=True, lr_factor=0.25),
     Stage("unet_gan", "unet_gan", 15.0, init="base", loss="de2000", extra={"l1_weight": 15}),
+    # the hint network (issue 25) starts from the two-scale U-Net (colorkit.models.unet_hints.init_from_unet): with
+    # no hints it is that U-Net; it learns from the simulated user's hints (colorkit.objectives.hints)
+    Stage("unet_hints", "unet_hints", 60.0, init="unet", lr_factor=0.25),
 )
 PACKAGED = ("unet", "unet_gan")  # the first is the default (`reference`)
+PACKAGED_HINTS = ("unet_hints",)  # packaged with colorkit.reference_hints: the card is measured with hints too
 
 
 def wide_size(size: int) -> int:
@@ -109,10 +116,12 @@ def train_stage(stage: Stage, preset, out: Path, folders: dict, threads: int | N
 
 def run_recipe(source, out, preset: str = "cpu", threads: int | None = None, minutes: list[float] | None = None,
                terms: str | None = None, workers: int | None = None, progress: bool = True) -> dict:
-    """Prepare ``source``, train every stage of :data:`RECIPE` and package :data:`PACKAGED` into ``out/weights``.
+    """Prepare ``source``, train every stage of :data:`RECIPE` and package :data:`PACKAGED` and
+    :data:`PACKAGED_HINTS` into ``out/weights``.
     ``minutes``: one budget per stage instead of the recipe's. Returns ``{reference name: its card}``."""
     from colorkit.presets import get_preset
     from colorkit.reference import package_reference
+    from colorkit.reference_hints import package_hint_reference
 
     p, out = get_preset(preset), Path(out)
     if minutes is not None and len(minutes) != len(RECIPE):
@@ -122,9 +131,13 @@ def run_recipe(source, out, preset: str = "cpu", threads: int | None = None, min
         train_stage(stage, p, out, folders, threads, None if minutes is None else minutes[i])
     terms = terms or f"those of the training photos ({source}): check them before publishing the weights"
     data = {"source": str(source), "prepared": [str(f) for f in folders.values()], "recipe": "colorkit.reference_recipe"}
-    return {name: package_reference(out / name / "last.pt", name, folders[p.image_size], data=data, terms=terms,
-                                    default=(name == PACKAGED[0]), folder=out / "weights", preset=p.name)
-            for name in PACKAGED}
+    cards = {name: package_reference(out / name / "last.pt", name, folders[p.image_size], data=data, terms=terms,
+                                     default=(name == PACKAGED[0]), folder=out / "weights", preset=p.name)
+             for name in PACKAGED}
+    for name in PACKAGED_HINTS:
+        cards[name] = package_hint_reference(out / name / "last.pt", name, folders[p.image_size], data=data,
+                                             terms=terms, folder=out / "weights", preset=p.name)
+    return cards
 
 
 def main(argv=None) -> int:

@@ -25,8 +25,9 @@ LAYERS = [
     ("colorkit.colorize",),
     ("colorkit.onnx_export",),
     ("colorkit.evaluate",),
-    ("colorkit.reference", "colorkit.reference_recipe"),  # the shipped reference models: loading (checkpoint) and packaging (measured by evaluate)
+    ("colorkit.reference",),  # the shipped reference models: loading (checkpoint) and packaging (measured by evaluate)
     ("colorkit.colorize_guided",),  # colorization with hints: Levin or a hint network (the shipped one by default)
+    ("colorkit.reference_hints", "colorkit.reference_recipe"),  # packaging the hint model (measured with hints); the recipe of every reference
     ("colorkit.widgets", "colorkit.hint_widget"),
     ("colorkit.course", "colorkit.cli.args"),  # the input checks every command shares, `colorkit run` included
     ("colorkit.cli", "colorkit"),  # the entry points: the command line, and `colorkit.load` (lazy)

@@ -5,7 +5,8 @@ from colorkit.course import budgets as B
 
 
 def test_every_lesson_budget_has_one_row_per_sized_preset():
-    assert set(B.BUDGETS) == {"02_baseline_cnn", "03_unet", "04_vae", "05_gan", "06_evaluate"}
+    assert set(B.BUDGETS) == {"02_baseline_cnn", "03_unet", "04_vae", "05_gan", "06_evaluate",
+                             "08_user_guided"}
     for rows in B.BUDGETS.values():
         assert set(rows) == {"cpu", "gpu"}  # smoke: the preset's own few steps
 

@@ -64,7 +64,11 @@ def test_smoke_run_end_to_end(tmp_path, capsys):
         ckpt = torch.load(out / name / "last.pt", map_location="cpu", weights_only=False)
         assert ckpt["config"]["extra"]["init_generator"] == str(out / "base" / "last.pt")
     index = json.loads((out / "weights" / "index.json").read_text())
-    assert set(index["models"]) == set(rr.PACKAGED) and index["aliases"]["reference"] == "unet"
+    assert set(index["models"]) == set(rr.PACKAGED + rr.PACKAGED_HINTS) and index["aliases"]["reference"] == "unet"
+    hint_card = json.loads((out / "weights" / "unet_hints.json").read_text())
+    assert set(hint_card["with_hints"]["table"]) == {"gray copy", "truth", "model", "levin"}
+    hints_ckpt = torch.load(out / "unet_hints" / "last.pt", map_location="cpu", weights_only=False)
+    assert hints_ckpt["config"]["extra"]["init_generator"] == str(out / "unet" / "last.pt")
     model = ref.load_reference("reference", folder=out / "weights")  # SHA-256 checked on load
     assert model.reference_name == "unet" and model.colorkit_train_size == 32
     assert len(model.card["stages"]) == 2 and model.card["preset"] == "smoke"

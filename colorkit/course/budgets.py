@@ -9,6 +9,9 @@ row (``smoke``, or a value of None) means: use the preset's own budget (smoke: a
   lesson gets the same budget, as the four variants of the "why is it brown?" lab do).
 * ``images``: training photos loaded into memory (None: all of the train split). Lessons 02 to 05 load
   their photos with the same :func:`colorkit.course.generative.lesson_data`, so they share one value.
+* ``eval_images``: held-out photos a lesson scores when that is not the preset's ``eval_images`` (lesson 08
+  colorizes each one 14 times, once per method and hint count; Levin's solve takes about a third of a
+  second at 256 px, so the ``gpu`` row scores fewer photos than the preset's 1000).
 """
 
 from __future__ import annotations
@@ -36,6 +39,11 @@ BUDGETS: dict[str, dict[str, dict]] = {
     "06_evaluate": {
         "cpu": {"minutes": 2.25, "images": 5000},
         "gpu": {"minutes": 10.0, "images": 2000},
+    },
+    # colorkit.course.guided (notebook 08): the hint network (unet_hints, objective "hints")
+    "08_user_guided": {
+        "cpu": {"minutes": {"unet_hints": 6.0}, "images": 10000, "eval_images": 200},
+        "gpu": {"minutes": {"unet_hints": 20.0}, "images": None, "eval_images": 100},
     },
 }
 
