@@ -1,16 +1,12 @@
 """The hint editor in a real browser: Voila serves a tiny notebook with a HintEditor (anywidget front end, a
 fast fake colorizer injected) on 127.0.0.1; headless Chromium clicks a point of the photo, sets the colour
 picker, and the picture the kernel sends back turns that colour around the point; Undo brings it back."""
-import os
-import subprocess
-import sys
 
-import nbformat
 import numpy as np
 import pytest
 
-# the waits and the free port of the slider's browser test (pytest puts tests/ on sys.path)
-from test_widgets_browser import _answers, _free_port, _wait_for
+# the waits and the Voila server of the slider's browser test (pytest puts tests/ on sys.path)
+from test_widgets_browser import _wait_for, serve_notebook
 
 NOTEBOOK = """\
 import numpy as np
@@ -64,35 +60,10 @@ picker.dispatchEvent(new Event('change', {bubbles: true}));
 
 
 @pytest.fixture
-def voila(tmp_path):
-    """Voila serving the editor notebook on 127.0.0.1 (a free port); killed at the end, whatever happens."""
-    nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell(NOTEBOOK)]
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nbformat.write(nb, tmp_path / "editor.ipynb")
-    port = _free_port()
-    env = {**os.environ, "COLORKIT_HOME": str(tmp_path / "home"), "JUPYTER_CONFIG_DIR": str(tmp_path / "config")}
-    env.pop("MPLBACKEND", None)
-    log = open(tmp_path / "voila.log", "w")
-    server = subprocess.Popen([sys.executable, "-m", "voila", "editor.ipynb", "--no-browser", f"--port={port}",
-                               "--Voila.ip=127.0.0.1", "--show_tracebacks=True",
-                               # jupytext's lab extension (the notebooks extra) does not load in Voila's page
-                               '--VoilaConfiguration.extension_denylist=["jupyterlab-jupytext"]'],
-                              cwd=tmp_path, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        _wait_for(lambda: server.poll() is not None or _answers(url + "api/status") or _answers(url),
-                  120, "Voila to answer")
-        assert server.poll() is None, (tmp_path / "voila.log").read_text()
+def voila(tmp_path, browser):
+    """Voila serving the editor notebook."""
+    with serve_notebook(tmp_path, NOTEBOOK, "editor", browser) as url:
         yield url
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-        log.close()
 
 
 def _ab(rgb) -> np.ndarray:

@@ -1,5 +1,6 @@
 """colorkit.widgets live in a real browser: Voila serves a tiny notebook with the before/after slider on
 127.0.0.1, headless Chromium moves the slider, and the picture the kernel sends back changes."""
+import contextlib
 import os
 import socket
 import subprocess
@@ -9,6 +10,7 @@ import urllib.request
 
 import nbformat
 import pytest
+from conftest import severe_messages
 
 NOTEBOOK = """\
 from colorkit.data.samples import load_sample
@@ -58,18 +60,21 @@ def _answers(url: str) -> bool:
         return False
 
 
-@pytest.fixture
-def voila(tmp_path):
-    """Voila serving the slider notebook on 127.0.0.1 (a free port); killed at the end, whatever happens."""
+@contextlib.contextmanager
+def serve_notebook(tmp_path, code: str, name: str, browser=None):
+    """Voila serving a one-cell notebook of ``code`` on 127.0.0.1 (a free port); yields its URL and kills the
+    server at the end, whatever happens. Shared by the browser tests of every widget. ``browser``: the session's
+    Chromium, sent to a blank page (its log emptied) before the server goes, so the errors of a page whose server
+    was stopped never reach the next test."""
     nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell(NOTEBOOK)]
+    nb.cells = [nbformat.v4.new_code_cell(code)]
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nbformat.write(nb, tmp_path / "slider.ipynb")
+    nbformat.write(nb, tmp_path / f"{name}.ipynb")
     port = _free_port()
     env = {**os.environ, "COLORKIT_HOME": str(tmp_path / "home"), "JUPYTER_CONFIG_DIR": str(tmp_path / "config")}
     env.pop("MPLBACKEND", None)
     log = open(tmp_path / "voila.log", "w")
-    server = subprocess.Popen([sys.executable, "-m", "voila", "slider.ipynb", "--no-browser", f"--port={port}",
+    server = subprocess.Popen([sys.executable, "-m", "voila", f"{name}.ipynb", "--no-browser", f"--port={port}",
                                "--Voila.ip=127.0.0.1", "--show_tracebacks=True",
                                # jupytext's lab extension (the notebooks extra) does not load in Voila's page
                                '--VoilaConfiguration.extension_denylist=["jupyterlab-jupytext"]'],
@@ -81,6 +86,9 @@ def voila(tmp_path):
         assert server.poll() is None, (tmp_path / "voila.log").read_text()
         yield url
     finally:
+        if browser is not None:
+            browser.get("about:blank")
+            severe_messages(browser)
         server.terminate()
         try:
             server.wait(timeout=20)
@@ -88,6 +96,13 @@ def voila(tmp_path):
             server.kill()
             server.wait()
         log.close()
+
+
+@pytest.fixture
+def voila(tmp_path, browser):
+    """Voila serving the slider notebook."""
+    with serve_notebook(tmp_path, NOTEBOOK, "slider", browser) as url:
+        yield url
 
 
 def _move(browser, handle, key, times: int = 15):
