@@ -5,7 +5,8 @@ rehearsal builds such a runtime: a new venv that sees this project's installed p
 so nothing large is copied or downloaded) except colorkit and the widget packages, plus ipywidgets 7.7.1
 from pip. Then it runs the cell, taken from a notebook, with ``COLORKIT_INSTALL_FROM`` pointing at a copy
 of this source tree (the cell then installs as it would on Colab, from there instead of the git tag), checks
-that the runtime's ipywidgets and torch were kept, and runs tests/test_widgets.py there, on ipywidgets 7.x.
+that the runtime's ipywidgets and torch were kept, and runs tests/test_widgets.py and tests/test_hint_widget.py there, on ipywidgets 7.x (anywidget comes
+with the install, as it would on Colab).
 pip reaches the package index for ipywidgets 7.7.1 and the build backend (setuptools). About 50 s on 2 cores.
 """
 from __future__ import annotations
@@ -25,7 +26,7 @@ from test_notebooks import LESSONS, bootstrap_cell
 ROOT = Path(__file__).resolve().parent.parent
 COLAB_IPYWIDGETS = "7.7.1"
 # what the runtime must not have before the cell runs (colorkit) or gets in its own version (the widgets)
-NOT_PREINSTALLED = ("colorkit", "ipywidgets", "widgetsnbextension", "jupyterlab_widgets", "__editable__",
+NOT_PREINSTALLED = ("colorkit", "ipywidgets", "widgetsnbextension", "jupyterlab_widgets", "anywidget", "psygnal", "__editable__",
                     "pip", "setuptools", "_distutils_hack", "pkg_resources", "__pycache__")
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
@@ -96,7 +97,9 @@ def test_bootstrap_cell_installs_colorkit_on_a_colab_like_runtime_and_the_widget
 
     tests = tmp_path / "tests"
     tests.mkdir()
-    shutil.copy(ROOT / "tests" / "test_widgets.py", tests)  # run outside the source tree: the installed colorkit
-    out = _run([python, "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_widgets.py"], tests, env)
+    for name in ("test_widgets.py", "test_hint_widget.py"):  # outside the source tree: the installed colorkit
+        shutil.copy(ROOT / "tests" / name, tests)
+    out = _run([python, "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_widgets.py", "test_hint_widget.py"],
+               tests, env)
     assert " passed" in out and "failed" not in out and "skipped" not in out, out[-3000:]
     print(f"bootstrap rehearsal: {time.time() - start:.0f} s\n{out[-300:]}")
