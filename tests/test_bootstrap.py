@@ -5,8 +5,8 @@ rehearsal builds such a runtime: a new venv that sees this project's installed p
 so nothing large is copied or downloaded) except colorkit and the widget packages, plus ipywidgets 7.7.1
 from pip. Then it runs the cell, taken from a notebook, with ``COLORKIT_INSTALL_FROM`` pointing at a copy
 of this source tree (the cell then installs as it would on Colab, from there instead of the git tag), checks
-that the runtime's ipywidgets and torch were kept, and runs tests/test_widgets.py and tests/test_hint_widget.py there, on ipywidgets 7.x (anywidget comes
-with the install, as it would on Colab).
+that the runtime's ipywidgets and torch were kept, and runs tests/test_widgets.py and tests/test_hint_widget.py
+there, on ipywidgets 7.x (anywidget comes with the install, as it would on Colab).
 pip reaches the package index for ipywidgets 7.7.1 and the build backend (setuptools). About 50 s on 2 cores.
 """
 from __future__ import annotations

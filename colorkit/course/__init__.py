@@ -273,6 +273,11 @@ RECORD_CHECKS: dict[str, dict] = {
                     "cf/truth": _CF, "minutes": _MIN},
     "07_colorize_your_photos": {"data_source": str, "models": (1, None), "images": _N, "best_model": str,
                                 "fullres_l_error_median": (0, 5), "fullres_l_error_p99": (0, 1), "minutes": _MIN},
+    "08_user_guided": {"data_source": str, "train_images": _N, "eval_images": _N, "ambiguity_l_max_diff": (0, 1),
+                       "levin_written_out_max_diff": (0, 1e-3), "de2000/gray copy": _DE, "psnr/gray copy": _PSNR,
+                       "de2000/reference_unet": _DE, "de2000/levin_0": _DE, "de2000/levin_10": _DE,
+                       "psnr/levin_10": _PSNR, "de2000/hint_net_0": _DE, "de2000/hint_net_10": _DE,
+                       "psnr/hint_net_10": _PSNR, "train_minutes/unet_hints": _MIN, "minutes": _MIN},
 }
 
 

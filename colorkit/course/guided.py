@@ -111,6 +111,7 @@ def plot_hint_curves(table: Mapping, flat: Mapping[str, Mapping] | None = None,
                 ax.axhline(scores[metric], color=f"C{7 - i % 3}", ls=("--", ":", "-.")[i % 3], label=name)
         ax.set_xscale("symlog", linthresh=1)
         ax.set_xticks(ticks, [str(t) for t in ticks])
+        ax.set_xlim(-0.3, max(ticks) * 1.25 if ticks else 1)
         ax.set_xlabel("hints per photo")
         ax.set_ylabel(labels.get(metric, metric))
         ax.grid(alpha=0.3)
