@@ -10,7 +10,7 @@ DATA ?=
 TORCH ?= torch torchvision
 TEST_HOME := $(CURDIR)/.test_home
 # speed benchmarks (need nothing); cpu_quality.py and colorize_quality.py take a --checkpoint, gpu_check.py a GPU
-SPEED_BENCHMARKS := lab_speed prepare train_step fullres metrics_speed soft_encode
+SPEED_BENCHMARKS := lab_speed prepare train_step fullres metrics_speed soft_encode hint_latency
 
 .PHONY: run test install lab site sync check-notebooks bench gpu-check references clean help
 

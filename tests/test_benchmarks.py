@@ -82,3 +82,12 @@ def test_hints_quality_prints_every_method_and_count(tmp_path):
     # no hints: Levin gives the gray copy (up to the 8-bit rounding of two gray-copy paths)
     assert abs(float(results["hints_de00_levin_0"]) - float(results["hints_de00_gray"])) < 0.01
     assert "hints_de00_reference" in results and "(2 files)" in out.stdout
+
+
+def test_hint_latency_times_the_editor_and_the_automatic_pass(tmp_path):
+    out = subprocess.run([sys.executable, str(BENCH / "hint_latency.py"), "--method", "levin", "--repeats", "3",
+                          "--sizes", "48", "64", "--threads", "1"], capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    results = dict(line.split()[1:] for line in out.stdout.splitlines() if line.startswith("RESULT "))
+    assert {"hint_latency_ms_48", "hint_latency_ms_64", "hint_latency_ratio_64"} <= set(results)
+    assert "(levin): one more hint" in out.stdout
