@@ -332,3 +332,20 @@ def test_badges_point_at_the_notebook_on_colab_and_kaggle():
     assert "colab.research.google.com/github/colorkit/colorkit/blob/main/notebooks/03_unet.ipynb" in colab
     assert "kaggle.com/kernels/welcome?src=https://github.com/colorkit/colorkit/blob/main/notebooks/03_unet.ipynb" in kaggle
     assert course.badges("03_unet") == f"{colab} {kaggle}"
+
+
+def test_run_course_hands_the_lessons_an_absolute_data_path(tmp_path, monkeypatch):
+    """The lessons run with notebooks/ as their folder: a --data path relative to where the user typed it
+    must reach them resolved (``colorkit run --data ../photos`` from the repository root)."""
+    import papermill as pm
+
+    from colorkit import course
+
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    monkeypatch.chdir(tmp_path)
+    seen = []
+    monkeypatch.setattr(pm, "execute_notebook", lambda src, dst, parameters, **kw: seen.append(parameters))
+    monkeypatch.setattr(course, "_add_records", lambda lesson, executed: None)
+    course.run_course("smoke", "photos", out_dir=tmp_path / "run", only=["00"])
+    assert seen and seen[0]["DATA"] == str(photos.resolve())

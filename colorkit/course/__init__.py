@@ -398,6 +398,7 @@ def run_course(preset: str = "cpu", data: str = "", out_dir: str | Path | None =
     from colorkit.presets import resolve_preset
 
     preset = resolve_preset(preset)
+    data = str(Path(data).expanduser().resolve()) if data else ""  # the lessons run in notebooks/, not here
     out_dir = Path(out_dir) if out_dir else home() / "runs" / datetime.now().strftime("%Y%m%d-%H%M%S")
     out_dir.mkdir(parents=True, exist_ok=True)
     if not data:
