@@ -12,11 +12,11 @@ TEST_HOME := $(CURDIR)/.test_home
 # speed benchmarks (need nothing); cpu_quality.py and colorize_quality.py take a --checkpoint, gpu_check.py a GPU
 SPEED_BENCHMARKS := lab_speed prepare train_step fullres metrics_speed soft_encode hint_latency
 
-.PHONY: run test install lab site sync check-notebooks bench gpu-check references clean help
+.PHONY: run test browser install lab site sync check-notebooks bench gpu-check references clean help
 
 help:
 	@echo "make run   [PRESET=cpu|gpu|smoke] [DATA=folder]  execute the whole course into runs/<timestamp>/"
-	@echo "make test                                      everything CI checks"
+	@echo "make test                                      everything CI checks (installs chromium for the browser tests)"
 	@echo "make lab                                       open the course in JupyterLab (from .venv)"
 	@echo "make site                                      the course as a static site in site/ (latest run, else smoke)"
 	@echo "make sync                                      pair notebooks/*.py with .ipynb (after editing a .py)"
@@ -32,6 +32,11 @@ $(VENV)/.installed: pyproject.toml
 
 install: $(VENV)/.installed
 
+# the browser tests' headless Chromium: found, else installed with apt-get (sudo -n when not root), else one line
+# naming the fix (exit 2) before anything else is installed
+browser:
+	@bash .ci/ensure_browser.sh
+
 lab: $(VENV)/.installed
 	$(VENV)/bin/jupyter lab notebooks/
 
@@ -41,7 +46,7 @@ site: $(VENV)/.installed
 run: $(VENV)/.installed
 	$(VENV)/bin/colorkit run --preset $(PRESET) $(if $(DATA),--data "$(abspath $(DATA))")
 
-test: $(VENV)/.installed
+test: browser $(VENV)/.installed
 	$(VENV)/bin/colorkit run --check
 	rm -rf $(TEST_HOME)
 	COLORKIT_PRESET=smoke COLORKIT_HOME=$(TEST_HOME) MPLBACKEND=Agg $(PY) -m pytest -q -p no:cacheprovider tests

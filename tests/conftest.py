@@ -1,11 +1,16 @@
-"""Shared fixtures: ``browser``, a headless Chromium (Debian's ``chromium`` and ``chromium-driver``, which
-``.ci/run`` installs) driven by Selenium. A missing browser fails the tests that need it: it never skips."""
+"""Shared fixtures: ``browser``, a headless Chrome or Chromium (Debian's ``chromium`` and ``chromium-driver``,
+which ``make test`` installs through ``.ci/ensure_browser.sh``; or one already installed, e.g. on macOS; or the
+paths in ``COLORKIT_CHROME`` and ``COLORKIT_CHROMEDRIVER``) driven by Selenium. A missing browser fails the
+tests that need it: it never skips."""
+import os
 import shutil
 from pathlib import Path
 
 import pytest
 
-CHROMIUM = ("chromium", "chromium-browser", "google-chrome")
+# the same search as .ci/ensure_browser.sh
+CHROMIUM = ("chromium", "chromium-browser", "google-chrome", "/Applications/Google Chrome.app/Contents/MacOS/Google Chrome",
+            "/Applications/Chromium.app/Contents/MacOS/Chromium")
 CHROMEDRIVER = ("chromedriver", "/usr/lib/chromium/chromedriver")
 
 
@@ -21,10 +26,11 @@ def _which(names) -> str | None:
 def browser():
     """A headless Chromium (Selenium WebDriver) that logs the page's JavaScript errors (``browser`` log,
     level SEVERE) and cannot reach any host but 127.0.0.1: a page that needs the network shows errors."""
-    binary, driver_path = _which(CHROMIUM), _which(CHROMEDRIVER)
+    binary = os.environ.get("COLORKIT_CHROME") or _which(CHROMIUM)
+    driver_path = os.environ.get("COLORKIT_CHROMEDRIVER") or _which(CHROMEDRIVER)
     if binary is None or driver_path is None:
-        pytest.fail("the browser tests need Debian's chromium and chromium-driver: "
-                    "apt-get install -y --no-install-recommends chromium chromium-driver (.ci/run does)")
+        pytest.fail("the browser tests need Chrome or Chromium and its chromedriver: `make test` installs them "
+                    "(.ci/ensure_browser.sh), or sudo apt-get install -y --no-install-recommends chromium chromium-driver")
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
