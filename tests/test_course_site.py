@@ -10,14 +10,14 @@ from colorkit import course
 from colorkit.course import site
 
 # the lesson with figures and the one with the before/after widgets: enough to see every kind of output
-SITE_LESSONS = ["00", "07"]
+SITE_LESSONS = ["00", "07", "08"]
 NETWORK_RESOURCE = re.compile(r"<(?:script|link|img|iframe|source|video|audio)\b[^>]*?\b(?:src|href)\s*=\s*"
                               r"[\"']?\s*(?:https?:)?//", re.I)
 
 
 @pytest.fixture(scope="module")
 def smoke_run(tmp_path_factory):
-    """Lessons 00 and 07 executed under smoke by the course runner (``colorkit run --preset smoke``)."""
+    """Lessons 00, 07 and 08 executed under smoke by the course runner (``colorkit run --preset smoke``)."""
     mp = pytest.MonkeyPatch()
     root = tmp_path_factory.mktemp("site_run")
     mp.setenv("COLORKIT_HOME", str(root / "home"))
@@ -40,7 +40,7 @@ def built(smoke_run, tmp_path_factory):
 
 def test_site_has_an_index_and_a_page_per_lesson(built, smoke_run):
     names = [p.name for p in built]
-    assert names == ["index.html", "00_quickstart.html", "07_colorize_your_photos.html"]
+    assert names == ["index.html", "00_quickstart.html", "07_colorize_your_photos.html", "08_user_guided.html"]
     index = built[0].read_text()
     for row in (site.lesson_row(p) for p in sorted(smoke_run.glob("*.ipynb"))):
         assert f'href="{row["name"]}.html"' in index and row["title"] and row["title"] in index
@@ -61,6 +61,16 @@ def test_widgets_show_their_static_picture(built):
     assert page.count('src="data:image/png;base64,') >= 2  # the comparison and the before/after slider
     assert "divider at" in page  # the widget's caption (its text/plain) travels with the picture
     assert 'href="https://colab.research.google.com/github/colorkit/colorkit/blob/main/notebooks/' in page
+
+
+def test_the_hint_editor_shows_its_static_picture(built):
+    """Lesson 08's click-to-colour editor, without a kernel: the picture with the hints as dots, its caption."""
+    page = built[3].read_text()
+    printed = re.search(r"the editor colorizes with [^<]*; 6 hints", page)  # the line printed above the editor
+    assert printed, "lesson 08's editor cell printed nothing"
+    after = page[printed.end():]
+    assert after.count('src="data:image/png;base64,') >= 2  # the editor, then its before/after and full size
+    assert after.index('src="data:image/png;base64,') < after.index("editor.undo()")  # the editor's own picture
 
 
 def test_every_page_loads_in_a_browser_with_its_pictures(built, browser, js_errors):
