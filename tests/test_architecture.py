@@ -157,7 +157,7 @@ def test_architecture_md_names_every_module_and_layer():
 
 # tests of the whole rather than of one module
 CROSS_CUTTING_TESTS = {"test_architecture", "test_base", "test_benchmarks", "test_bootstrap", "test_checkpoint_fixture",
-                       "test_gpu_check", "test_notebooks", "test_project_files"}
+                       "test_ensure_browser", "test_gpu_check", "test_notebooks", "test_project_files"}
 
 
 def test_tests_mirror_the_package():
