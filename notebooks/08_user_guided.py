@@ -38,7 +38,7 @@
 # | preset | minutes | what it is for |
 # |---|---|---|
 # | `smoke` | < 1 | CI: checks that every cell runs (a few training steps: numbers are meaningless) |
-# | `cpu` | about 12 | 2 CPU cores: the hint network trains 6 minutes on 64x64 photos, then 200 held-out photos are scored |
+# | `cpu` | about 12-15 | 2 CPU cores: the hint network trains 6 minutes on 64x64 photos, then 200 held-out photos are scored |
 # | `gpu` | about 30 | a Colab GPU: 20 minutes of training on 256x256 photos, 100 held-out photos scored |
 
 # %% tags=["parameters"]
@@ -383,7 +383,7 @@ from colorkit.course.guided import fewest_hints, plot_hint_curves
 plot_hint_curves(table, flat, title=f"{len(truths)} held-out photos, {preset.image_size} px");
 for m in methods:
     n = fewest_hints(table, m, auto["de2000"])
-    print(f"{m}: beats {auto_name}'s ΔE2000 from {n} hints on" if n is not None else
+    print(f"{m}: beats {auto_name}'s ΔE2000 from {n} hint{'' if n == 1 else 's'} on" if n is not None else
           f"{m}: never beats {auto_name}'s ΔE2000 at these counts")
 better = [n for n in HINT_COUNTS if table["hint_net"][n]["de2000"] < table["levin"][n]["de2000"]]
 print(f"the hint network is below Levin at {better or 'no'} hint count(s) of {list(HINT_COUNTS)}")
