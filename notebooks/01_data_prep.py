@@ -26,7 +26,8 @@
 # - why a colorizer is trained to predict a and b from L, and what that means for the data we store;
 # - how colorkit turns any folder of photos (or COCO, Tiny ImageNet, the Kaggle set) into small LAB
 #   shards: fast, resumable, and robust to broken files;
-# - the deterministic 60/20/20 split by content hash, and why duplicates never leak into the test set;
+# - the deterministic 60/20/20 split by content hash, written out and checked against colorkit's: an exact copy
+#   of a photo (the same bytes) can never land in another split, but a re-saved or resized copy can;
 # - what the ab histogram of a dataset looks like, and why it makes naive models turn brown;
 # - how the lessons read the shards: random crops and flips for training, fixed crops for evaluation.
 #
@@ -137,8 +138,30 @@ pd.DataFrame([{**s, "source": Path(s["source"]).name} for s in report.skipped])
 # are in the shards exactly once; the broken ones are listed as `unreadable`; the 1x1 image is
 # `too_small`; the exact copy of a photo is a `duplicate`; and the gray photos are `grayscale`:
 # a colour dataset should not teach a colorizer that gray is a right answer. "Near-grayscale" means the
-# colours follow the lightness along one line (gray, sepia, one tint) to within 4 LAB units for 95% of
-# the pixels (`colorkit.data.prepare.GRAY_THRESHOLD`; under `cpu` 296 of the 20,000 Tiny ImageNet photos, about 1.5 %, are left out this way).
+# colours follow the lightness along one line (gray, sepia, one tint) to within `GRAY_THRESHOLD` (4) LAB
+# units for 95% of the pixels. The measure is `colorkit.data.prepare.chroma_spread`, stored for every
+# prepared photo in the manifest's `chroma_spread` column. How many photos of the course dataset it left
+# out is printed further down, under "What preparation did".
+#
+# It is **not** the colourfulness of Hasler and Süsstrunk (`colorkit.evaluate.metrics.colorfulness`, the
+# `cf` column of every score table from lesson 02 on), which measures how saturated and varied the colours
+# are, wherever they lie. Below, one photo and a toned black-and-white print made from it (its gray times
+# one warm tint): compare the two measures printed for each.
+
+# %%
+import numpy as np
+
+from colorkit.color import rgb_to_lab
+from colorkit.data.prepare import GRAY_THRESHOLD, chroma_spread
+from colorkit.evaluate.metrics import colorfulness
+
+cat = photos[SAMPLE_NAMES.index("chelsea")]
+toned = (cat.mean(axis=2, keepdims=True) * np.array([1.0, 0.6, 0.2])).astype(np.uint8)
+for name, im in (("colour photo", cat), ("toned black-and-white", toned)):
+    spread = chroma_spread(rgb_to_lab(im))
+    print(f"{name:22s} chroma_spread {spread:5.1f} ({'left out' if spread < GRAY_THRESHOLD else 'kept'}), "
+          f"Hasler-Süsstrunk colourfulness {colorfulness(im):5.1f}")
+show_images([cat, toned], titles=["colour photo", "toned black-and-white"], ncols=2, size=2.6);
 
 # %% [markdown]
 # ## Downloading the course dataset 🌐 (needs the network)
@@ -163,9 +186,11 @@ record_data(root)
 # Each photo was read once, hashed (SHA-256 of its bytes), decoded, centre-cropped and resized, converted
 # to LAB and written into shards of many photos: **L as uint8** (L × 2.55, at most 0.2 units off) and
 # **ab as int8** (whole LAB units, at most 0.5 off, far below a visible difference). That is 3 bytes per
-# pixel instead of the seeds' 24 (float64): 1/8 of the disk and memory. A run that is interrupted resumes
-# where it stopped, with no photo lost or doubled; `colorkit prepare SOURCE --size 256 --out DIR` does the
-# same from a terminal.
+# pixel instead of 24 for scikit-image's float64 LAB, which is what the student report *Picture
+# Colourization* (He, Imran, Siddiqua and You, APS360 final report, University of Toronto) saved as `.npz`
+# files: 1/8 of the disk and memory. A run that is interrupted resumes where it stopped, with no photo lost
+# or doubled; `colorkit prepare SOURCE --size 256 --out DIR` does the same from a terminal. The cell also
+# counts the files that were left out, by kind.
 
 # %%
 import json
@@ -180,17 +205,53 @@ print(f"{meta['images']} photos of {size}x{size} in {meta['shards']} shard(s): "
       f"{shard_bytes / max(meta['images'], 1) / 1024:.0f} KiB per photo, float64 LAB would need "
       f"{size * size * 3 * 8 / 1024:.0f} KiB")
 record("images", meta["images"])
+skipped = pd.DataFrame(read_skipped(root), columns=["source", "kind", "reason"])
+n_gray, n_read = int((skipped["kind"] == "grayscale").sum()), meta["images"] + len(skipped)
+print(f"left out as near-grayscale: {n_gray} of the {n_read} files read ({n_gray / max(n_read, 1):.1%}); "
+      f"all left out, by kind: {skipped['kind'].value_counts().to_dict()}")
 manifest.head()
 
 # %% [markdown]
 # ## The split: 60/20/20 by content hash
-# A photo's split depends only on its hash (the first 8 hex digits, modulo 100: 0-59 train, 60-79 val,
-# 80-99 test). The same photo lands in the same split on every machine, adding photos never moves old
-# ones, and two identical files can never end up one in train and one in test. (With only a handful of
-# photos, as in `smoke`, one photo is moved so that val and test are never empty.)
+# A photo's split depends only on its hash (the first 8 hex digits as a number, modulo 100: 0-59 train,
+# 60-79 val, 80-99 test). The same file lands in the same split on every machine, and adding photos never
+# moves old ones. (When val or test would come out empty, which can happen with a handful of photos as in
+# `smoke`, one photo is moved into it: `colorkit.data.split.assign_splits`; the cell prints how many moved.)
+#
+# What this guarantees about duplicates, exactly: two files with **the same bytes** have the same hash, so
+# they can never end up one in train and one in test (and `prepare` keeps only one of them anyway: the
+# `duplicate` above). Nothing more. A copy that was re-saved as JPEG, resized, cropped or had its metadata
+# edited has other bytes, hence an unrelated hash, and lands in a split independently of the original.
+# Finding those needs a perceptual comparison of the pixels, which colorkit does not do. Below, the rule
+# written out in a few lines and checked against colorkit's on every hash of the manifest (and on a
+# thousand made-up hashes, so that all three splits are exercised even under `smoke`).
 
 # %%
-stats = manifest.groupby("split").agg(photos=("hash", "size"), mean_colorfulness=("colorfulness", "mean"))
+import hashlib
+
+from colorkit.data.split import FRACTIONS, assign_splits, split_of
+
+
+def my_split(sha256_hex):
+    number = int(sha256_hex[:8], 16) % 100  # the first 8 hex digits as a number, then 0..99
+    return "train" if number < 60 else "val" if number < 80 else "test"
+
+
+made_up = [hashlib.sha256(str(i).encode()).hexdigest() for i in range(1000)]
+assert [my_split(h) for h in made_up] == [split_of(h) for h in made_up]
+hashes = list(manifest["hash"])
+assert [my_split(h) for h in hashes] == [split_of(h) for h in hashes]
+assert assign_splits(hashes) == list(manifest["split"])  # the manifest's split: the rule plus the fallback
+on_disk = [r for r in manifest.itertuples() if Path(r.source).is_file()][:20]
+assert all(hashlib.sha256(Path(r.source).read_bytes()).hexdigest() == r.hash for r in on_disk)
+moved = sum(my_split(h) != s for h, s in zip(hashes, manifest["split"]))
+print(f"the rule gives colorkit's split for all {len(hashes) + len(made_up)} hashes; the small-dataset fallback "
+      f"moved {moved}; SHA-256 of {len(on_disk)} source files re-read: same hashes")
+print(f"a photo and a re-saved copy of it (other bytes) land one in train, one in test with probability "
+      f"2 x {FRACTIONS[0]} x {FRACTIONS[2]} = {2 * FRACTIONS[0] * FRACTIONS[2]:.2f}")
+
+# %%
+stats = manifest.groupby("split").agg(photos=("hash", "size"), mean_chroma_spread=("chroma_spread", "mean"))
 stats["fraction"] = stats["photos"] / stats["photos"].sum()
 for split in ("train", "val", "test"):
     record(f"{split}_images", int(stats.loc[split, "photos"]))
@@ -271,7 +332,7 @@ record_minutes()  # this lesson's wall-clock minutes; RECORD lines stay in the e
 # ```
 #
 # Typical reasons: `unreadable` (not an image, truncated), `too_small`, `duplicate` (the same bytes twice) and
-# `grayscale` (black-and-white or sepia photos, whose colourfulness is below `GRAY_THRESHOLD`).
+# `grayscale` (black-and-white or sepia photos, whose `chroma_spread` is below `GRAY_THRESHOLD`).
 #
 # </details>
 
@@ -328,17 +389,17 @@ record_minutes()  # this lesson's wall-clock minutes; RECORD lines stay in the e
 
 # %% [markdown]
 # ### Exercise 4 · easy · A stricter grayscale threshold
-# `GRAY_THRESHOLD` is 4 LAB units. The manifest's `colorfulness` column is the same measure, computed for every
+# `GRAY_THRESHOLD` is 4 LAB units. The manifest's `chroma_spread` column is the same measure, computed for every
 # prepared photo. How many photos of this lesson's dataset would `prepare(..., gray_threshold=10)` have left
 # out, and which?
 #
-# **Hint:** a photo is left out when its colorfulness is below the threshold: `manifest[manifest["colorfulness"] < 10]`.
+# **Hint:** a photo is left out when its chroma spread is below the threshold: `manifest[manifest["chroma_spread"] < 10]`.
 
 # %% [markdown] tags=["solution"]
 # <details><summary>Solution</summary>
 #
 # ```python
-# left_out = manifest[manifest["colorfulness"] < 10]
+# left_out = manifest[manifest["chroma_spread"] < 10]
 # print(len(left_out), "photos:", list(left_out["source"]))
 # ```
 #
@@ -352,7 +413,7 @@ record_minutes()  # this lesson's wall-clock minutes; RECORD lines stay in the e
 from colorkit.course.exercises import check
 
 answer = None  # your number: how many photos a gray_threshold of 10 leaves out
-check(answer, expected=int((manifest["colorfulness"] < 10).sum()), tol=0, what="photos below colorfulness 10");
+check(answer, expected=int((manifest["chroma_spread"] < 10).sum()), tol=0, what="photos below chroma spread 10");
 
 # %% [markdown]
 # ### Exercise 5 · hard · The brown baseline

@@ -25,7 +25,10 @@
 #
 # **What you will learn**
 # - how a colorizer is set up as regression: normalized L in, normalized ab out (tanh keeps it in range);
-# - the seeds' encoder-decoder baseline and the "ResNet" baseline (a ResNet downsampler, a plain upsampler);
+# - two baselines from earlier student reports: an encoder-decoder CNN and a "ResNet" baseline (a ResNet
+#   downsampler, a plain upsampler);
+# - how far one predicted pixel can see (its receptive field, computed from the layers and checked with a
+#   gradient), and what it cannot see;
 # - the one training engine every lesson uses (`colorkit.train`): budget, schedule, live curves, checkpoints;
 # - L2 against L1: what each loss asks the network to predict when several colours are plausible;
 # - why both come out desaturated, read off the predicted against the true ab distribution;
@@ -99,12 +102,15 @@ show_images(photos, titles=list(SAMPLE_NAMES), ncols=4);
 # %% [markdown]
 # ## Colorization as regression
 # The network reads **normalized L** (`L / 50 - 1`, in [-1, 1]) and writes **normalized ab** (`ab / 110`),
-# squashed into [-1, 1] by a final `tanh`. Two networks from the seeds:
+# squashed into [-1, 1] by a final `tanh`. Two networks that earlier student reports used as their
+# baselines:
 #
-# - **baseline CNN**: three (conv, ReLU, max-pool) stages widen 1 -> w -> 2w -> 4w channels while shrinking
-#   the image 8x; three transposed convolutions grow it back to two ab channels. Every detail must pass
-#   through the 1/8-size bottleneck.
-# - **ResNet baseline**: the first stages of a ResNet-18 (residual blocks: each learns a correction added to
+# - **baseline CNN**, the baseline of *Picture Colourization* (He, Imran, Siddiqua and You, APS360 final
+#   report, University of Toronto): three (conv, ReLU, max-pool) stages widen 1 -> w -> 2w -> 4w channels
+#   while shrinking the image 8x; three transposed convolutions grow it back to two ab channels. Every
+#   detail must pass through the 1/8-size bottleneck.
+# - **ResNet baseline**, the first model of *Image Colorization* (Jayanth Shreekumar, ECE 60131 report,
+#   December 2025): the first stages of a ResNet-18 (residual blocks: each learns a correction added to
 #   its input, which trains deeper stacks) as the downsampler, and a plain (upsample, conv) decoder.
 #
 # `model_summary` counts parameters and the floating-point operations of one 256x256 forward pass.
@@ -137,6 +143,76 @@ for ax, run in zip(axes, ("baseline_l1", "resnet_baseline")):
     c = configs[run]
     plot_architecture(build(c.model, **{k: v for k, v in c.model_kwargs.items() if k != "pretrained"}),
                       size=64, ax=ax, title=c.model)
+plt.tight_layout()
+
+# %% [markdown]
+# ## How far one predicted pixel can see
+# A predicted colour depends only on the input pixels in its *receptive field*. Walk the encoder from the
+# input: a layer with kernel k widens the field by (k - 1) steps of the current *jump* (how many input
+# pixels one step of that layer's input spans), and a layer with stride s multiplies the jump by s. The
+# decoder adds nothing: a transposed convolution with kernel 2 and stride 2 makes each output pixel from
+# exactly one input cell, so all 64 pixels of an 8x8 block read the same bottleneck cell. The second cell
+# checks the arithmetic with a gradient: which input pixels change one output pixel at all (the model in
+# `eval` mode, so BatchNorm does not mix pixels through batch statistics; a batch of random inputs, so
+# that every max-pool position is chosen by some input).
+
+# %%
+from torch import nn
+
+
+def receptive_field(encoder):
+    rf, jump = 1, 1
+    for layer in encoder:
+        if isinstance(layer, (nn.Conv2d, nn.MaxPool2d)):
+            k, s = (v if isinstance(v, int) else v[0] for v in (layer.kernel_size, layer.stride))
+            rf, jump = rf + (k - 1) * jump, jump * s
+            print(f"{type(layer).__name__:9s} k={k} s={s}: field {rf:2d} px, jump {jump}")
+    return rf
+
+
+baseline = build(configs["baseline_l1"].model, **configs["baseline_l1"].model_kwargs)
+rf = receptive_field(baseline.encoder)
+
+# %%
+import torch
+
+torch.manual_seed(0)
+x = torch.randn(64, 1, 64, 64, requires_grad=True)
+baseline.eval()
+windows = []
+for i, j in ((32, 32), (39, 33)):  # two output pixels of the same 8x8 block
+    x.grad = None
+    baseline(x)[:, :, i, j].sum().backward()
+    seen = x.grad.abs().sum(dim=(0, 1)) > 0  # the input pixels that move this output pixel
+    rows, cols = seen.any(1).nonzero().ravel(), seen.any(0).nonzero().ravel()
+    windows.append((int(rows.min()), int(rows.max()), int(cols.min()), int(cols.max()), int(seen.sum())))
+    print(f"output pixel ({i}, {j}) sees input rows {windows[-1][0]}-{windows[-1][1]}, "
+          f"columns {windows[-1][2]}-{windows[-1][3]}: {windows[-1][4]} pixels")
+top, bottom, left, right, n = windows[0]
+assert bottom - top + 1 == right - left + 1 == rf and n == rf * rf and windows[1] == windows[0]
+print(f"the gradient agrees with the layers: a {rf}x{rf} window, the same for the whole 8x8 block")
+
+# %% [markdown]
+# What that window cannot see. The network reads L alone, through a window of that size, and the same
+# weights slide over the whole photo: away from the border (where the zero padding shows) it does not know
+# where in the photo a window sits, nor what lies beyond it. A smooth bright patch looks the same whether it
+# is a sky, a white wall or snow; what would tell them apart (a horizon, a roof line, the top edge of the
+# photo) is context outside the window. Below, the window drawn to scale on a sample photo at this preset's
+# training size and at 256 px; the printed share says how much of the photo one colour decision reads.
+
+# %%
+from matplotlib.patches import Rectangle
+
+from colorkit.data.prepare import resize_square
+
+sizes = sorted({preset.image_size, 256})
+fig, axes = plt.subplots(1, len(sizes), figsize=(3.2 * len(sizes), 3.4), squeeze=False)
+for ax, size in zip(axes[0], sizes):
+    ax.imshow(resize_square(photos[SAMPLE_NAMES.index("chelsea")], size)[0])
+    ax.add_patch(Rectangle(((size - rf) / 2, (size - rf) / 2), rf, rf, fill=False, color="red", lw=2))
+    ax.set_title(f"{size} px photo, {rf} px window"); ax.axis("off")
+    print(f"at {size} px one predicted colour reads a window {rf / size:.0%} of the photo's width "
+          f"({rf * rf / size ** 2:.1%} of its area)")
 plt.tight_layout()
 
 # %% [markdown]
@@ -370,11 +446,15 @@ record_minutes()  # this lesson's wall-clock minutes; RECORD lines stay in the e
 # cfg = lesson_config(preset, "baseline_l1", runs_dir("02_baseline_cnn", preset.name),
 #                     out_dir=str(runs_dir("02_baseline_cnn", preset.name) / "baseline_l1_x2"), **budget)
 # longer = train(cfg, train_data, val_data)
+# print(table.loc["baseline_l1", ["de2000", "cf"]])  # the run with the lesson's budget
 # score_vs_gray(predict_images(longer.model, truths)[0], truths, name="L1, twice the budget")
 # ```
 #
-# Mostly less wrong: ΔE2000 improves a little, colorfulness barely moves. An L1 model stays near the median
-# colour whatever the budget; more steps sharpen *where* it puts colour, not how much.
+# Compare its `de2000` and `cf` with the `baseline_l1` row of the scores table above (the `print` line of
+# the code shows that row). What to look for: for a pixel that L leaves ambiguous, the L1 optimum is the
+# median colour whatever the budget, so more steps can make the model less wrong about *where* colour goes
+# (the pixels it learns to tell apart), but they are not expected to remove the hedging; if `cf` rises,
+# check whether `de2000` falls with it.
 #
 # </details>
 
@@ -462,10 +542,12 @@ check(answer, expected=[c[(L_lab >= lo) & (L_lab < hi)].mean() for lo, hi in ((0
 # near_gray = np.array([[[60.0, 0.0, 20.0]]])  # right hue, half the chroma: L1 error 20
 # wrong_hue = np.array([[[60.0, 12.0, 40.0]]])  # full chroma, hue turned towards red: L1 error 12
 # to8 = lambda lab: lab_to_rgb(lab, dtype=np.uint8)
-# print(float(delta_e2000_map(to8(near_gray), to8(true)).mean()), float(delta_e2000_map(to8(wrong_hue), to8(true)).mean()))
+# de = {name: float(delta_e2000_map(to8(lab), to8(true)).mean()) for name, lab in (("near_gray", near_gray), ("wrong_hue", wrong_hue))}
+# print(f"L1 20 -> ΔE2000 {de['near_gray']:.2f}; L1 12 -> ΔE2000 {de['wrong_hue']:.2f}")
 # ```
 #
-# The hue error has the lower L1 (12 against 20) but the higher ΔE2000 (about 9.1 against 8.7). Over a validation set the same happens
-# between models: one that is often slightly off in hue can beat a desaturated one on L1 and lose on ΔE2000.
+# The hue error has the lower L1 (12 against 20, as constructed) but the higher ΔE2000: compare the two
+# numbers printed. Over a validation set the same happens between models: one that is often slightly off
+# in hue can beat a desaturated one on L1 and lose on ΔE2000.
 #
 # </details>

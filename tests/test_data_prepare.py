@@ -113,12 +113,46 @@ def test_resize_modes():
     assert up.shape == (64, 64, 3)
 
 
-def test_colorfulness_gray_tinted_and_colour():
+def test_chroma_spread_gray_tinted_and_colour():
     gray = np.repeat(load_sample("camera")[..., None], 3, -1)
-    assert P.colorfulness(rgb_to_lab(gray)) < 0.5
+    assert P.chroma_spread(rgb_to_lab(gray)) < 0.5
     sepia = (gray.astype(float) * np.array([1.0, 0.85, 0.65])).astype(np.uint8)  # toned B&W
-    assert P.colorfulness(rgb_to_lab(sepia)) < P.GRAY_THRESHOLD
-    assert P.colorfulness(rgb_to_lab(load_sample("coffee"))) > 4 * P.GRAY_THRESHOLD
+    assert P.chroma_spread(rgb_to_lab(sepia)) < P.GRAY_THRESHOLD
+    assert P.chroma_spread(rgb_to_lab(load_sample("coffee"))) > 4 * P.GRAY_THRESHOLD
+
+
+def test_chroma_spread_is_not_hasler_susstrunk_colourfulness():
+    """The reason for its name: a strongly toned B&W photo is as colourful as a colour photo for Hasler and
+    Suesstrunk (the ``cf`` of the score tables), yet near-gray for the preparation's measure."""
+    from colorkit.evaluate.metrics import colorfulness
+
+    gray = np.repeat(load_sample("camera")[..., None], 3, -1)
+    toned = (gray.astype(float) * np.array([1.0, 0.6, 0.2])).astype(np.uint8)
+    coffee = load_sample("coffee")
+    assert colorfulness(toned) > 0.8 * colorfulness(coffee)
+    assert P.chroma_spread(rgb_to_lab(toned)) < P.GRAY_THRESHOLD < P.chroma_spread(rgb_to_lab(coffee))
+
+
+def test_manifest_chroma_spread_and_folders_with_the_old_column_name(tmp_path):
+    """manifest.csv's chroma_spread is the measure of each stored photo; a folder prepared before the rename
+    (column and part rows named ``colorfulness``) still reads, and a resumed run writes the new name."""
+    out = tmp_path / "out"
+    P.prepare(_photo_folder(tmp_path / "in", n=5), out, size=32, workers=1, progress=False)
+    rows = P.read_manifest(out)
+    for r in rows:  # 32x32 = 1024 pixels: both paths use every pixel
+        a = S.open_shard(out / r["shard"])
+        lab = np.dstack([a["L"][r["index"]] / S.L_TO_U8, a["ab"][r["index"]]]).astype(np.float64)
+        assert r["chroma_spread"] == pytest.approx(P.chroma_spread(lab), abs=1e-3)
+    manifest = out / "manifest.csv"
+    manifest.write_text(manifest.read_text().replace("chroma_spread", "colorfulness", 1))
+    old = P.read_manifest(out)
+    assert [r["chroma_spread"] for r in old] == [r["chroma_spread"] for r in rows]
+    assert not any("colorfulness" in r for r in old)
+    part = out / "part-00000.json"
+    part.write_text(part.read_text().replace('"chroma_spread"', '"colorfulness"'))
+    assert P.prepare(tmp_path / "in", out, size=32, workers=1, progress=False).new_images == 0
+    assert "chroma_spread" in manifest.read_text().splitlines()[0]
+    assert [r["chroma_spread"] for r in P.read_manifest(out)] == [r["chroma_spread"] for r in rows]
 
 
 def test_resume_after_crash_equals_clean_run(tmp_path, monkeypatch):

@@ -12,17 +12,20 @@ One call, :func:`prepare`, does it all and returns a :class:`PrepareReport`:
    fitted inside and padded with mid-gray (:func:`resize_square`);
 4. converted to LAB (:func:`colorkit.data.shards.encode_rgb`: :func:`colorkit.color.rgb_to_lab`, or the
    identical lookup table built from it) and stored as L uint8 / ab int8 (:mod:`.shards`);
-5. near-grayscale photos are left out and listed (``kind="grayscale"``): see :func:`colorfulness` and
-   :data:`GRAY_THRESHOLD`; exact duplicates (same bytes) are kept once and the copies listed;
+5. near-grayscale photos are left out and listed (``kind="grayscale"``): see :func:`chroma_spread` and
+   :data:`GRAY_THRESHOLD`; exact duplicates (same bytes) are kept once and the copies listed (a copy that
+   was re-saved, resized or cropped has other bytes: it is not detected, and it gets its own split);
 6. every ``shard_size`` images a shard and its manifest part are written atomically. A re-run skips
    every file already in a finished part, so an interrupted run resumes with no lost or duplicated
    images (a run killed midway and re-run holds exactly the images of one clean run);
-7. at the end ``manifest.csv`` (source, hash, size, split, shard, index) and ``skipped.csv`` are written,
+7. at the end ``manifest.csv`` (source, hash, size, chroma_spread, split, shard, index) and ``skipped.csv``
+   are written,
    with the deterministic 60/20/20 split of :mod:`.split`.
 
 Speed (``benchmarks/prepare.py``, 200 COCO photos at 256, one core, on a shared 2-core machine):
-1.16-1.45x the time of only decoding and resizing the same photos, 2.9-3.9x faster than the seeds'
-pipeline (PIL resize + float64 scikit-image LAB + one ``np.savez`` per image). The JPEG decode is
+1.16-1.45x the time of only decoding and resizing the same photos, 2.9-3.9x faster than the pipeline of
+the APS360 report "Picture Colourization" (He, Imran, Siddiqua & You, University of Toronto): PIL resize +
+float64 scikit-image LAB + one ``np.savez`` per image. The JPEG decode is
 about three quarters of what is left. ``workers=N`` runs N processes, each writing its own shards
 (1.65-1.95x with 2 workers; files are independent and parts are recorded in order, so runs are
 reproducible); with one worker a background thread writes each shard while the next is decoded.
@@ -50,7 +53,7 @@ from colorkit.files import atomic_write_bytes
 RESIZE_MODES = ("crop", "pad")
 PAD_VALUE = 128  # mid-gray sRGB used around padded photos (a = b = 0 there, an easy target)
 MIN_SIDE = 16  # photos whose shorter side is below this are skipped as too small to learn from
-# Near-grayscale: see colorfulness(). Measured on 3000 Tiny ImageNet train photos: 4.0 flags 1.3% of
+# Near-grayscale: see chroma_spread(). Measured on 3000 Tiny ImageNet train photos: 4.0 flags 1.3% of
 # them, by eye all gray or toned B&W (JPEG noise keeps true gray photos around 1-2). Toned scans of old
 # prints with uneven stains can score 5-20 and pass: the check is for colour datasets, not archives.
 GRAY_THRESHOLD = 4.0
@@ -106,9 +109,14 @@ def resize_square(rgb: np.ndarray, size: int, mode: str = "crop") -> tuple[np.nd
     return out, (slice(y0, y0 + nh), slice(x0, x0 + nw))
 
 
-def colorfulness(lab: np.ndarray) -> float:
+def chroma_spread(lab: np.ndarray) -> float:
     """How far a photo is from gray, in LAB units: the 95th percentile of the distance between each
     pixel's ab and the best straight-line fit ``ab ~ c0 + c1 * L`` over the photo.
+
+    Not the colourfulness of Hasler and Suesstrunk (:func:`colorkit.evaluate.metrics.colorfulness`, the
+    ``cf`` of the score tables): that one grows with how saturated the colours are, this one with how far
+    they stray from a single line through gray, so a strongly toned black-and-white photo can score there
+    like a colour photo and here below :data:`GRAY_THRESHOLD`.
 
     A gray photo scores about 0 (plus JPEG noise), and so does a uniformly toned one (sepia, cyanotype,
     a colour cast), whose ab follows its L. Below :data:`GRAY_THRESHOLD` it counts as near-grayscale.
@@ -120,7 +128,7 @@ def colorfulness(lab: np.ndarray) -> float:
 
 
 def _line_fit_p95(x: np.ndarray) -> float:
-    """:func:`colorfulness` of ``x`` (``3 x n`` float64 L, a, b rows, modified in place). Rows, not
+    """:func:`chroma_spread` of ``x`` (``3 x n`` float64 L, a, b rows, modified in place). Rows, not
     columns, and few numpy calls: it runs once per prepared photo, and the column layout made it a
     third of a 64 px photo's preparation time (measured 4x slower)."""
     n = x.shape[1]
@@ -136,8 +144,8 @@ def _line_fit_p95(x: np.ndarray) -> float:
     return float(np.sqrt(np.partition(dist, k)[k]))  # the 95th percentile (lower value), no interpolation
 
 
-def _stored_colorfulness(L: np.ndarray, ab: np.ndarray) -> float:
-    """:func:`colorfulness` of a stored image (L uint8, ab int8), from a regular ~32x32 subsample."""
+def _stored_chroma_spread(L: np.ndarray, ab: np.ndarray) -> float:
+    """:func:`chroma_spread` of a stored image (L uint8, ab int8), from a regular ~32x32 subsample."""
     step = max(1, int((L.size / 1024) ** 0.5))
     Ls, abs_ = L[::step, ::step], ab[::step, ::step]
     x = np.empty((3, Ls.size), np.float64)
@@ -175,12 +183,12 @@ def process_file(source: str, cfg: _Config, out: tuple[np.ndarray, np.ndarray] |
                 "reason": f"too small ({w0}x{h0}; the shorter side must be at least {cfg.min_side} px)"}
     img, (rows, cols) = resize_square(rgb, cfg.size, cfg.resize)
     L, ab = S.encode_rgb(img, S.lab_lut(cfg.lut_path) if cfg.lut_path else None, out=out)
-    chroma = _stored_colorfulness(L[rows, cols], ab[rows, cols])
-    if chroma < cfg.gray_threshold:
+    spread = _stored_chroma_spread(L[rows, cols], ab[rows, cols])
+    if spread < cfg.gray_threshold:
         return {"status": "skip", "source": source, "hash": h, "kind": "grayscale",
-                "reason": f"near-grayscale (colorfulness {chroma:.2f} < {cfg.gray_threshold} LAB units)"}
+                "reason": f"near-grayscale (chroma spread {spread:.2f} < {cfg.gray_threshold} LAB units)"}
     return {"status": "ok", "source": source, "hash": h, "width": int(w0), "height": int(h0),
-            "colorfulness": round(chroma, 3), "L": L, "ab": ab}
+            "chroma_spread": round(spread, 3), "L": L, "ab": ab}
 
 
 def process_chunk(sources: Sequence[str], cfg: _Config, shard_path: str | os.PathLike, writer=None):
@@ -300,12 +308,20 @@ def _settings(cfg: _Config) -> dict:
             "gray_threshold": cfg.gray_threshold, "L": "uint8 = round(L * 2.55)", "ab": "int8 = round(ab)"}
 
 
+def _renamed(row: dict) -> dict:
+    """``row`` with the column names of this version (in place): folders prepared before the rename call
+    :func:`chroma_spread` ``colorfulness``."""
+    if "colorfulness" in row and "chroma_spread" not in row:
+        row["chroma_spread"] = row.pop("colorfulness")
+    return row
+
+
 def _load_parts(out: Path) -> tuple[list[dict], list[dict], int]:
     """Finished parts: (rows, skipped, next part number). Unfinished shard files are removed."""
     rows, skipped, last = [], [], -1
     for js in sorted(out.glob("part-*.json")):
         part = S.read_json(js)
-        rows += part["rows"]
+        rows += [_renamed(r) for r in part["rows"]]
         skipped += part["skipped"]
         last = max(last, int(js.stem.split("-")[1]))
     for npz in out.glob(S.SHARD_GLOB):
@@ -510,7 +526,7 @@ def prepare(
 def finalize(out: Path, rows: list[dict], skipped: list[dict], settings: dict) -> PrepareReport:
     """Assign splits over all rows and write ``manifest.csv``, ``skipped.csv`` and ``prepare.json``."""
     splits = assign_splits([r["hash"] for r in rows])
-    cols = ["source", "hash", "width", "height", "colorfulness", "split", "shard", "index"]
+    cols = ["source", "hash", "width", "height", "chroma_spread", "split", "shard", "index"]
     buf = io.StringIO()
     w = csv.DictWriter(buf, fieldnames=cols, lineterminator="\n")
     w.writeheader()
@@ -540,8 +556,9 @@ def read_manifest(root: str | os.PathLike) -> list[dict]:
     with open(path, newline="", encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
     for r in rows:
+        _renamed(r)
         r["width"], r["height"], r["index"] = int(r["width"]), int(r["height"]), int(r["index"])
-        r["colorfulness"] = float(r["colorfulness"])
+        r["chroma_spread"] = float(r["chroma_spread"])
     return rows
 
 
