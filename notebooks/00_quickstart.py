@@ -233,7 +233,8 @@ record_minutes()  # this lesson's wall-clock minutes; RECORD lines stay in the e
 # print(f"chroma {c.max():.1f} at row {row}, column {col}: LAB {lab3[row, col].round(1)}")
 # ```
 #
-# A chroma near 90 LAB units is about as vivid as 8-bit sRGB gets (pure red, blue or magenta reach 100-130).
+# A chroma near 90 LAB units is close to the most vivid 8-bit sRGB colours: pure red, magenta and blue
+# reach about 105, 116 and 134 (`np.hypot` of `rgb_to_lab` of `[255, 0, 0]`, `[255, 0, 255]`, `[0, 0, 255]`).
 # Your own photo: `rgb_to_lab(load_rgb("my_photo.jpg"))`, then the same three lines.
 #
 # </details>
@@ -289,8 +290,9 @@ check(answer, expected=float(np.hypot(lab3[..., 1], lab3[..., 2]).max()), tol=0.
 # ```
 #
 # About 0.70: at L = 90 only a narrow band of b fits into sRGB, so most of the strip (all strong blues and
-# the most saturated yellows) is clipped. A colorizer that predicts such values gets clipped colours back,
-# with a shifted hue and lightness.
+# the most saturated yellows) is clipped, channel by channel, which shifts the colour's hue and lightness.
+# A colorizer can predict such values too; what the course does with them, in its pictures and in its
+# scores, is told once, in lesson 07 ("A colour that sRGB cannot show"), with both conversions on one prediction.
 #
 # </details>
 

@@ -25,9 +25,11 @@
 #
 # **What you will learn**
 # - why PSNR and SSIM alone cannot tell a colorizer from doing nothing, and which numbers can;
-# - the conventions behind every metric in `colorkit.evaluate.metrics` (range, colour space, crop, averaging);
+# - the conventions behind every metric in `colorkit.evaluate.metrics` (range, colour space, crop, averaging),
+#   and what CIEDE2000, LPIPS, FID and KID measure (and why FID misleads at a few hundred photos);
 # - how to build a leaderboard that always shows trivial baselines, with time per image and model size;
-# - the five ways colorizations fail (Larsson et al. 2016), seen in ΔE2000 heat maps and ab scatters;
+# - the five ways colorizations fail (named by Larsson et al. 2016; sorted by colorkit's own detectors), seen
+#   in ΔE2000 heat maps and ab scatters;
 # - why regression losses paint everything brown, and how classification over colour bins (Zhang et al. 2016)
 #   and GANs escape it: the same U-Net trained four ways under one budget.
 #
@@ -88,9 +90,10 @@ print(preset)
 # %% [markdown]
 # ## The sample photos, and what doing nothing scores
 # The same four photos as in every lesson. Below each is its **gray copy**: L kept, a = b = 0. It has no
-# colour at all, yet look at its PSNR and SSIM in the table below (about 18 dB and 0.86), numbers that
-# several published colorization tables do not beat. Lightness carries most of an image's structure, and PSNR/SSIM on RGB
-# mostly measure structure. ΔE2000 (colour difference) and colorfulness are not fooled.
+# colour at all, yet look at its PSNR and SSIM in the table below (about 18 dB and 0.86): lightness carries
+# most of an image's structure, and PSNR/SSIM on RGB mostly measure structure. A table of PSNR and SSIM
+# without this row cannot tell a colorizer from doing nothing. ΔE2000 (colour difference) and colorfulness
+# are not fooled.
 
 # %%
 from colorkit.evaluate import metrics as M
@@ -102,7 +105,10 @@ from colorkit.evaluate import square_crop
 
 photos = [load_sample(n) for n in SAMPLE_NAMES]
 show_images(photos + [gray_copy(p) for p in photos], titles=list(SAMPLE_NAMES) + ["gray copy"] * 4, ncols=4);
-at256 = [square_crop(p, 256) for p in photos]  # the seeds' resolution
+# 256 px: the size at which the student reports this course grew from trained and scored (He, Imran, Siddiqua
+# & You, "Picture Colourization", APS360 final report, University of Toronto; Shreekumar, "Image Colorization",
+# ECE 60131 project, 2025)
+at256 = [square_crop(p, 256) for p in photos]
 M.score_vs_gray(at256, at256, name="the truth itself").round(3)
 
 # %% [markdown]
@@ -123,6 +129,76 @@ pd.DataFrame([(k, d, "higher" if up else "lower") for k, (d, up) in M.METRICS.it
 # %%
 for name, status in M.perceptual_status().items():
     print(f"{name}: {status}")
+
+# %% [markdown]
+# ## What the colour and perceptual metrics measure
+# **CIEDE2000 (ΔE2000).** CIELAB was meant to make equal distances look like equal differences, and CIE76's
+# ΔE*ab is simply the Euclidean distance between two LAB colours. It is not uniform enough: the same distance
+# is a large visible step between two near-grays and a small one between two saturated colours, and blues
+# behave differently again. CIEDE2000 (CIE, 2001) keeps LAB but measures the difference as separate lightness,
+# chroma and hue terms, each divided by a weight that depends on where the pair sits (the lightness weight
+# grows away from L = 50, the chroma and hue weights grow with chroma), stretches a* near the neutral axis,
+# and adds a rotation term that couples chroma and hue in the blue region. Sharma, Wu & Dalal (2005, "The
+# CIEDE2000 colour-difference formula: implementation notes, supplementary test data, and mathematical
+# observations", Color Research & Application 30(1)) give the formula step by step with test pairs, which
+# `tests/test_metrics.py` checks colorkit against. The first cell below shows pairs at the same CIE76 distance.
+#
+# **LPIPS** (Zhang, Isola, Efros, Shechtman & Wang, "The Unreasonable Effectiveness of Deep Features as a
+# Perceptual Metric", CVPR 2018) compares a prediction with its own truth, like ΔE2000, but through a
+# network: both images go through a pretrained classifier (AlexNet here), the activations of several layers
+# are normalized per position, their differences are weighted channel by channel with weights fitted to
+# people's judgements of which of two distortions looks closer, averaged over the image and summed over the
+# layers. It rewards the same textures and structures more than the same pixel values: lower is better.
+#
+# **FID** (Heusel, Ramsauer, Unterthiner, Nessler & Hochreiter, "GANs Trained by a Two Time-Scale Update Rule
+# Converge to a Local Nash Equilibrium", NeurIPS 2017) compares *sets* of images, not pairs: the Inception-v3
+# features (2048 numbers per image) of all predictions and of all real photos are each summarized by a mean
+# and a covariance, and FID is the Fréchet distance between the two Gaussians. It asks whether the
+# colorizations look like real photos as a population, whatever each photo's true colours were.
+#
+# **Why FID is biased at 200 photos, and KID is not** (Bińkowski, Sutherland, Arbel & Gretton, "Demystifying
+# MMD GANs", ICLR 2018). FID is computed from the *estimated* mean and covariance, and the distance between
+# estimates is not the estimate of the distance: with N images the estimated FID is too large by an amount
+# that shrinks with N and depends on the images, so two sets of photos from the same distribution get an FID
+# well above 0, and FIDs measured on different numbers of photos cannot be compared (rankings can even flip).
+# With 200 photos and 2048 features the covariance is estimated from fewer photos than it has dimensions.
+# KID measures the same kind of distance between the two feature sets (a squared maximum mean discrepancy
+# with a cubic polynomial kernel) with an unbiased estimator: its expected value does not depend on N, only
+# its spread does. The second cell shows both on random features drawn from one distribution, where the
+# true distance is 0.
+
+# %%
+import numpy as np
+from skimage.color import deltaE_cie76, deltaE_ciede2000
+
+
+def lab_lch(L, C, hue):
+    """A LAB colour from lightness, chroma and hue angle (degrees)."""
+    return np.array([L, C * np.cos(np.radians(hue)), C * np.sin(np.radians(hue))])
+
+
+turn = np.degrees(2 * np.arcsin(5 / 60))  # the hue turn that moves a chroma-60 colour by 10 in LAB
+pairs = {"gray, L + 10": (lab_lch(50, 0, 0), lab_lch(60, 0, 0)),
+         "gray, chroma + 10": (lab_lch(50, 0, 0), lab_lch(50, 10, 0)),
+         "red, L + 10": (lab_lch(50, 60, 30), lab_lch(60, 60, 30)),
+         "red, chroma + 10": (lab_lch(50, 60, 30), lab_lch(50, 70, 30)),
+         f"red, hue + {turn:.1f}°": (lab_lch(50, 60, 30), lab_lch(50, 60, 30 + turn)),
+         f"blue, hue + {turn:.1f}°": (lab_lch(40, 60, 290), lab_lch(40, 60, 290 + turn))}
+for name, (c1, c2) in pairs.items():
+    print(f"{name:18s} CIE76 {deltaE_cie76(c1, c2):5.2f}   CIEDE2000 {deltaE_ciede2000(c1, c2):5.2f}")
+
+# %%
+from colorkit.evaluate.metrics import fid_from_features, kernel_distance
+
+rng = np.random.default_rng(0)
+dim, draws = 128, 3  # random "features" (Inception's have 2048): both sets from one distribution, true distance 0
+for n in (50, 200, 1000, 4000):
+    fid, kid = [], []
+    for _ in range(draws):  # independent pairs of sets, to show the estimates' mean and spread
+        real, fake = rng.standard_normal((n, dim)), rng.standard_normal((n, dim))
+        fid.append(fid_from_features(real, fake))
+        kid.append(kernel_distance(real, fake, subsets=2, subset_size=min(n, 1000))[0])
+    print(f"{n:5d} per set: FID {np.mean(fid):7.2f} ± {np.std(fid):5.2f}   KID {np.mean(kid):+.4f} ± {np.std(kid):.4f}")
 
 # %% [markdown]
 # ## The held-out photos
@@ -165,7 +241,8 @@ lab_models = run_lab(preset, (train_L, train_ab), out_dir=runs_dir("why_brown", 
 # Every checkpoint the course trained (`colorkit.paths.list_checkpoints`), the lab's four variants and the two
 # reference models that ship with colorkit (`reference_unet` and `reference_unet_gan`: the same networks
 # trained for longer; their cards say how long), against four trivial baselines: the **gray copy**, the training set's **mean ab**, an **L lookup** (each
-# pixel gets the average colour of training pixels with the same lightness: a per-pixel nearest neighbour)
+# pixel gets the mean ab of the training pixels with its lightness, rounded to a whole L unit: the conditional
+# mean E[ab | L], estimated by binning L)
 # and the **nearest image** (copy the ab of the training photo whose small L thumbnail is closest).
 # The gray copy is always the first row. `ms_per_image` is the prediction time on this machine.
 
@@ -220,13 +297,15 @@ plot_distributions(ev.per_image, "de2000");
 
 # %% [markdown]
 # ## The failure gallery
-# Larsson et al. name five failure modes: **desaturated** (washed out), **inconsistent chroma** (blotchy
-# saturation inside one object), **inconsistent hue** (one object in several hues), **edge pollution**
-# (colour errors piled up at edges) and **colour bleeding** (colour running across a boundary).
-# The names are theirs; the scores are colorkit's own heuristics (`colorkit.evaluate.gallery` says how each is computed:
-# superpixel spreads, Canny edges), not a published measure. They score each mode per image; below, the
-# worst case of each mode for two lab variants, with the
-# gray input, prediction, truth, the per-pixel ΔE2000 heat map, and the ab plane (truth gray, prediction in colour).
+# Larsson, Maire & Shakhnarovich ("Learning Representations for Automatic Colorization", ECCV 2016) show
+# five failure modes in their failure-mode figure: **desaturated** (washed out), **inconsistent chroma**
+# (blotchy saturation inside one object), **inconsistent hue** (one object in several hues), **edge
+# pollution** (colour errors piled up at edges) and **colour bleeding** (colour running across a boundary).
+# The names are theirs; they show examples and define no measure. The detectors that score each photo for
+# each mode, and so sort photos into modes, are ours: colorkit's own heuristics (`colorkit.evaluate.gallery`
+# says how each is computed: superpixel spreads, Canny edges), not a published measure. Below, the worst case
+# of each mode for two lab variants, with the gray input, prediction, truth, the per-pixel ΔE2000 heat map,
+# and the ab plane (truth gray, prediction in colour).
 
 # %%
 from colorkit.evaluate.gallery import dominant_mode, failure_table, plot_gallery
@@ -247,7 +326,9 @@ plot_gallery(ev.preds["lab classification"], ev.truths, fails, "lab classificati
 # (★) at ΔE 0. L2 minimizes its loss with the *average* of the plausible colours, and the average of red and
 # blue and green is a dull brown-gray: low colorfulness. Classification keeps a distribution per pixel;
 # the dashed path decodes it at temperatures from 1 (the mean: brown again) down to 0 (the most likely bin).
-# Zhang et al. report that T = 0.38 trades a little ΔE for much more colour after days of training.
+# Zhang, Isola & Efros (2016) chose T = 0.38 by eye: looking at colorizations decoded at several
+# temperatures, they kept the one that looked as vivid as the most likely bin and as spatially coherent as the
+# mean. They report no ΔE trade-off for it; the dashed path shows this lab's own trade-off, measured.
 #
 # **Read it with the budget in mind.** A few minutes on a CPU leave every network far from converged: the
 # classifier starts from the data's colour distribution (mostly grays and browns, so its most likely bin is

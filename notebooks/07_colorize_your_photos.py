@@ -23,8 +23,9 @@
 # # 07 · Colorize your own and archival photos, at full resolution
 #
 # **What you will learn**
-# - how a model trained on small images colorizes a 12-megapixel photo without losing a single
-#   detail: predict a*b* small, upsample it, keep the photo's own L;
+# - how a model trained on small images colorizes a 12-megapixel photo: predict a*b* small, upsample it,
+#   keep the photo's own L. Every pixel's lightness is kept; fine colour detail is not;
+# - what happens to a predicted colour that sRGB cannot show: pictures reduce its chroma, scores clip it;
 # - how to pick the best model by measuring it on held-out photos, not by its name;
 # - why sepia and faded prints are reduced to L first;
 # - how to compare models on one photo with a before/after slider and its metrics, draw several
@@ -162,12 +163,18 @@ board.table[["de2000", "cf", "psnr"]].round(3)
 # would be slow and would show it objects far larger than it was trained on. Instead
 # `colorize_image`: (1) takes the photo's L at full resolution; (2) shrinks a copy to the size the model
 # was trained at (its checkpoint records it: 64 px under `cpu`; `WORK_SIZE` overrides) on the long side
-# (padded to the model's stride) and predicts a*b* there; (3) upsamples a*b* with OpenCV; (4) recombines it
-# with the **full-resolution L**. Every edge, grain and letter comes from the original; colour is smooth
-# anyway (our eyes see colour at a lower resolution than lightness, which is also why JPEG stores colour at
-# half resolution). A predicted colour that does not exist in sRGB at that lightness loses chroma at the
-# same L and hue (it is not clipped in RGB, which would change its lightness), so the output's L is the
-# input's up to 8-bit rounding, whatever the model predicts.
+# (padded to the model's stride) and predicts a*b* there; (3) upsamples a*b* to the photo's size with OpenCV
+# (bilinear); (4) recombines it with the **full-resolution L**.
+#
+# **What is kept, and what is not.** The lightness of every pixel is the photo's own: every edge, grain and
+# letter comes from the original. The colour is not: it has the resolution of the working size, and each
+# predicted a*b* is spread over a block of photo pixels. Under `cpu` a 4000x3000 photo is predicted at 64x48,
+# so one predicted colour covers about 62x62 of its pixels (4000 / 64; the cell under "The four steps, written
+# out" prints the block for the model at hand). Anything coloured that is smaller than that block, a red button
+# or one flower in a meadow, gets the colour of its surroundings, and colour can run across an edge that L draws
+# sharply. Sharp L under smooth colour still looks natural, because our eyes resolve colour less finely than
+# lightness (which is also why JPEG usually stores colour at half resolution, in blocks of 2x2), but a block of
+# 62x62 is far coarser than that: what this method keeps at full resolution is L, not colour.
 #
 # Why the training size? A model trained on 64-pixel photos has learnt what objects look like at 64
 # pixels; shown a 256-pixel copy, each object is four times larger than anything it saw (try it in
@@ -192,6 +199,76 @@ record("fullres_l_error_p99", float(np.percentile(dL, 99)))
 colour_only = lab_to_rgb8(np.full(ab.shape[:2], 70, np.float32), ab)  # a*b* shown at a constant lightness
 show_images([gray_image(photo), colour_only, out], titles=["input L", "predicted a*b*, upsampled", "recombined"],
             ncols=3);
+
+# %% [markdown]
+# ### The four steps, written out
+# `colorize_image` in a dozen lines: the photo's L (`rgb8_to_l`, colorkit's fast 8-bit path of `rgb_to_lab`'s
+# L), shrunk by area averaging to the working shape and reflect-padded to the model's stride, the model run on
+# it (`predict_ab` handles the models' calling conventions), the padding cropped off, a*b* upsampled
+# bilinearly to the photo's size and recombined with the full-resolution L. The cell checks the result against
+# the package's `colorize_image` on the same photo (exact on a CPU; on a GPU the convolutions may pick other
+# algorithms from call to call and move the last bits of a*b*), and prints how many photo pixels each
+# predicted colour covers, here and on a 4000x3000 photo.
+
+# %%
+import cv2
+import torch
+
+from colorkit.color import denormalize_ab, normalize_l, rgb8_to_l
+from colorkit.colorize import model_stride, predict_ab, working_shape
+
+
+def colorize_by_hand(model, rgb8, work_size):
+    L = rgb8_to_l(rgb8)  # (1) the photo's own L, every pixel (float32, 0..100)
+    H, W = L.shape
+    stride = model_stride(model)
+    h, w = working_shape(H, W, work_size, stride)  # long side work_size, aspect kept
+    small = cv2.resize(L, (w, h), interpolation=cv2.INTER_AREA)  # (2) L shrunk by area averaging,
+    small = np.pad(small, ((0, -h % stride), (0, -w % stride)), mode="reflect")  # padded to the stride
+    p = next(model.parameters())
+    x = torch.from_numpy(normalize_l(small)[None, None]).to(device=p.device, dtype=p.dtype)
+    ab_small = denormalize_ab(predict_ab(model, x)[0, :, :h, :w].permute(1, 2, 0).cpu().numpy())  # padding off
+    ab_full = cv2.resize(ab_small, (W, H), interpolation=cv2.INTER_LINEAR)  # (3) a*b* upsampled
+    return lab_to_rgb8(L, ab_full), ab_full, (h, w)  # (4) the full-resolution L with the upsampled a*b*
+
+
+size = WORK_SIZE or model_work_size(first)
+by_hand, ab_by_hand, (h, w) = colorize_by_hand(first, photo, size)
+assert np.allclose(ab_by_hand, ab, atol=1e-3)  # the same a*b* as colorize_image's
+assert np.allclose(by_hand, out, atol=1)  # the same picture (up to one 8-bit level where a*b* moved a bit)
+print(f"by hand vs colorize_image: a*b* differ by at most {np.abs(ab_by_hand - ab).max():.1e}, the pictures by "
+      f"{np.abs(by_hand.astype(int) - out).max()} levels")
+print(f"each predicted colour covers {photo.shape[0] / h:.1f} x {photo.shape[1] / w:.1f} pixels of this "
+      f"{photo.shape[1]}x{photo.shape[0]} photo (predicted at {w}x{h})")
+h12, w12 = working_shape(3000, 4000, size, model_stride(first))
+print(f"on a 4000x3000 photo: predicted at {w12}x{h12}, one colour per {3000 / h12:.1f} x {4000 / w12:.1f} pixels")
+
+# %% [markdown]
+# ### A colour that sRGB cannot show: pictures and scores differ
+# A model may predict an a*b* that no sRGB colour has at that lightness (lesson 00, exercise 3, builds some).
+# The course turns such LAB values into RGB in two ways, and this is the one place that says so:
+# - **pictures** made by `colorize_image` (every PNG, gallery and slider of this lesson, and the sample photos
+#   and progress strips of every lesson, `colorize_samples`) go through `colorkit.color.lab_to_rgb8`: the
+#   colour loses chroma at the same L and hue until it fits, so the picture's L is the photo's up to 8-bit
+#   rounding, whatever the model predicts;
+# - **scores**, made from `colorkit.evaluate.predict_images` (every score table of lessons 02-06, the ranking
+#   above, and lesson 06's small strip of its four lab variants), go through `colorkit.color.lab_to_rgb`,
+#   which clips each RGB channel to [0, 1]. A clipped colour changes lightness and hue as well, and ΔE2000,
+#   PSNR and colourfulness are computed on it.
+#
+# The slider's metrics further down score the picture it shows, so for a model they see chroma reduction.
+# Below, the same prediction (the photo's L with the upsampled a*b* from above) converted both ways.
+
+# %%
+from colorkit.color import lab_to_rgb
+
+lab = np.dstack([rgb8_to_l(photo), ab])
+clipped, report = lab_to_rgb(lab, return_report=True, dtype=np.uint8)  # how scores see it
+reduced = lab_to_rgb8(lab[..., 0], ab)  # how pictures show it
+print(f"{report.fraction:.1%} of the pixels are outside sRGB; the two conversions differ by up to "
+      f"{np.abs(clipped.astype(int) - reduced).max()} levels")
+for how, rgb in (("lab_to_rgb, clipped (scores)", clipped), ("lab_to_rgb8, chroma reduced (pictures)", reduced)):
+    print(f"{how}: |L - L of the photo| up to {np.abs(rgb_to_lab(rgb)[..., 0] - lab[..., 0]).max():.2f}")
 
 # %% [markdown]
 # ## Every model on the sample photos
@@ -326,11 +403,12 @@ show_images([sepia, from_sepia, from_gray], titles=["sepia print", "colorized fr
 # whose checksum differs is refused, and the file is opened with `torch.load(weights_only=True)`, so a
 # pickle that would run code is refused too, whatever its checksum.
 #
-# The two reference models were published the same way: file, card, checksum. The recipe that trained them is
-# one command, which prepares the photos, trains its three stages and writes the files, cards and checksums:
-# `python -m colorkit.reference_recipe ../shared/data/tiny64/train --preset cpu --out runs/references` trains
-# them again on a CPU (about 85 minutes of training), and `coco --preset gpu` the full-size versions on a GPU
-# (the README's "Reference models" has the details).
+# The two reference models were published the same way: file, card, checksum. The recipe that trained them
+# (and lesson 08's hint network) is one command, which prepares the photos, trains its stages and writes the
+# files, cards and checksums: `python -m colorkit.reference_recipe ../shared/data/tiny64/train --preset cpu
+# --out runs/references` trains them again on a CPU, and `coco --preset gpu` the full-size versions on a GPU
+# (the README's "Reference models" has the details). The second cell below prints the stages and their
+# training budgets, read from the recipe itself (`colorkit.reference_recipe.RECIPE`).
 
 # %%
 from colorkit.checkpoint import ChecksumMismatchError
@@ -347,6 +425,16 @@ try:
     colorkit.load(tampered, sha256=sha)
 except ChecksumMismatchError as e:
     print("refused:", e)
+
+# %%
+from colorkit.reference_recipe import PACKAGED, PACKAGED_HINTS, RECIPE
+
+for stage in RECIPE:
+    start = f", started from {stage.init}" if stage.init else ""
+    kept = " (packaged)" if stage.name in PACKAGED + PACKAGED_HINTS else ""
+    print(f"{stage.name}{kept}: {stage.model}, {stage.minutes:g} minutes of training{start}")
+print(f"in all {sum(s.minutes for s in RECIPE):g} minutes; the two references alone (base, unet, unet_gan): "
+      f"{sum(s.minutes for s in RECIPE if s.name not in PACKAGED_HINTS):g}")
 
 # %% [markdown]
 # ## The same from the command line
@@ -423,8 +511,12 @@ check(answer, expected=model_work_size(first), tol=0, what="the default working 
 # ```
 #
 # Nearest gives blocks of constant colour, one per predicted pixel: staircase edges of colour across the sharp
-# L edges. Bilinear blends neighbouring predictions, so the colour changes smoothly; our eyes resolve colour
-# far less sharply than lightness, so the blur is invisible while the blocks are not.
+# L edges. Bilinear blends neighbouring predictions, so the colour changes smoothly and the staircase is gone.
+# It adds no colour detail: the colour is still one prediction per block (under `cpu`, about 62x62 pixels of
+# a 4000x3000 photo, as the full-resolution cell printed), so small objects keep the colour of their
+# surroundings and colour still runs across sharp L edges. Our eyes resolve colour less finely than
+# lightness, so a smooth blur of colour under a sharp L is much less visible than blocks; at 62x62 it shows
+# wherever a small object should have its own colour.
 #
 # </details>
 
