@@ -1,17 +1,18 @@
-"""Benchmark: colorkit's data preparation vs the seeds' pipeline, on the same photos in the same run.
+"""Benchmark: colorkit's data preparation vs the APS360 report's pipeline, same photos, same run.
 
     python benchmarks/prepare.py [--photos DIR] [--limit 200] [--size 256] [--repeats 5]
 
 Pipelines, each over the same files (read once beforehand so the disk cache is warm):
 
-* ``seed``: PIL open + convert + resize to size x size, ``skimage.color.rgb2lab`` in float64, one
-  ``np.savez`` per image (what the seed reports did);
+* ``APS360 report``: PIL open + convert + resize to size x size, ``skimage.color.rgb2lab`` in float64,
+  one ``np.savez`` per image (the pipeline of He, Imran, Siddiqua & You, *Picture Colourization*, APS360
+  report, University of Toronto; see README's "Earlier work");
 * ``decode+resize``: only :func:`colorkit.data.images.load_rgb` (with JPEG draft) and
   :func:`colorkit.data.prepare.resize_square`: the floor for any pipeline with the same decoder;
 * ``colorkit 1 worker`` / ``colorkit 2 workers``: :func:`colorkit.data.prepare.prepare` (LUT built and
   cached beforehand; its one-time cost is printed separately).
 
-The seed, decode+resize and 1-worker runs are pinned to one CPU (``sched_setaffinity``), the 2-worker
+The APS360, decode+resize and 1-worker runs are pinned to one CPU (``sched_setaffinity``), the 2-worker
 run to two; every timed run starts after ``os.sync()`` so no run pays for another's pending writes.
 
 Each pipeline runs ``--repeats`` times interleaved. The table shows each pipeline's fastest run; the
@@ -38,7 +39,7 @@ from _photos import describe, photo_files, resolve_photos  # noqa: E402
 DEFAULT_PHOTOS = "photos/coco_mini"  # under ../shared/data beside the repository (see _photos.py)
 
 
-def seed_pipeline(files, size, out):
+def aps360_pipeline(files, size, out):
     from PIL import Image
     from skimage.color import rgb2lab
 
@@ -131,17 +132,17 @@ def main(argv=None) -> int:
     lut_s = time.perf_counter() - t
 
     tmp = Path(tempfile.mkdtemp(prefix="ck_bench_"))
-    times = {k: [] for k in ("seed", "decode+resize", "colorkit 1 worker", "colorkit 2 workers")}
+    times = {k: [] for k in ("APS360 report", "decode+resize", "colorkit 1 worker", "colorkit 2 workers")}
     try:
         for r in range(args.repeats):
-            d = tmp / f"seed{r}"
+            d = tmp / f"aps360_{r}"
             d.mkdir()
             _on_cores(1)
             _settle()
             t = time.perf_counter()
-            seed_pipeline(files, args.size, d)
-            times["seed"].append(time.perf_counter() - t)
-            seed_bytes = sum(p.stat().st_size for p in d.glob("*.npz"))
+            aps360_pipeline(files, args.size, d)
+            times["APS360 report"].append(time.perf_counter() - t)
+            aps360_bytes = sum(p.stat().st_size for p in d.glob("*.npz"))
             shutil.rmtree(d)
 
             _settle()
@@ -169,12 +170,12 @@ def main(argv=None) -> int:
         print(f"{k:<22}{n / v:>10.1f}{1000 * v / n:>10.2f}")
     f64 = args.size * args.size * 3 * 8
     print(f"storage per image: colorkit {ck_bytes / max(ck_images, 1) / 1024:.0f} KiB, "
-          f"seed npz {seed_bytes / n / 1024:.0f} KiB, float64 layout {f64 / 1024:.0f} KiB")
+          f"APS360 npz {aps360_bytes / n / 1024:.0f} KiB, float64 layout {f64 / 1024:.0f} KiB")
     print(f"LAB lookup table: built once in {lut_s:.1f} s, cached at {lut_path()}")
     def ratio(a: str, b: str) -> float:
         return float(np.median([x / y for x, y in zip(times[a], times[b])]))
 
-    print(f"RESULT prepare_speedup {ratio('seed', 'colorkit 1 worker'):.2f}")
+    print(f"RESULT prepare_speedup {ratio('APS360 report', 'colorkit 1 worker'):.2f}")
     print(f"RESULT prepare_vs_decode_resize {ratio('colorkit 1 worker', 'decode+resize'):.2f}")
     print(f"RESULT prepare_scaling_2_workers {ratio('colorkit 1 worker', 'colorkit 2 workers'):.2f}")
     print(f"RESULT machine_scaling_2_processes {machine_scaling(2):.2f}  (pure-Python loop: the ceiling right now)")

@@ -4,11 +4,12 @@
 
 Both networks get the same input size and the same width (pix2pix ``ngf`` = colorkit ``base_width``). The
 reference is written out plainly below: pix2pix's ``UnetGenerator`` (4x4 stride-2 convs with LeakyReLU and
-BatchNorm down, 4x4 transposed convs with ReLU and BatchNorm up, ``log2(size)`` levels, tanh), fed by the
-seeds' data path (``skimage.color.rgb2lab`` per image, every step), contiguous tensors, ``torch.optim.Adam``
-with its default (foreach) kernels. colorkit's step is measured piece by piece so each gain is visible:
-its data path (prepared uint8/int8 shards, only a decode per step), channels_last, fused AdamW, the
-engine's thread choice (``colorkit.train.cpu_threads_for_training``: 1 thread when the CPU is already busy,
+BatchNorm down, 4x4 transposed convs with ReLU and BatchNorm up, ``log2(size)`` levels, tanh), fed by a
+data path like the loaders of the reports in README's "Earlier work" (``skimage.color.rgb2lab`` per image,
+every step), contiguous tensors, ``torch.optim.Adam`` with its default (foreach) kernels. colorkit's step
+is measured piece by piece so each gain is visible: its data path (prepared uint8/int8 shards, only a
+decode per step), channels_last, fused AdamW, the engine's thread choice
+(``colorkit.train.cpu_threads_for_training``: 1 thread when the CPU is already busy,
 else torch's default; the reference is also timed with that thread count so this piece can be read apart),
 then the architecture piece: ``stem="half"`` (the presets' U-Net: the same double convolutions, at half
 resolution after a lossless ``PixelUnshuffle``, L fed again as the last skip; about 1/4 of the FLOPs), and
@@ -69,12 +70,12 @@ def pix2pix_unet(ngf: int = 64, num_downs: int = 8) -> nn.Module:
 
 
 def classic_batch(rgb_u8: np.ndarray):
-    """The seeds' data path: float conversion and ``skimage.color.rgb2lab`` per image, every step."""
+    """A data path like the earlier reports' loaders: float conversion and ``rgb2lab`` per image, every step."""
     from skimage.color import rgb2lab
 
     labs = [rgb2lab(im.astype(np.float64) / 255.0) for im in rgb_u8]
     lab = torch.from_numpy(np.stack(labs)).float().permute(0, 3, 1, 2)
-    return lab[:, :1] / 50.0 - 1.0, lab[:, 1:] / 110.0  # the seeds' own scaling, as they wrote it
+    return lab[:, :1] / 50.0 - 1.0, lab[:, 1:] / 110.0  # L to [-1, 1], ab / 110
 
 
 # ------------------------------------------------------------------------------------ colorkit's side

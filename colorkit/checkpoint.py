@@ -93,7 +93,8 @@ def load_checkpoint(path: str | os.PathLike, map_location="cpu", sha256: str | N
     return obj
 
 
-DEFAULT_TRAIN_SIZE = 256  # what colorization assumes when a checkpoint says nothing (the seeds' models)
+# what colorization assumes when a checkpoint says nothing (256 px, the size of README's "Earlier work")
+DEFAULT_TRAIN_SIZE = 256
 
 
 def train_image_size(ckpt: dict, card: dict | None = None, path: str | os.PathLike | None = None) -> int:

@@ -42,7 +42,8 @@ from colorkit.data.images import collect_inputs  # noqa: F401  (re-exported: col
 
 log = logging.getLogger(__name__)
 
-DEFAULT_WORK_SIZE = 256  # long side the model sees when it does not say what it was trained at (the seeds': 256)
+# long side the model sees when it does not say what it was trained at (256 px, as in README's "Earlier work")
+DEFAULT_WORK_SIZE = 256
 PNG_COMPRESSION = 1  # zlib level for PNG output: 1 is ~1.8x faster than OpenCV's default 3, files ~8% larger
 _INTERP = {"bilinear": "INTER_LINEAR", "bicubic": "INTER_CUBIC", "area": "INTER_AREA", "nearest": "INTER_NEAREST"}
 

@@ -25,7 +25,7 @@ class Preset:
     max_images: int | None  # images taken from a source when preparing (None: all)
     data_source: str  # default course dataset when online: "samples", "tiny-imagenet" or "coco"
     # model
-    base_width: int  # channels of the first U-Net stage (64 in the seeds' full-size models)
+    base_width: int  # channels of the first U-Net stage (64 in the full-size models of README's "Earlier work")
     depth: int  # number of down-sampling stages of the U-Net family
     pretrained: bool  # ImageNet weights for ResNet encoders
     # training
@@ -81,8 +81,9 @@ PRESETS: dict[str, Preset] = {
         # measured on 2 cores (notebook 03): a narrow U-Net sees 4x more photos than width 32 in the same
         # minutes; starting at the gray copy (zero-initialized ab head) and L1 beat the gray copy's ΔE2000.
         # unet stem="half": no double conv at full resolution (L is the last skip, same stride 16), ~1/5 of
-        # the FLOPs: 1.06-1.25x the pix2pix U-Net's images/s (benchmarks/train_step.py), 3058 steps in 15
-        # minutes instead of 832, ΔE2000 10.83 (stem="full": 10.86; gray copy 11.50)
+        # the FLOPs, so more steps in the same minutes (speed: benchmarks/train_step.py; steps and ΔE2000
+        # of both stems against the gray copy: benchmarks/recipe_trials.md and
+        # colorkit/course/records/03_stem_15min.json)
         # unet_gan is the same U-Net (notebook 05 fine-tunes notebook 03's unet as the GAN's generator)
         extra={"loss": "l1", "model_kwargs": {"unet": {"zero_init_head": True, "stem": "half"},
                                               "unet_gan": {"zero_init_head": True, "stem": "half"},

@@ -15,7 +15,8 @@ import numpy as np
 from colorkit.course.budgets import as_preset as _preset
 from colorkit.course.budgets import run_budget
 
-# lesson 02: the seeds' encoder-decoder with two losses, and the ResNet downsampler
+# lesson 02: the APS360 report's encoder-decoder (He, Imran, Siddiqua & You, *Picture Colourization*,
+# University of Toronto) with two losses, and the ResNet downsampler of Shreekumar's ECE 60131 report (2025)
 RUNS_02 = {
     "baseline_l2": dict(model="baseline_cnn", loss="l2"),
     "baseline_l1": dict(model="baseline_cnn", loss="l1"),

@@ -10,7 +10,8 @@ Used by notebook ``01_data_prep`` through :func:`colorkit.data.prepare` and :mod
     skipped.csv        every file left out, with the reason
     prepare.json       the settings and counts of the run
 
-Storage: 3 bytes per pixel, 1/8 of the seeds' float64 LAB (24 bytes per pixel); a 256x256 image is
+Storage: 3 bytes per pixel, 1/8 of the float64 LAB (24 bytes per pixel) of the APS360 report (He, Imran,
+Siddiqua & You, *Picture Colourization*, University of Toronto); a 256x256 image is
 192 KiB instead of 1.5 MiB. Quantization error (measured on all 2^24 8-bit colours against
 ``colorkit.color.rgb_to_lab``, ``tests/test_prepare.py``): L at most 0.197 units (step 1/2.55),
 a and b at most 0.5 units (RMS 0.29), far below a just-noticeable difference (about 1-2 units).

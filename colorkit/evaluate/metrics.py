@@ -22,10 +22,11 @@ Conventions (the same for every metric unless its docstring says otherwise)
 * **Colour differences**: ΔE76 is the Euclidean distance in LAB; ΔE2000 is CIEDE2000 from
   ``skimage.color.deltaE_ciede2000`` (kL = kC = kH = 1), verified against Sharma et al.'s published
   test pairs in ``tests/test_metrics.py``. ``acc_de`` is the fraction of pixels whose ΔE2000 is below
-  :data:`ACC_THRESHOLD` (the seeds' "ΔE below a threshold" accuracy; a ΔE2000 of about 1 is one
-  just-noticeable difference (2.3 is CIE76 ΔE*ab's, Sharma 2003), so 5 means "close enough to pass at a
-  glance"). ``auc_ab`` is Zhang et al.'s (2016)
-  area under the curve of the fraction of pixels whose ab error is below t, for t in 0..150, in [0, 1].
+  :data:`ACC_THRESHOLD` (the "ΔE below a threshold" accuracy of the APS360 report, He, Imran, Siddiqua &
+  You, *Picture Colourization*, University of Toronto; a ΔE2000 of about 1 is one just-noticeable
+  difference (2.3 is CIE76 ΔE*ab's, Sharma 2003), so 5 means "close enough to pass at a glance").
+  ``auc_ab`` is Zhang et al.'s (2016) area under the curve of the fraction of pixels whose ab error is
+  below t, for t in 0..150, in [0, 1].
 * **Colorfulness**: Hasler & Suesstrunk (2003), on 8-bit RGB values (0..255):
   ``rg = R - G``, ``yb = (R + G) / 2 - B``, ``M = sqrt(std(rg)^2 + std(yb)^2) + 0.3 sqrt(mean(rg)^2 + mean(yb)^2)``
   (population std). ``dcf = M(prediction) - M(truth)``: negative means washed out (the "brown" look).

@@ -1,6 +1,7 @@
-"""``baseline_cnn``: the seeds' encoder-decoder baseline (built by name in notebook ``02_baseline_cnn``).
+"""``baseline_cnn``: the APS360 report's encoder-decoder baseline (He, Imran, Siddiqua & You, *Picture
+Colourization*, University of Toronto; built by name in notebook ``02_baseline_cnn``).
 
-Three (3x3 conv, ReLU, 2x2 max-pool) stages 1 -> w -> 2w -> 4w (w = 64 in the seeds), then three
+Three (3x3 conv, ReLU, 2x2 max-pool) stages 1 -> w -> 2w -> 4w (w = 64 in that report), then three
 stride-2 transposed convolutions back to 2 ab channels and ``tanh``. No skip connections: every detail
 must squeeze through a 1/8-resolution bottleneck, which is why its colours come out blurry (notebook 03).
 """

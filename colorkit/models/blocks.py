@@ -15,7 +15,7 @@ NORMS = ("batch", "group", "none")
 
 
 def norm_layer(kind: str, channels: int) -> nn.Module:
-    """``batch`` (the seeds' choice), ``group`` (batch-size independent) or ``none``."""
+    """``batch`` (the models' of README's "Earlier work"), ``group`` (batch-size independent) or ``none``."""
     if kind == "batch":
         return nn.BatchNorm2d(channels)
     if kind == "group":

@@ -1,8 +1,9 @@
 """The plain (non-U-Net) GAN generator, and the ``gan`` / ``unet_gan`` model names.
 
-Built by name in notebook ``05_gan``. :class:`GANGenerator` is the generator of the seeds' "GAN" row:
-a strided-convolution encoder and a transposed-convolution decoder with no skip connections, so
-every detail must pass through the bottleneck (compare with the U-Net of notebook ``03_unet``).
+Built by name in notebook ``05_gan``. :class:`GANGenerator` is the generator of the "GAN" row of the
+six-model comparison of Shreekumar (*Image Colorization*, ECE 60131 report, 2025): a strided-convolution
+encoder and a transposed-convolution decoder with no skip connections, so every detail must pass through
+the bottleneck (compare with the U-Net of notebook ``03_unet``).
 
 The registry names ``gan`` and ``unet_gan`` build the *generator* of a GAN (what a checkpoint needs
 to colorize); :func:`colorkit.models.register`'s ``objective`` tells the training engine that
@@ -70,9 +71,9 @@ def _same_signature(cls, name: str, doc: str, objective: str = "gan"):
     return register(name, objective=objective)(constructor)
 
 
-gan = _same_signature(GANGenerator, "gan", """The seeds' "GAN" row: :class:`GANGenerator` (same arguments), trained
+gan = _same_signature(GANGenerator, "gan", """Shreekumar's "GAN" row: :class:`GANGenerator` (same arguments), trained
     against a PatchGAN (objective ``gan``).""")
 
-unet_gan = _same_signature(UNet, "unet_gan", """The seeds' "U-Net GAN" row: the from-scratch U-Net of notebook 03
+unet_gan = _same_signature(UNet, "unet_gan", """Shreekumar's "U-Net GAN" row: the from-scratch U-Net of notebook 03
     (:class:`colorkit.models.unet.UNet`, every one of its arguments, ``stem`` included) as generator, trained
     against a PatchGAN (objective ``gan``).""")

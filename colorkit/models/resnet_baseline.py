@@ -1,4 +1,5 @@
-"""``resnet_baseline``: a ResNet downsampler with a plain upsampler (the seeds' "ResNet" row).
+"""``resnet_baseline``: a ResNet downsampler with a plain upsampler (the "ResNet" row of the six-model
+comparison of Shreekumar, *Image Colorization*, ECE 60131 report, 2025).
 
 Built by name in notebook ``02_baseline_cnn``. The encoder is the first ``stages`` stages of a torchvision
 ResNet-18/34 (one input channel); the decoder is (2x upsample, conv, norm, ReLU) repeated back to full

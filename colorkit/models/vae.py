@@ -33,7 +33,8 @@ class VAEMixin:
 
     Two kinds of latent (``conditional``):
 
-    * ``False`` (the seeds' VAEs): the posterior ``q(z | L)`` comes from L alone; draws at test time come
+    * ``False`` (the VAEs of Shreekumar's six-model comparison, *Image Colorization*, ECE 60131
+      report, 2025): the posterior ``q(z | L)`` comes from L alone; draws at test time come
       from it, and its mean ``mu(L)`` is the posterior-mean colorization;
     * ``True`` (a conditional VAE, Sohn et al. 2015; for colorization Deshpande et al. 2017): during
       training the posterior ``q(z | L, ab)`` also sees the true colour, so ``z`` can carry what L cannot
@@ -110,9 +111,10 @@ def _conv(cin: int, cout: int, stride: int) -> list[nn.Module]:
 
 @register("vae", objective="vae")
 class ConvVAE(VAEMixin, nn.Module):
-    """The seeds' "VAE" row: a strided-conv encoder of L to a spatial latent (``latent_channels`` at
-    1/2**depth of the input size), and a transposed-conv decoder from the latent to ab. No skips:
-    everything the decoder knows about the photo passes through the bottleneck.
+    """The "VAE" row of Shreekumar's comparison (ECE 60131 report, 2025): a strided-conv encoder of L to
+    a spatial latent (``latent_channels`` at 1/2**depth of the input size), and a transposed-conv decoder
+    from the latent to ab. No skips: everything the decoder knows about the photo passes through the
+    bottleneck.
 
     ``conditional=True``: the posterior sees (L, ab) through its own encoder, and the decoder gets the
     L features concatenated with ``z`` (see :class:`VAEMixin`).
