@@ -35,11 +35,13 @@ class VAEMixin:
 
     * ``False`` (the VAEs of Shreekumar's six-model comparison, *Image Colorization*, ECE 60131
       report, 2025): the posterior ``q(z | L)`` comes from L alone; draws at test time come
-      from it, and its mean ``mu(L)`` is the posterior-mean colorization;
+      from it, and the decoder at its mean ``mu(L)`` is the ``z = mu`` colorization (for a nonlinear decoder not
+      the mean of the draws' colorizations);
     * ``True`` (a conditional VAE, Sohn et al. 2015; for colorization Deshpande et al. 2017): during
       training the posterior ``q(z | L, ab)`` also sees the true colour, so ``z`` can carry what L cannot
       tell (red or blue?). At test time there is no ab: draws come from the prior ``N(0, I)`` and
-      ``z = 0`` (the prior's mean) gives the mean colorization. ``encode(L, ab=None)`` returns the prior.
+      ``z = 0`` (the prior's mode) gives the ``z = 0`` colorization, not ``E_z[decoder(z)]``.
+      ``encode(L, ab=None)`` returns the prior.
     """
 
     logvar_clamp = (-10.0, 10.0)  # keeps exp(logvar) finite early in training

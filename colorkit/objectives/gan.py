@@ -19,7 +19,8 @@ two phases can also be two runs: ``init_generator`` starts G from an L1 checkpoi
 
 Stability guards (logged every step as ``d_acc``/``d_wins``/``g_collapse``, warned once per episode):
 the discriminator *wins outright* when it tells real from fake on more than ``d_win_acc`` of the patches
-for a sustained stretch (its gradients to G then vanish or explode); the generator *collapses* when its
+for a sustained stretch (G then learns little from it: with ``bce`` the non-saturating loss keeps a strong
+gradient, but it points wherever D's saturated logits say, and D's loss rewards ever larger logits); the generator *collapses* when its
 colours stop varying between images (one colour for everything) or saturate at the edge of the tanh.
 With ``balance=True`` the discriminator skips its update while it wins, letting G catch up.
 """

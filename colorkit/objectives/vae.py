@@ -65,7 +65,7 @@ class VAE(Objective):
 
     @torch.no_grad()
     def predict(self, L_norm: torch.Tensor) -> torch.Tensor:
-        """The posterior-mean colorization (``z = mu``)."""
+        """The colorization at the posterior's mean (``z = mu``), not the mean of sampled colorizations."""
         with self.autocast():
             return self.networks["generator"].posterior_mean(L_norm).float()
 
