@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from PIL import Image
 from test_cli import _error_line
-from test_colorize_guided import BLUE, RED, at, gray_photo_at, hex_lab, lab_of, save_echo
+from test_colorize_guided import BLUE, RED, at, echo_registered, gray_photo_at, hex_lab, lab_of, save_echo  # noqa: F401  (the fixture: the echo model registered while these tests run)
 
 from colorkit import colorize_guided as cg
 from colorkit.cli import main
