@@ -4,7 +4,7 @@
 #   colab:
 #     provenance: []
 #   jupytext:
-#     cell_metadata_filter: tags,-all
+#     cell_metadata_filter: cellView,jupyter,tags,-all
 #     formats: ipynb,py:percent
 #     notebook_metadata_filter: kernelspec,jupytext,colab,accelerator
 #     text_representation:

@@ -4,7 +4,7 @@
 #   colab:
 #     provenance: []
 #   jupytext:
-#     cell_metadata_filter: tags,-all
+#     cell_metadata_filter: cellView,jupyter,tags,-all
 #     formats: ipynb,py:percent
 #     notebook_metadata_filter: kernelspec,jupytext,colab,accelerator
 #     text_representation:
@@ -512,29 +512,33 @@ record_minutes()  # this lesson's wall-clock minutes; RECORD lines stay in the e
 # From the table above: at how many hints does Levin first score a lower ΔE2000 than the automatic U-Net on the
 # held-out photos? (Answer -1 if no count does.) What does that say about training a colorizer for hours?
 #
-# **Hint:** `table["levin"][n]["de2000"]` for `n` in `HINT_COUNTS`, against `auto["de2000"]`; or
-# `fewest_hints(table, "levin", auto["de2000"])`.
+# **Hint:** `table["levin"][n]["de2000"]` for `n` in `HINT_COUNTS`, against `auto["de2000"]`.
+#
+# **Time:** under a minute (it reads the table above).
+
+# %% tags=["answer"]
+answer = None  # your number: the fewest hints with which Levin beats the automatic U-Net (-1: never)
+
+# %% cellView="form" jupyter={"source_hidden": true} tags=["check"]
+# @title Check your answer (run it after setting answer)
+from colorkit.course.exercises import check
+
+first = fewest_hints(table, "levin", auto["de2000"])
+check(answer, expected=-1 if first is None else first, tol=0, what="the fewest hints for Levin to beat the U-Net");
+
+# %% cellView="form" jupyter={"source_hidden": true} tags=["solution"]
+# @title Solution (open it after you have tried)
+n = next((n for n in HINT_COUNTS if table["levin"][n]["de2000"] < auto["de2000"]), -1)
+print(f"Levin beats {auto_name} ({auto['de2000']:.2f}) from {n} hint(s) on" if n >= 0 else "no count does")
 
 # %% [markdown] tags=["solution"]
-# <details><summary>Solution</summary>
-#
-# ```python
-# n = fewest_hints(table, "levin", auto["de2000"])
-# print(n if n is not None else -1)
-# ```
+# <details><summary>Why it matters</summary>
 #
 # On real photos it takes very few: a handful of true colours, spread by a rule that knows nothing of objects,
 # does better than a network that had to guess every colour from L. Automatic colorization is limited by what
 # L does not say, not only by training time: the missing information is exactly what a person can add.
 #
 # </details>
-
-# %% tags=["check"]
-from colorkit.course.exercises import check
-
-answer = None  # your number: the fewest hints with which Levin beats the automatic U-Net (-1: never)
-first = fewest_hints(table, "levin", auto["de2000"])
-check(answer, expected=-1 if first is None else first, tol=0, what="the fewest hints for Levin to beat the U-Net");
 
 # %% [markdown]
 # ### Exercise 2 · medium · A wider window
@@ -543,23 +547,27 @@ check(answer, expected=-1 if first is None else first, tol=0, what="the fewest h
 #
 # **Hint:** `levin_colorize(photo, hints, window=2)`; `score_hint_methods({"3x3": levin_colorize, "5x5": ...},
 # truths[:50], counts=(10,))`, and `time.perf_counter()` around it.
+#
+# **Time:** about 1 minute on a CPU under `cpu` (50 photos at 64 px, twice).
+
+# %% cellView="form" jupyter={"source_hidden": true} tags=["solution"]
+# @title Solution (open it after you have tried)
+import time
+
+for window in (1, 2):
+    t0 = time.perf_counter()
+    t = score_hint_methods({f"window {window}": lambda p, h, w=window: levin_colorize(p, h, window=w)},
+                           truths[:50], counts=(10,))
+    print(f"window {window} ({2 * window + 1}x{2 * window + 1}): ΔE2000 {t[f'window {window}'][10]['de2000']:.2f}, "
+          f"{time.perf_counter() - t0:.1f} s for {len(truths[:50])} photos")
 
 # %% [markdown] tags=["solution"]
-# <details><summary>Solution</summary>
-#
-# ```python
-# import time
-#
-# for window in (1, 2):
-#     t0 = time.perf_counter()
-#     t = score_hint_methods({f"window {window}": lambda p, h, w=window: levin_colorize(p, h, window=w)},
-#                            truths[:50], counts=(10,))
-#     print(window, t[f"window {window}"][10]["de2000"], f"{time.perf_counter() - t0:.1f} s")
-# ```
+# <details><summary>What to look for</summary>
 #
 # A 5x5 window links each pixel to 24 neighbours instead of 8: the matrix has about three times more entries
 # and the solve costs more. Colour travels a little further per step, and the weights are taken from a larger,
-# more varied window, so they are flatter across fine edges; the score moves little either way.
+# more varied window, so they are flatter across fine edges; compare the two printed scores to see how much
+# that moves ΔE2000 on these photos.
 #
 # </details>
 
@@ -569,19 +577,23 @@ check(answer, expected=-1 if first is None else first, tol=0, what="the fewest h
 # Score both methods with patch hints: which one gains more from them, and why?
 #
 # **Hint:** `score_hint_methods(methods, truths, counts=(2, 10), max_radius=4)`.
+#
+# **Time:** about 2 minutes on a CPU under `cpu` (200 photos, two methods, two counts).
+
+# %% cellView="form" jupyter={"source_hidden": true} tags=["solution"]
+# @title Solution (open it after you have tried)
+patches = score_hint_methods(methods, truths, counts=(2, 10), max_radius=4)
+for m in methods:
+    print(m, "ΔE2000 change from single pixels to patches:",
+          {n: round(patches[m][n]["de2000"] - table[m][n]["de2000"], 2) for n in (2, 10)})
 
 # %% [markdown] tags=["solution"]
-# <details><summary>Solution</summary>
+# <details><summary>Why</summary>
 #
-# ```python
-# patches = score_hint_methods(methods, truths, counts=(2, 10), max_radius=4)
-# for m in methods:
-#     print(m, {n: round(patches[m][n]["de2000"] - table[m][n]["de2000"], 2) for n in (2, 10)})
-# ```
-#
-# A patch gives each hint several true pixels at once, and a patch's mean colour is less noisy than one pixel's.
-# Both methods gain; the network also sees the kind of hint it was trained on (the simulated user of Zhang et
-# al. 2017 draws patches), so it often gains more than Levin, for whom a patch is simply more hinted pixels.
+# A patch gives each hint several true pixels at once, and a patch's mean colour is less noisy than one pixel's,
+# so both methods should gain (negative changes above). The network also sees the kind of hint it was trained
+# on (the simulated user of Zhang et al. 2017 draws patches), while for Levin a patch is simply more hinted
+# pixels; the printed changes say which gained more on this run.
 #
 # </details>
 
@@ -592,21 +604,26 @@ check(answer, expected=-1 if first is None else first, tol=0, what="the fewest h
 #
 # **Hint:** `editor.add(0.6, 0.8, "#d02020")`, `editor.picture`; a second editor built with
 # `HintEditor(old, colorize="levin", hints=editor.hints)` shows the other method.
+#
+# **Time:** under a minute.
+
+# %% cellView="form" jupyter={"source_hidden": true} tags=["solution"]
+# @title Solution (open it after you have tried)
+editor.add(0.6, 0.8, "#d02020")
+other_method = hint_net if isinstance(method, str) else "levin"  # the method the editor does not use
+other = HintEditor(old, colorize=other_method, hints=editor.hints,
+                   work_size=preset.image_size if other_method is hint_net else None)
+show_images([editor.static_picture(), other.static_picture()],
+            titles=[f"{method_name}, a red hint on the grass", "the other method, the same hints"], ncols=2, size=4)
+editor.undo()
+print(len(editor.hints), "hints again after undo")
 
 # %% [markdown] tags=["solution"]
-# <details><summary>Solution</summary>
-#
-# ```python
-# editor.add(0.6, 0.8, "#d02020")
-# other = HintEditor(old, colorize=hint_net if method == "levin" else "levin", hints=editor.hints,
-#                    work_size=preset.image_size if method == "levin" else None)
-# show_images([editor.static_picture(), other.static_picture()], titles=[method_name, "the other method"], ncols=2)
-# editor.undo()
-# ```
+# <details><summary>What to look for</summary>
 #
 # Levin spreads the red over all the grass of similar lightness until it meets a green hint or an edge: the
 # nearest hints fight, and the boundary between them lies where L changes. The network's propagation fades
-# with distance, and what it learned about grass pulls the rest back towards green, so a wrong click stays
+# with distance, and what it learned about grass may pull the rest back towards green, so a wrong click can stay
 # more local. Either way, one more click (undo, or a green hint) fixes it: that is the point of the editor.
 #
 # </details>
@@ -620,21 +637,25 @@ check(answer, expected=-1 if first is None else first, tol=0, what="the fewest h
 # **Hint:** `hint_config(preset, out, model_kwargs=<the reference's kwargs>, extra={"init_generator":
 # str(reference_path("unet"))})` with `from colorkit.reference import reference_path`; the reference's sizes are
 # in `automatic.card["architecture"]["kwargs"]` (leave out `zero_init_head`: both heads start at zero anyway).
+#
+# **Time:** the lesson's training budget again (about 6 minutes under `cpu`), then 1-2 minutes of scoring.
+
+# %% cellView="form" jupyter={"source_hidden": true} tags=["solution"]
+# @title Solution (open it after you have tried)
+from colorkit.reference import reference_path
+
+kwargs = {k: v for k, v in automatic.card["architecture"]["kwargs"].items() if k != "zero_init_head"}
+warm_cfg = hint_config(preset, runs_dir(LESSON, preset.name) / "from_reference", model_kwargs=kwargs,
+                       extra={"init_generator": str(reference_path("unet"))})
+warm = train(warm_cfg, train_data, val_data).model.eval()
+warm_table = score_hint_methods({"warm start": default_colorizer(warm, work_size=preset.image_size)},
+                                truths, counts=(0, 10))
+for n in (0, 10):
+    print(f"{n} hints: ΔE2000 warm start {warm_table['warm start'][n]['de2000']:.2f}, "
+          f"this lesson's run {table['hint_net'][n]['de2000']:.2f}")
 
 # %% [markdown] tags=["solution"]
-# <details><summary>Solution</summary>
-#
-# ```python
-# from colorkit.reference import reference_path
-#
-# kwargs = {k: v for k, v in automatic.card["architecture"]["kwargs"].items() if k != "zero_init_head"}
-# warm_cfg = hint_config(preset, runs_dir(LESSON, preset.name) / "from_reference", model_kwargs=kwargs,
-#                        extra={"init_generator": str(reference_path("unet"))})
-# warm = train(warm_cfg, train_data, val_data).model.eval()
-# warm_table = score_hint_methods({"warm start": default_colorizer(warm, work_size=preset.image_size)},
-#                                 truths, counts=(0, 10))
-# print({n: (warm_table["warm start"][n]["de2000"], table["hint_net"][n]["de2000"]) for n in (0, 10)})
-# ```
+# <details><summary>What to look for</summary>
 #
 # With zero hints the warm start is the reference U-Net (up to what the budget's training changes), so it starts
 # where lessons 03-07 ended instead of at the gray copy; with hints it starts from the propagation plus the

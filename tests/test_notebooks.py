@@ -83,35 +83,90 @@ def test_lesson_has_the_common_structure(nb_path):
 
 
 EXERCISE_HEADING = re.compile(r"### Exercise (\d+) · (easy|medium|hard) · \S")
+SOLUTION_TITLE = "# @title Solution"  # Colab shows this line of a folded (cellView "form") cell; Jupyter folds the rest
+ANSWER_LINE = re.compile(r"^answer\w* = None\b")
 
 
 def _tags(cell):
     return cell.get("metadata", {}).get("tags", [])
 
 
+def _folded(cell) -> bool:
+    """Hidden until opened: JupyterLab, Notebook 7 and VS Code read ``jupyter.source_hidden``, Colab ``cellView``."""
+    md = cell.get("metadata", {})
+    return md.get("jupyter", {}).get("source_hidden") is True and md.get("cellView") == "form"
+
+
+def _code_lines(cell) -> list[str]:
+    return [ln for ln in cell.source.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
+
+
 def assert_exercises_section(nb):
-    """A ``## Exercises`` cell, then only exercises (``### Exercise N · level · title`` with a hint), each
-    followed by its folded solution (tagged ``solution``, inside ``<details>``) and at most one ``check`` cell."""
+    """A ``## Exercises`` cell, then only exercises. Each is a markdown cell (``### Exercise N · level · title``
+    with a ``**Hint:**`` and a ``**Time:**`` line in CPU minutes), optionally an ``answer`` cell (only
+    ``answer = None`` lines: nothing there gives the answer away) and its folded ``check`` cell, then the folded
+    solution: a code cell tagged ``solution`` that the smoke run executes, optionally followed by a markdown cell
+    tagged ``solution`` (the why, inside ``<details>``)."""
     starts = [i for i, c in enumerate(nb.cells) if c.cell_type == "markdown" and c.source.startswith("## Exercises")]
     assert len(starts) == 1, "one markdown cell starting with '## Exercises'"
     rest, numbers = nb.cells[starts[0] + 1:], []
     assert rest, "the Exercises section has no exercise"
-    for i, cell in enumerate(rest):
-        tags = _tags(cell)
-        if "solution" in tags:
-            assert cell.cell_type == "markdown" and cell.source.startswith("<details><summary>Solution</summary>")
-            assert cell.source.rstrip().endswith("</details>"), "a solution stays folded: wrap it all in <details>"
-            assert i > 0 and EXERCISE_HEADING.match(rest[i - 1].source), "a solution follows its exercise"
-        elif "check" in tags:
-            assert cell.cell_type == "code" and "check(" in cell.source, "a check cell calls check(...)"
-            assert i > 0 and "solution" in _tags(rest[i - 1]), "a check cell follows a solution"
-        else:
-            m = EXERCISE_HEADING.match(cell.source)
-            assert cell.cell_type == "markdown" and m, f"not an exercise, solution or check cell: {cell.source[:80]!r}"
+    expect = {"exercise"}  # what may come next
+    for cell in rest:
+        tags, m = _tags(cell), EXERCISE_HEADING.match(cell.source)
+        if cell.cell_type == "markdown" and m and not tags:
+            assert "exercise" in expect, f"exercise {m.group(1)} starts before the previous one has its solution"
             assert "**Hint:**" in cell.source, f"exercise {m.group(1)} has no '**Hint:**' line"
-            assert i + 1 < len(rest) and "solution" in _tags(rest[i + 1]), f"exercise {m.group(1)}: no solution cell after it"
+            time_line = re.search(r"\*\*Time:\*\*([^\n]*)", cell.source)
+            assert time_line and "minute" in time_line.group(1), f"exercise {m.group(1)}: no '**Time:** ... minutes' line"
             numbers.append(int(m.group(1)))
+            expect = {"answer", "solution code"}
+        elif cell.cell_type == "code" and "answer" in tags:
+            assert "answer" in expect, f"an answer cell out of place: {cell.source[:60]!r}"
+            assert all(ANSWER_LINE.match(ln) for ln in _code_lines(cell)), "an answer cell holds only `answer = None` lines"
+            expect = {"check"}
+        elif cell.cell_type == "code" and "check" in tags:
+            assert "check" in expect, "a check cell follows an answer cell"
+            assert "check(" in cell.source and _folded(cell), "a check cell calls check(...) and stays folded"
+            expect = {"solution code"}
+        elif cell.cell_type == "code" and "solution" in tags:
+            assert "solution code" in expect, f"a solution out of place: {cell.source[:60]!r}"
+            assert cell.source.startswith(SOLUTION_TITLE) and _folded(cell), "a solution stays folded, titled for Colab"
+            assert _code_lines(cell), "a solution cell holds code"
+            expect = {"exercise", "solution text"}
+        elif cell.cell_type == "markdown" and "solution" in tags:
+            assert "solution text" in expect, "the solution's text follows its code"
+            assert cell.source.startswith("<details><summary>") and cell.source.rstrip().endswith("</details>"), \
+                "a solution's text stays folded: wrap it all in <details>"
+            expect = {"exercise"}
+        else:
+            raise AssertionError(f"not an exercise, answer, check or solution cell: {cell.source[:80]!r}")
+    assert "exercise" in expect, f"exercise {numbers[-1]} has no solution code cell"
     assert numbers == list(range(1, len(numbers) + 1)), f"exercises numbered {numbers}, not 1, 2, ..."
+
+
+def test_exercise_rules_catch_a_markdown_solution_and_an_answer_given_away():
+    md, code = nbformat.v4.new_markdown_cell, nbformat.v4.new_code_cell
+    folded = {"jupyter": {"source_hidden": True}, "cellView": "form"}
+
+    def nb_of(*cells):
+        nb = nbformat.v4.new_notebook()
+        nb.cells = [md("## Exercises"), md("### Exercise 1 · easy · A\n**Hint:** h\n\n**Time:** 1 minute"), *cells]
+        return nb
+
+    good = [code("answer = None  # yours", metadata={"tags": ["answer"]}),
+            code("check(answer, expected=2)", metadata={"tags": ["check"], **folded}),
+            code(SOLUTION_TITLE + "\nprint(2)", metadata={"tags": ["solution"], **folded}),
+            md("<details><summary>Why</summary>\n\nbecause\n\n</details>", metadata={"tags": ["solution"]})]
+    assert_exercises_section(nb_of(*good))
+    with pytest.raises(AssertionError, match="the solution's text follows its code"):  # the old markdown solutions
+        assert_exercises_section(nb_of(md("<details><summary>Solution</summary>x</details>", metadata={"tags": ["solution"]})))
+    with pytest.raises(AssertionError, match="no solution code cell"):
+        assert_exercises_section(nb_of(*good[:2]))
+    with pytest.raises(AssertionError, match="only `answer = None`"):
+        assert_exercises_section(nb_of(code("answer = None\nexpected = 1 + 1", metadata={"tags": ["answer"]}), *good[1:]))
+    with pytest.raises(AssertionError, match="stays folded"):
+        assert_exercises_section(nb_of(code(SOLUTION_TITLE + "\nprint(2)", metadata={"tags": ["solution"]})))
 
 
 def bootstrap_cell(nb_path) -> str:
@@ -215,7 +270,8 @@ def course_home(tmp_path_factory):
 
 @pytest.mark.notebook
 @pytest.mark.parametrize("nb_path", LESSONS, ids=[p.stem for p in LESSONS])
-def test_lesson_runs_under_smoke(nb_path, course_home, tmp_path, monkeypatch):
+def test_lesson_and_its_solutions_run_under_smoke(nb_path, course_home, tmp_path, monkeypatch):
+    """The whole lesson, the exercises' solution cells included (``pytest tests -k solution`` selects these)."""
     import papermill as pm
 
     monkeypatch.setenv("COLORKIT_HOME", str(course_home))
@@ -229,6 +285,8 @@ def test_lesson_runs_under_smoke(nb_path, course_home, tmp_path, monkeypatch):
     executed = nbformat.read(out, as_version=4)
     errors = [o for c in executed.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
     assert not errors
+    solutions = [c for c in executed.cells if c.cell_type == "code" and "solution" in _tags(c)]
+    assert solutions and all(c.get("execution_count") for c in solutions), "every solution cell ran"
     records = course.records_from_notebook(out)  # what the lesson recorded, read from its own output
     print(nb_path.stem, json.dumps(records, indent=1))
     assert nb_path.stem in course.RECORD_CHECKS, "add the lesson's expected records to course.RECORD_CHECKS"
@@ -349,3 +407,22 @@ def test_run_course_hands_the_lessons_an_absolute_data_path(tmp_path, monkeypatc
     monkeypatch.setattr(course, "_add_records", lambda lesson, executed: None)
     course.run_course("smoke", "photos", out_dir=tmp_path / "run", only=["00"])
     assert seen and seen[0]["DATA"] == str(photos.resolve())
+
+
+@pytest.mark.parametrize("preset, solutions, kept", [("smoke", None, True), ("cpu", None, False), ("cpu", True, True)])
+def test_run_course_runs_solution_cells_only_when_cheap_or_asked(tmp_path, monkeypatch, preset, solutions, kept):
+    """``make run`` under cpu/gpu leaves the solution cells out (each costs its exercise's minutes); smoke and
+    ``colorkit run --solutions`` keep them."""
+    import papermill as pm
+
+    from colorkit import course
+
+    seen = []
+    monkeypatch.setattr(pm, "execute_notebook", lambda src, dst, parameters, **kw: seen.append(src))
+    monkeypatch.setattr(course, "_add_records", lambda lesson, executed: None)
+    course.run_course(preset, out_dir=tmp_path / "run", only=["08"], solutions=solutions)
+    tagged = [c for c in seen[0].cells if c.cell_type == "code" and "solution" in c.metadata.get("tags", [])]
+    original = [c for c in nbformat.read(NB_DIR / "08_user_guided.ipynb", as_version=4).cells
+                if c.cell_type == "code" and "solution" in c.metadata.get("tags", [])]
+    assert original and len(tagged) == (len(original) if kept else 0)
+    assert len(seen[0].cells) == len(nbformat.read(NB_DIR / "08_user_guided.ipynb", as_version=4).cells) - (0 if kept else len(original))

@@ -388,16 +388,29 @@ def _add_records(lesson: LessonRun, executed: Path) -> None:
         print(f"warning: {lesson.name} records to check: {'; '.join(lesson.problems)}", flush=True)
 
 
+def without_solutions(nb):
+    """A copy of the notebook ``nb`` without the exercises' solution code cells (tagged ``solution``)."""
+    import copy
+
+    out = copy.deepcopy(nb)
+    out.cells = [c for c in out.cells if not (c.cell_type == "code" and "solution" in c.get("metadata", {}).get("tags", []))]
+    return out
+
+
 def run_course(preset: str = "cpu", data: str = "", out_dir: str | Path | None = None,
-               only: list[str] | None = None, kernel: str = "python3") -> CourseRun:
+               only: list[str] | None = None, kernel: str = "python3", solutions: bool | None = None) -> CourseRun:
     """Execute every lesson in order with papermill; write executed notebooks and ``summary.md``
     (status, minutes and each lesson's records, with missing or out-of-range ones flagged) to
-    ``runs/<timestamp>/``. A failing lesson is recorded and the run goes on to the next."""
+    ``runs/<timestamp>/``. A failing lesson is recorded and the run goes on to the next. ``solutions``: run
+    the exercises' solution cells too (default: only under ``smoke``, where they cost seconds; under ``cpu``
+    and ``gpu`` they would add each exercise's minutes to the run)."""
+    import nbformat
     import papermill as pm
 
     from colorkit.presets import resolve_preset
 
     preset = resolve_preset(preset)
+    solutions = preset == "smoke" if solutions is None else solutions
     data = str(Path(data).expanduser().resolve()) if data else ""  # the lessons run in notebooks/, not here
     out_dir = Path(out_dir) if out_dir else home() / "runs" / datetime.now().strftime("%Y%m%d-%H%M%S")
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -412,7 +425,9 @@ def run_course(preset: str = "cpu", data: str = "", out_dir: str | Path | None =
         t0 = time.time()
         os.environ["COLORKIT_NOTEBOOK"] = nb.stem
         try:
-            pm.execute_notebook(str(nb), str(out_dir / nb.name), parameters={"PRESET": preset, "DATA": data},
+            source = nbformat.read(nb, as_version=4)
+            pm.execute_notebook(source if solutions else without_solutions(source), str(out_dir / nb.name),
+                                parameters={"PRESET": preset, "DATA": data},
                                 cwd=str(nb.parent), kernel_name=kernel, progress_bar=False)
             run.lessons.append(LessonRun(nb.stem, True, (time.time() - t0) / 60))
         except Exception as e:  # papermill raises PapermillExecutionError with the failing cell

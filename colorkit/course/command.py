@@ -4,6 +4,8 @@ It lives in the course, not in :mod:`colorkit.cli`, so that nothing outside ``co
 course: :data:`colorkit.cli.COMMANDS` names this module and the dispatcher loads it by name."""
 from __future__ import annotations
 
+import argparse
+
 import sys
 from colorkit.paths import repo_root
 
@@ -16,6 +18,8 @@ def add_cli_arguments(parser) -> None:
     parser.add_argument("--out", default=None, help="output folder (default: runs/<timestamp>)")
     parser.add_argument("--only", nargs="*", help="run only lessons whose names start with these (e.g. 00 01)")
     parser.add_argument("--check", action="store_true", help="only check notebook pairs and outputs, run nothing")
+    parser.add_argument("--solutions", action=argparse.BooleanOptionalAction, default=None,
+                        help="also run the exercises' solution cells (default: only under the smoke preset)")
 
 
 def run_cli(args) -> int:
@@ -48,7 +52,7 @@ def run_cli(args) -> int:
                              f"names ({', '.join(names)})")
     if importlib.util.find_spec("papermill") is None:
         raise UsageError("`colorkit run` needs papermill: pip install papermill (or use the course environment)")
-    return 0 if run_course(args.preset, args.data, args.out, args.only).ok else 1
+    return 0 if run_course(args.preset, args.data, args.out, args.only, solutions=args.solutions).ok else 1
 
 
 if __name__ == "__main__":  # pragma: no cover
