@@ -222,29 +222,44 @@ record_minutes()  # this lesson's wall-clock minutes; RECORD lines stay in the e
 # (`colorkit.data.images.load_rgb("my_photo.jpg")`).
 #
 # **Hint:** chroma is `np.hypot(lab[..., 1], lab[..., 2])`; `np.unravel_index(c.argmax(), c.shape)` gives its row and column.
+#
+# **Time:** under a minute.
 
-# %% [markdown] tags=["solution"]
-# <details><summary>Solution</summary>
-#
-# ```python
-# lab3 = rgb_to_lab(photos[3])
-# c = np.hypot(lab3[..., 1], lab3[..., 2])
-# row, col = np.unravel_index(c.argmax(), c.shape)
-# print(f"chroma {c.max():.1f} at row {row}, column {col}: LAB {lab3[row, col].round(1)}")
-# ```
-#
-# A chroma near 90 LAB units is close to the most vivid 8-bit sRGB colours: pure red, magenta and blue
-# reach about 105, 116 and 134 (`np.hypot` of `rgb_to_lab` of `[255, 0, 0]`, `[255, 0, 255]`, `[0, 0, 255]`).
-# Your own photo: `rgb_to_lab(load_rgb("my_photo.jpg"))`, then the same three lines.
-#
-# </details>
+# %% tags=["answer"]
+answer = None  # your number: the largest chroma sqrt(a² + b²) in photos[3], LAB units
 
-# %% tags=["check"]
+# %% cellView="form" jupyter={"source_hidden": true} tags=["check"]
+# @title Check your answer (run it after setting answer)
 from colorkit.course.exercises import check
 
-answer = None  # your number: the largest chroma sqrt(a² + b²) in photos[3], LAB units
 lab3 = rgb_to_lab(photos[3])
 check(answer, expected=float(np.hypot(lab3[..., 1], lab3[..., 2]).max()), tol=0.1, what="the largest chroma of the rocket photo");
+
+# %% cellView="form" jupyter={"source_hidden": true} tags=["solution"]
+# @title Solution (open it after you have tried)
+def most_saturated(rgb):
+    """The largest chroma sqrt(a² + b²) of a photo, its row and column, and that pixel's LAB."""
+    lab_px = rgb_to_lab(rgb)
+    c = np.hypot(lab_px[..., 1], lab_px[..., 2])
+    row, col = np.unravel_index(c.argmax(), c.shape)
+    return float(c[row, col]), row, col, lab_px[row, col]
+
+
+chroma, row, col, lab_px = most_saturated(photos[3])
+print(f"rocket: chroma {chroma:.1f} at row {row}, column {col}: LAB {lab_px.round(1)}, RGB {photos[3][row, col]}")
+for name, rgb in (("red", [255, 0, 0]), ("magenta", [255, 0, 255]), ("blue", [0, 0, 255])):
+    pure = rgb_to_lab(np.array([[rgb]], dtype=np.uint8))[0, 0]
+    print(f"pure {name} {rgb}: chroma {np.hypot(pure[1], pure[2]):.1f}")
+# your own photo: from colorkit.data.images import load_rgb; most_saturated(load_rgb("my_photo.jpg"))
+
+# %% [markdown] tags=["solution"]
+# <details><summary>What to look for</summary>
+#
+# The printed RGB of the pixel says what colour it is. Compare its chroma with the printed chroma of pure red,
+# magenta and blue: three corners of the RGB cube, among the most vivid colours an 8-bit sRGB screen can show.
+# Your own photo: `most_saturated(load_rgb("my_photo.jpg"))`, with `from colorkit.data.images import load_rgb`.
+#
+# </details>
 
 # %% [markdown]
 # ### Exercise 2 · easy · Colour at another lightness
@@ -252,20 +267,32 @@ check(answer, expected=float(np.hypot(lab3[..., 1], lab3[..., 2]).max()), tol=0.
 # they look different from the default `L_fixed=70`, although a and b are the same numbers?
 #
 # **Hint:** the sRGB gamut is narrow near black and near white; look at how much chroma fits at L = 30 and L = 90.
+#
+# **Time:** under a minute.
+
+# %% cellView="form" jupyter={"source_hidden": true} tags=["solution"]
+# @title Solution (open it after you have tried)
+lab0, pictures, titles = rgb_to_lab(photos[0]), [], []
+for L_fixed in (30, 70, 90):
+    ch = lab_channel_images(photos[0], L_fixed=L_fixed)
+    pictures += [ch["a"], ch["b"]]
+    titles += [f"a at L={L_fixed}", f"b at L={L_fixed}"]
+    clipped = {}
+    for name, c in (("a", 1), ("b", 2)):  # the same LAB picture again, to count what lab_to_rgb clips
+        one = np.zeros_like(lab0)
+        one[..., 0], one[..., c] = L_fixed, lab0[..., c]
+        clipped[name] = lab_to_rgb(one, return_report=True)[1].fraction
+    print(f"L = {L_fixed}: clipped to the sRGB gamut: {clipped['a']:.1%} of the a picture, {clipped['b']:.1%} of the b picture")
+show_images(pictures, titles=titles, ncols=2, size=2.6);
 
 # %% [markdown] tags=["solution"]
-# <details><summary>Solution</summary>
+# <details><summary>Why</summary>
 #
-# ```python
-# for L_fixed in (30, 70, 90):
-#     ch = lab_channel_images(photos[0], L_fixed=L_fixed)
-#     show_images([ch["a"], ch["b"]], titles=[f"a at L={L_fixed}", f"b at L={L_fixed}"], ncols=2)
-# ```
-#
-# The same (a, b) is shown at another lightness: at L = 30 everything is dark and saturated colours fall
-# outside sRGB (they are clipped, so strong a and b look alike); at L = 90 the colours are pale and the
-# blues, which cannot be light and saturated at once, clip. Colourfulness you can see depends on L, which is
-# why a colorizer predicts ab *for* a given L.
+# The same (a, b) is shown at another lightness, and the sRGB gamut depends on lightness: it is narrow near
+# black and near white, and not in the same directions (a dark yellow or a light, saturated blue does not exist
+# on a screen). Colours outside it are clipped, so strong values of a or b that differed come out alike; compare
+# the printed fractions to see which channel loses most at which lightness. How colourful a colour can look
+# depends on L, which is why a colorizer predicts ab *for* a given L.
 #
 # </details>
 
@@ -277,31 +304,40 @@ check(answer, expected=float(np.hypot(lab3[..., 1], lab3[..., 2]).max()), tol=0.
 # `lab_to_rgb(strip, return_report=True)` and read `report.fraction`: what fraction of the strip is clipped?
 #
 # **Hint:** `strip = np.zeros((1, 201, 3)); strip[..., 0] = 90; strip[0, :, 2] = np.arange(-100, 101)`; light blues (b < 0 at L = 90) are the first to leave the gamut.
+#
+# **Time:** under a minute.
+
+# %% tags=["answer"]
+answer = None  # your number: the fraction of the strip that lab_to_rgb clipped (0 to 1)
+
+# %% cellView="form" jupyter={"source_hidden": true} tags=["check"]
+# @title Check your answer (run it after setting answer)
+from colorkit.course.exercises import check
+
+strip = np.zeros((1, 201, 3))
+strip[..., 0] = 90
+strip[0, :, 2] = np.arange(-100, 101)
+check(answer, expected=lab_to_rgb(strip, return_report=True)[1].fraction, tol=0.005, what="the clipped fraction");
+
+# %% cellView="form" jupyter={"source_hidden": true} tags=["solution"]
+# @title Solution (open it after you have tried)
+strip = np.zeros((1, 201, 3))
+strip[..., 0] = 90
+strip[0, :, 2] = np.arange(-100, 101)
+rgb, strip_report = lab_to_rgb(strip, return_report=True)
+print(strip_report.clipped_pixels, "of", strip_report.total_pixels, "clipped:", round(strip_report.fraction, 3))
+fits = [px[2] for px in strip[0] if lab_to_rgb(px[None, None], return_report=True)[1].clipped_pixels == 0]  # one by one
+print(f"at L = 90 (a = 0) sRGB holds b from {min(fits):.0f} to {max(fits):.0f} only")
 
 # %% [markdown] tags=["solution"]
-# <details><summary>Solution</summary>
+# <details><summary>Why</summary>
 #
-# ```python
-# strip = np.zeros((1, 201, 3))
-# strip[..., 0] = 90
-# strip[0, :, 2] = np.arange(-100, 101)
-# rgb, strip_report = lab_to_rgb(strip, return_report=True)
-# print(strip_report.clipped_pixels, "of", strip_report.total_pixels, "clipped:", round(strip_report.fraction, 3))
-# ```
-#
-# About 0.70: at L = 90 only a narrow band of b fits into sRGB, so most of the strip (all strong blues and
-# the most saturated yellows) is clipped, channel by channel, which shifts the colour's hue and lightness.
-# A colorizer can predict such values too; what the course does with them, in its pictures and in its
+# At L = 90 only a narrow band of b fits into sRGB (the printed range), so the rest of the strip, the strong
+# blues and the most saturated yellows, is clipped, channel by channel, which shifts the colour's hue and
+# lightness. A colorizer can predict such values too; what the course does with them, in its pictures and in its
 # scores, is told once, in lesson 07 ("A colour that sRGB cannot show"), with both conversions on one prediction.
 #
 # </details>
-
-# %% tags=["check"]
-from colorkit.course.exercises import check
-
-answer = None  # your number: the fraction of the strip that lab_to_rgb clipped (0 to 1)
-strip = np.zeros((1, 201, 3)); strip[..., 0] = 90; strip[0, :, 2] = np.arange(-100, 101)
-check(answer, expected=lab_to_rgb(strip, return_report=True)[1].fraction, tol=0.005, what="the clipped fraction");
 
 # %% [markdown]
 # ### Exercise 4 · medium · PSNR of each gray copy
@@ -310,23 +346,33 @@ check(answer, expected=lab_to_rgb(strip, return_report=True)[1].fraction, tol=0.
 # the most colourful one?
 #
 # **Hint:** the gray copy keeps L exactly, so all of its error is the missing a and b: the more colour, the lower the PSNR.
+#
+# **Time:** under a minute.
 
-# %% [markdown] tags=["solution"]
-# <details><summary>Solution</summary>
-#
-# ```python
-# means, rows = score_images(grays, photos, per_image=True)
-# for name, row in zip(SAMPLE_NAMES, rows):
-#     print(f"{name}: PSNR {row['psnr']:.2f} dB")
-# ```
-#
-# The coffee photo scores lowest (about 14 dB against 18-22 for the others): its red cup and brown coffee
-# are far from gray, so setting a = b = 0 loses the most there.
-#
-# </details>
+# %% tags=["answer"]
+answer = None  # your number: the lowest PSNR (dB) of a gray copy among the four photos
 
-# %% tags=["check"]
+# %% cellView="form" jupyter={"source_hidden": true} tags=["check"]
+# @title Check your answer (run it after setting answer)
 from colorkit.course.exercises import check
 
-answer = None  # your number: the lowest PSNR (dB) of a gray copy among the four photos
 check(answer, expected=min(r["psnr"] for r in score_images(grays, photos, per_image=True)[1]), tol=0.01, what="the lowest gray-copy PSNR");
+
+# %% cellView="form" jupyter={"source_hidden": true} tags=["solution"]
+# @title Solution (open it after you have tried)
+means, rows = score_images(grays, photos, per_image=True)
+for name, photo, row in zip(SAMPLE_NAMES, photos, rows):
+    lab_photo = rgb_to_lab(photo)
+    rms_chroma = np.sqrt(np.mean(lab_photo[..., 1] ** 2 + lab_photo[..., 2] ** 2))  # the gray copy's ab error
+    print(f"{name:10s} PSNR {row['psnr']:5.2f} dB, root-mean-square chroma {rms_chroma:5.1f} LAB units")
+print("lowest PSNR:", SAMPLE_NAMES[int(np.argmin([r["psnr"] for r in rows]))])
+
+# %% [markdown] tags=["solution"]
+# <details><summary>Why</summary>
+#
+# The coffee photo scores lowest: its red cup and brown coffee are far from gray, so setting a = b = 0 loses the
+# most there. The chroma column is the error the gray copy makes in a and b; compare the two columns:
+# the larger the root-mean-square chroma, the lower the PSNR (PSNR is computed in RGB, so the match is in the
+# order, not the numbers).
+#
+# </details>

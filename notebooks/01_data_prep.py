@@ -323,16 +323,24 @@ record_minutes()  # this lesson's wall-clock minutes; RECORD lines stay in the e
 # Which were skipped, and why?
 #
 # **Hint:** `course_data` prepares `DATA`; the skipped files are in `read_skipped(root)` with a `kind` and a `reason`.
+#
+# **Time:** under a minute to read the table; running the lesson again on your folder adds its preparation
+# (seconds for a few dozen photos, a few minutes for thousands).
+
+# %% cellView="form" jupyter={"source_hidden": true} tags=["solution"]
+# @title Solution (open it after you have tried)
+# run the lesson with DATA = "path/to/your/folder" first: root is then your folder's shards
+left_out_files = pd.DataFrame(read_skipped(root), columns=["source", "kind", "reason"])
+print(f"{root.name}: {meta['images']} photos prepared, {len(left_out_files)} files left out, by kind:",
+      left_out_files["kind"].value_counts().to_dict())
+left_out_files.assign(source=[Path(s).name for s in left_out_files["source"]])
 
 # %% [markdown] tags=["solution"]
-# <details><summary>Solution</summary>
+# <details><summary>What to look for</summary>
 #
-# ```python
-# pd.DataFrame(read_skipped(root))  # after running the lesson with DATA = "path/to/your/folder"
-# ```
-#
-# Typical reasons: `unreadable` (not an image, truncated), `too_small`, `duplicate` (the same bytes twice) and
-# `grayscale` (black-and-white or sepia photos, whose `chroma_spread` is below `GRAY_THRESHOLD`).
+# Each left-out file has a `kind` and a `reason`: `unreadable` (not an image, truncated), `too_small`,
+# `duplicate` (the same bytes twice) and `grayscale` (black-and-white or sepia photos, whose `chroma_spread` is
+# below `GRAY_THRESHOLD`). With the built-in photos the table is empty: all of them are kept.
 #
 # </details>
 
@@ -342,21 +350,28 @@ record_minutes()  # this lesson's wall-clock minutes; RECORD lines stay in the e
 # what happens at the borders, and what would a model learn there?
 #
 # **Hint:** `colorkit.data.samples.sample_paths()` lists the built-in photos; `prepare(sample_paths(), folder, size=64, resize="pad", workers=1)`, then `load_split(folder, "train").rgb()`.
+#
+# **Time:** under a minute (8 photos at 64 px, twice).
+
+# %% cellView="form" jupyter={"source_hidden": true} tags=["solution"]
+# @title Solution (open it after you have tried)
+from colorkit.data.samples import sample_paths
+
+for mode in ("crop", "pad"):
+    folder = tmp / f"samples_{mode}"
+    print(mode + ":", prepare(sample_paths(), folder, size=64, resize=mode, workers=1, progress=False).summary())
+    resized = load_split(folder, "train")
+    neutral = (np.abs(resized.ab).max(axis=-1) == 0).mean(axis=(1, 2))  # the bars are mid-gray: a = b = 0
+    print(f"  share of pixels with a = b = 0 in each training photo: {neutral.round(2)}")
+show_images(list(resized.rgb()), titles=[Path(s).stem for s in resized.sources], ncols=4, size=2.2);
 
 # %% [markdown] tags=["solution"]
-# <details><summary>Solution</summary>
+# <details><summary>What to look for</summary>
 #
-# ```python
-# from colorkit.data.samples import sample_paths
-#
-# padded = prepare(sample_paths(), tmp / "padded", size=64, resize="pad", workers=1, progress=False)
-# print(padded.summary())
-# show_images(list(load_split(tmp / "padded", "train").rgb()), ncols=4, size=2.2)
-# ```
-#
-# The whole photo is kept and fitted inside the square; the rest is mid-gray bars. A model trained on them
-# learns that flat gray regions at the borders stay gray, which is true for the bars but wrong for a sky or a
-# wall in a real photo, and it wastes pixels of every batch on them. Cropping loses the sides instead.
+# The whole photo is kept and fitted inside the square; the rest of a photo that is not square is mid-gray bars
+# (a = b = 0: compare the printed shares of neutral pixels, crop against pad). A model trained on them learns that
+# flat gray regions at the borders stay gray, which is true for the bars but wrong for a sky or a wall in a real
+# photo, and it wastes pixels of every batch on them. Cropping loses the sides instead.
 #
 # </details>
 
@@ -369,21 +384,27 @@ record_minutes()  # this lesson's wall-clock minutes; RECORD lines stay in the e
 # the same.)
 #
 # **Hint:** `max_images` is not one of the settings a resumed run must share; `read_manifest(folder)` has one row per photo, with its `hash`.
+#
+# **Time:** under a minute.
+
+# %% cellView="form" jupyter={"source_hidden": true} tags=["solution"]
+# @title Solution (open it after you have tried)
+from colorkit.data.samples import sample_paths
+
+resumed = Path(tempfile.mkdtemp(prefix="colorkit01_resumed_"))  # a new folder each time the cell runs
+first = prepare(sample_paths(), resumed, size=64, max_images=4, workers=1, progress=False)
+second = prepare(sample_paths(), resumed, size=64, workers=1, progress=False)
+print("first: ", first.summary())
+print("second:", second.summary())
+resumed_hashes = [row["hash"] for row in read_manifest(resumed)]
+print(f"{len(sample_paths())} built-in photos; the manifest: {len(resumed_hashes)} rows, "
+      f"{len(set(resumed_hashes))} different photos")
 
 # %% [markdown] tags=["solution"]
-# <details><summary>Solution</summary>
+# <details><summary>What to look for</summary>
 #
-# ```python
-# from colorkit.data.samples import sample_paths
-#
-# first = prepare(sample_paths(), tmp / "resumed", size=64, max_images=4, workers=1, progress=False)
-# second = prepare(sample_paths(), tmp / "resumed", size=64, workers=1, progress=False)
-# print(first.summary()); print(second.summary())
-# hashes = [row["hash"] for row in read_manifest(tmp / "resumed")]
-# print(len(hashes), "photos,", len(set(hashes)), "different")
-# ```
-#
-# The second run reports only 4 new photos, and the manifest holds all 8 exactly once.
+# The second run adds only the photos the first did not (its `new` count), and the manifest holds every
+# photo exactly once: compare the printed counts.
 #
 # </details>
 
@@ -394,26 +415,38 @@ record_minutes()  # this lesson's wall-clock minutes; RECORD lines stay in the e
 # out, and which?
 #
 # **Hint:** a photo is left out when its chroma spread is below the threshold: `manifest[manifest["chroma_spread"] < 10]`.
+#
+# **Time:** under a minute.
 
-# %% [markdown] tags=["solution"]
-# <details><summary>Solution</summary>
-#
-# ```python
-# left_out = manifest[manifest["chroma_spread"] < 10]
-# print(len(left_out), "photos:", list(left_out["source"]))
-# ```
-#
-# To see it happen, prepare the same photos again with `gray_threshold=10` into a new folder and read
-# `report.skipped`: those photos come back as `grayscale`. Such photos are nearly gray already; leaving them out
-# makes the training set more colourful, but also teaches the model that faint colour is rare.
-#
-# </details>
+# %% tags=["answer"]
+answer = None  # your number: how many photos a gray_threshold of 10 leaves out
 
-# %% tags=["check"]
+# %% cellView="form" jupyter={"source_hidden": true} tags=["check"]
+# @title Check your answer (run it after setting answer)
 from colorkit.course.exercises import check
 
-answer = None  # your number: how many photos a gray_threshold of 10 leaves out
 check(answer, expected=int((manifest["chroma_spread"] < 10).sum()), tol=0, what="photos below chroma spread 10");
+
+# %% cellView="form" jupyter={"source_hidden": true} tags=["solution"]
+# @title Solution (open it after you have tried)
+left_out = manifest[manifest["chroma_spread"] < 10]
+print(len(left_out), "of", len(manifest), "photos:", [Path(s).name for s in left_out["source"]][:20])
+# to see it happen, prepare (up to 50 of) them again with gray_threshold=10, at this lesson's size
+again = [s for s in left_out["source"] if Path(s).is_file()][:50]
+if again:
+    stricter = prepare(again, Path(tempfile.mkdtemp(prefix="colorkit01_gray10_")), size=size, gray_threshold=10,
+                       resize=meta["settings"]["resize"], workers=1, progress=False)
+    print(f"prepared again with gray_threshold=10: {stricter.images} kept, left out by kind:", stricter.skipped_by_kind())
+
+# %% [markdown] tags=["solution"]
+# <details><summary>Why</summary>
+#
+# A photo is left out when its chroma spread is below the threshold; prepared again with `gray_threshold=10`,
+# those photos come back as `grayscale` (the last printed line, when their files are still on disk). Such photos
+# are nearly gray already; leaving them out makes the training set more colourful, but also teaches the model
+# that faint colour is rare.
+#
+# </details>
 
 # %% [markdown]
 # ### Exercise 5 · hard · The brown baseline
@@ -422,33 +455,42 @@ check(answer, expected=int((manifest["chroma_spread"] < 10).sum()), tol=0, what=
 # baseline" compare with the gray copy in ΔE2000?
 #
 # **Hint:** `rgb_to_lab(photo)`, then set `lab[..., 1:] = ab.mean(axis=0)` and convert back with `lab_to_rgb(lab, dtype=np.uint8)`; `score_images` from `colorkit.evaluate.metrics` scores both.
+#
+# **Time:** under a minute.
 
-# %% [markdown] tags=["solution"]
-# <details><summary>Solution</summary>
-#
-# ```python
-# from colorkit.color import gray_copy, lab_to_rgb, rgb_to_lab
-# from colorkit.evaluate.metrics import score_images
-#
-# mean_ab = ab.mean(axis=0)
-# browns = []
-# for photo in photos:
-#     lab = rgb_to_lab(photo)
-#     lab[..., 1:] = mean_ab
-#     browns.append(lab_to_rgb(lab, dtype=np.uint8))
-# print("mean ab", mean_ab.round(1), "chroma", round(float(np.hypot(*mean_ab)), 1))
-# print("brown", score_images(browns, photos)["de2000"], "gray", score_images([gray_copy(p) for p in photos], photos)["de2000"])
-# show_images(browns, titles=list(SAMPLE_NAMES), ncols=4)
-# ```
-#
-# The mean colour is a few LAB units of warm brown: the single colour that an L2 model, unsure of everything,
-# would predict. Whether it beats the gray copy depends on the photos; on photos with blue sky or green
-# grass it is worse, because a wrong hue costs more ΔE2000 than no colour.
-#
-# </details>
+# %% tags=["answer"]
+answer = None  # your number: the chroma sqrt(a² + b²) of the mean ab of the training pixels, LAB units
 
-# %% tags=["check"]
+# %% cellView="form" jupyter={"source_hidden": true} tags=["check"]
+# @title Check your answer (run it after setting answer)
 from colorkit.course.exercises import check
 
-answer = None  # your number: the chroma sqrt(a² + b²) of the mean ab of the training pixels, LAB units
 check(answer, expected=float(np.hypot(*ab.mean(axis=0))), tol=0.05, what="the chroma of the mean colour");
+
+# %% cellView="form" jupyter={"source_hidden": true} tags=["solution"]
+# @title Solution (open it after you have tried)
+from colorkit.color import gray_copy, lab_to_rgb, rgb_to_lab
+from colorkit.evaluate.metrics import score_images
+
+mean_ab = ab.mean(axis=0)
+browns = []
+for photo in photos:
+    photo_lab = rgb_to_lab(photo)
+    photo_lab[..., 1:] = mean_ab
+    browns.append(lab_to_rgb(photo_lab, dtype=np.uint8))
+print(f"mean ab of the training pixels {mean_ab.round(1)}: chroma {np.hypot(*mean_ab):.1f} LAB units")
+brown_mean, brown_rows = score_images(browns, photos, per_image=True)
+gray_mean, gray_rows = score_images([gray_copy(p) for p in photos], photos, per_image=True)
+for name, brown, gray in [*zip(SAMPLE_NAMES, brown_rows, gray_rows), ("mean", brown_mean, gray_mean)]:
+    print(f"{name:10s} ΔE2000: one colour {brown['de2000']:5.2f}, gray copy {gray['de2000']:5.2f}")
+show_images(browns, titles=list(SAMPLE_NAMES), ncols=4);
+
+# %% [markdown] tags=["solution"]
+# <details><summary>Why</summary>
+#
+# The mean colour is the single colour that an L2 model, unsure of everything, would predict; positive a and b
+# (compare the printed mean ab) make it a warm, brownish tone. Whether it beats the gray copy depends on the
+# photo: compare the printed rows. On a photo whose colours are far from that one (a blue sky, green grass), the
+# wrong hue can cost more ΔE2000 than no colour at all.
+#
+# </details>

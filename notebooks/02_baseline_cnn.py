@@ -415,19 +415,24 @@ record_minutes()  # this lesson's wall-clock minutes; RECORD lines stay in the e
 # ΔE2000 and in colorfulness?
 #
 # **Hint:** `lesson_config(preset, "baseline_l1", runs_dir("02_baseline_cnn", preset.name), loss="smooth_l1")` gives the same run with another loss; write it to its own folder (`out_dir=...`).
+#
+# **Time:** about 3 minutes on a CPU under `cpu` (one more 2.5-minute run, then scoring).
+
+# %% cellView="form" jupyter={"source_hidden": true} tags=["solution"]
+# @title Solution (open it after you have tried)
+out = runs_dir("02_baseline_cnn", preset.name)
+smooth_cfg = lesson_config(preset, "baseline_l1", out_dir=out / "smooth_l1", loss="smooth_l1")  # its own folder
+smooth = train(smooth_cfg, train_data, val_data)
+smooth_row = score_vs_gray(predict_images(smooth.model, truths)[0], truths, name="smooth_l1").iloc[1:]
+print(pd.concat([table.loc[["gray copy", "baseline_l2", "baseline_l1"]], smooth_row])[["de2000", "cf", "dcf"]].round(3))
 
 # %% [markdown] tags=["solution"]
-# <details><summary>Solution</summary>
+# <details><summary>What to look for</summary>
 #
-# ```python
-# cfg = lesson_config(preset, "baseline_l1", runs_dir("02_baseline_cnn", preset.name), loss="smooth_l1",
-#                     out_dir=str(runs_dir("02_baseline_cnn", preset.name) / "baseline_smooth_l1"))
-# smooth = train(cfg, train_data, val_data)
-# score_vs_gray(predict_images(smooth.model, truths)[0], truths, name="smooth_l1")
-# ```
-#
-# Smooth L1 is L2 for small errors and L1 for large ones (`beta=0.1` in normalized units), so it usually lands
-# between the two: a little more colourful than L1, scored close to it.
+# Smooth L1 is L2 for small errors and L1 for large ones (the switch is `beta` of
+# `colorkit.objectives.regression.smooth_l1_loss`, in normalized ab units), so one expects it between the two:
+# a little more colourful than L1, scored close to it. Compare its `de2000` and `cf` with the two rows above
+# it; with one run each, a small difference may be noise.
 #
 # </details>
 
@@ -436,25 +441,28 @@ record_minutes()  # this lesson's wall-clock minutes; RECORD lines stay in the e
 # Double the budget of the L1 run. Do the colours get more saturated, or only less wrong?
 #
 # **Hint:** a config has `max_minutes` and `max_steps`; `lesson_config(..., max_minutes=2 * configs["baseline_l1"].max_minutes)` (or `max_steps=` when the preset counts steps).
+#
+# **Time:** about 5 minutes on a CPU under `cpu` (twice the run's 2.5 minutes), then under a minute of scoring.
+
+# %% cellView="form" jupyter={"source_hidden": true} tags=["solution"]
+# @title Solution (open it after you have tried)
+base = configs["baseline_l1"]
+budget = {k: 2 * getattr(base, k) for k in ("max_minutes", "max_steps") if getattr(base, k)}  # each limit set
+out = runs_dir("02_baseline_cnn", preset.name)
+longer = train(lesson_config(preset, "baseline_l1", out_dir=out / "twice_the_budget", **budget), train_data, val_data)
+longer_row = score_vs_gray(predict_images(longer.model, truths)[0], truths, name="L1, twice the budget").iloc[1:]
+print(f"{results['baseline_l1'].step} steps with the lesson's budget, {longer.step} with twice {budget}")
+print(pd.concat([table.loc[["gray copy", "baseline_l1"]], longer_row])[["de2000", "cf", "dcf"]].round(3))
+print(f"mean predicted chroma on the validation photos: {chroma(pred_ab['baseline_l1']).mean():.2f} "
+      f"-> {chroma(predicted_ab(longer.model, L_val)).mean():.2f} (true: {chroma(true_ab).mean():.2f})")
 
 # %% [markdown] tags=["solution"]
-# <details><summary>Solution</summary>
+# <details><summary>What to look for</summary>
 #
-# ```python
-# base = configs["baseline_l1"]
-# budget = {"max_minutes": 2 * base.max_minutes} if base.max_minutes else {"max_steps": 2 * base.max_steps}
-# cfg = lesson_config(preset, "baseline_l1", runs_dir("02_baseline_cnn", preset.name),
-#                     out_dir=str(runs_dir("02_baseline_cnn", preset.name) / "baseline_l1_x2"), **budget)
-# longer = train(cfg, train_data, val_data)
-# print(table.loc["baseline_l1", ["de2000", "cf"]])  # the run with the lesson's budget
-# score_vs_gray(predict_images(longer.model, truths)[0], truths, name="L1, twice the budget")
-# ```
-#
-# Compare its `de2000` and `cf` with the `baseline_l1` row of the scores table above (the `print` line of
-# the code shows that row). What to look for: for a pixel that L leaves ambiguous, the L1 optimum is the
-# median colour whatever the budget, so more steps can make the model less wrong about *where* colour goes
-# (the pixels it learns to tell apart), but they are not expected to remove the hedging; if `cf` rises,
-# check whether `de2000` falls with it.
+# Compare the two model rows and the two chroma means. For a pixel that L leaves ambiguous, the L1 optimum is
+# the median colour whatever the budget, so more steps can make the model less wrong about *where* colour goes
+# (the pixels it learns to tell apart), but they are not expected to remove the hedging: if `cf` and the mean
+# chroma rise, check whether `de2000` falls with them, and how far the chroma still is from the truth's.
 #
 # </details>
 
@@ -464,31 +472,42 @@ record_minutes()  # this lesson's wall-clock minutes; RECORD lines stay in the e
 # the gain in ΔE2000 worth it at the same budget?
 #
 # **Hint:** `configs["baseline_l1"].model_kwargs["width"]` is the width now; `model_summary(build("baseline_cnn", width=w))["flops"]` counts the FLOPs. A convolution's cost grows with input channels times output channels.
+#
+# **Time:** about 3 minutes on a CPU under `cpu` (one more 2.5-minute run, then scoring); the FLOPs alone, under a minute.
 
-# %% [markdown] tags=["solution"]
-# <details><summary>Solution</summary>
-#
-# ```python
-# w = configs["baseline_l1"].model_kwargs["width"]
-# flops = [model_summary(build("baseline_cnn", width=k), size=64)["flops"] for k in (w, 2 * w)]
-# print(f"width {w} -> {2 * w}: {flops[1] / flops[0]:.2f}x the FLOPs")
-# cfg = lesson_config(preset, "baseline_l1", runs_dir("02_baseline_cnn", preset.name), model_kwargs={"width": 2 * w},
-#                     out_dir=str(runs_dir("02_baseline_cnn", preset.name) / "baseline_l1_wide"))
-# wide = train(cfg, train_data, val_data)
-# score_vs_gray(predict_images(wide.model, truths)[0], truths, name="L1, twice the width")
-# ```
-#
-# Close to 4x: every inner convolution has twice the input and twice the output channels. On a time budget the
-# wider model takes about a quarter of the steps, so it is rarely better; on a step budget it can be.
-#
-# </details>
+# %% tags=["answer"]
+answer = None  # your number: FLOPs of the baseline at twice the width divided by its FLOPs now
 
-# %% tags=["check"]
+# %% cellView="form" jupyter={"source_hidden": true} tags=["check"]
+# @title Check your answer (run it after setting answer)
 from colorkit.course.exercises import check
 
-answer = None  # your number: FLOPs of the baseline at twice the width divided by its FLOPs now
 w = configs["baseline_l1"].model_kwargs["width"]
-check(answer, expected=model_summary(build("baseline_cnn", width=2 * w), size=64)["flops"] / model_summary(build("baseline_cnn", width=w), size=64)["flops"], tol=0.01, what="the FLOPs ratio");
+flops = [model_summary(build("baseline_cnn", width=k), size=64)["flops"] for k in (w, 2 * w)]
+check(answer, expected=flops[1] / flops[0], tol=0.01, what="the FLOPs ratio");
+
+# %% cellView="form" jupyter={"source_hidden": true} tags=["solution"]
+# @title Solution (open it after you have tried)
+w = configs["baseline_l1"].model_kwargs["width"]
+flops = [model_summary(build("baseline_cnn", width=k), size=64)["flops"] for k in (w, 2 * w)]
+print(f"width {w} -> {2 * w}: {flops[1] / flops[0]:.2f}x the FLOPs")
+out = runs_dir("02_baseline_cnn", preset.name)
+wide = train(lesson_config(preset, "baseline_l1", out_dir=out / "twice_the_width", model_kwargs={"width": 2 * w}),
+             train_data, val_data)
+print(f"steps in the same budget: width {w} {results['baseline_l1'].step}, width {2 * w} {wide.step}")
+wide_row = score_vs_gray(predict_images(wide.model, truths)[0], truths, name="L1, twice the width").iloc[1:]
+print(pd.concat([table.loc[["gray copy", "baseline_l1"]], wide_row])[["de2000", "cf", "dcf"]].round(3))
+
+# %% [markdown] tags=["solution"]
+# <details><summary>Why</summary>
+#
+# Compare the printed ratio with 4: every inner convolution has twice the input and twice the output channels,
+# only the first (one channel in) and the last (two channels out) grow by less. On a time budget (`cpu`,
+# `gpu`) the wider model makes fewer steps in the same minutes (the printed step counts), so what its width
+# gains can be lost to the steps it misses; on a step budget (`smoke`) both make the same steps. The printed
+# `de2000` rows say which way it went here.
+#
+# </details>
 
 # %% [markdown]
 # ### Exercise 4 · medium · Where does the model hedge?
@@ -497,57 +516,77 @@ check(answer, expected=model_summary(build("baseline_cnn", width=2 * w), size=64
 # true chroma in the same bins?
 #
 # **Hint:** `denormalize_l(L_val[:, 0].numpy())` gives L in LAB units, pixel for pixel with `chroma(pred_ab["baseline_l1"])` and `chroma(true_ab)`.
+#
+# **Time:** under a minute (it reads the predictions above).
 
-# %% [markdown] tags=["solution"]
-# <details><summary>Solution</summary>
-#
-# ```python
-# from colorkit.color import denormalize_l
-#
-# L_lab = denormalize_l(L_val[:, 0].numpy())
-# for name, c in (("predicted", chroma(pred_ab["baseline_l1"])), ("true", chroma(true_ab))):
-#     print(name, [round(float(c[(L_lab >= lo) & (L_lab < hi)].mean()), 2) for lo, hi in ((0, 33), (33, 66), (66, 101))])
-# ```
-#
-# The answer is the three predicted means. Dark pixels carry little chroma in truth too; the model hedges most
-# where the true chroma is high and its prediction stays low (usually the mid tones).
-#
-# </details>
+# %% tags=["answer"]
+answer = None  # your numbers: [dark, mid, bright] mean predicted chroma of baseline_l1, LAB units
 
-# %% tags=["check"]
+# %% cellView="form" jupyter={"source_hidden": true} tags=["check"]
+# @title Check your answer (run it after setting answer)
+from colorkit.color import denormalize_l
 from colorkit.course.exercises import check
 
-answer = None  # your numbers: [dark, mid, bright] mean predicted chroma of baseline_l1, LAB units
+L_lab, pred_chroma = denormalize_l(L_val[:, 0].numpy()), chroma(pred_ab["baseline_l1"])
+check(answer, expected=[pred_chroma[(L_lab >= lo) & (L_lab < hi)].mean() for lo, hi in ((0, 33), (33, 66), (66, 101))],
+      tol=0.05, what="mean chroma per L bin");
+
+# %% cellView="form" jupyter={"source_hidden": true} tags=["solution"]
+# @title Solution (open it after you have tried)
 from colorkit.color import denormalize_l
-L_lab, c = denormalize_l(L_val[:, 0].numpy()), chroma(pred_ab["baseline_l1"])
-check(answer, expected=[c[(L_lab >= lo) & (L_lab < hi)].mean() for lo, hi in ((0, 33), (33, 66), (66, 101))], tol=0.05, what="mean chroma per L bin");
+
+L_lab = denormalize_l(L_val[:, 0].numpy())
+L_bins = {"dark": (0, 33), "mid": (33, 66), "bright": (66, 101)}
+means = {name: [float(ch[(L_lab >= lo) & (L_lab < hi)].mean()) for lo, hi in L_bins.values()]
+         for name, ch in (("predicted", chroma(pred_ab["baseline_l1"])), ("true", chroma(true_ab)))}
+print(pd.DataFrame({**means, "predicted / true": np.divide(means["predicted"], means["true"]),
+                    "share of pixels": [float(((L_lab >= lo) & (L_lab < hi)).mean()) for lo, hi in L_bins.values()]},
+                   index=list(L_bins)).round(2))
+
+# %% [markdown] tags=["solution"]
+# <details><summary>Why</summary>
+#
+# The answer is the `predicted` column. Where the true chroma is low (dark pixels often are), a low prediction
+# is not hedging; the model hedges most where the true chroma is high and its prediction stays low: the bin
+# with the lowest `predicted / true` ratio (often the mid tones).
+#
+# </details>
 
 # %% [markdown]
 # ### Exercise 5 · hard · Lower L1, higher ΔE2000
 # Why can a model with a *lower* validation L1 score a *higher* ΔE2000 than another? Find an example.
 #
 # **Hint:** L1 adds up errors in a and b equally everywhere; ΔE2000 weighs hue errors more, depends on L and chroma, and is computed after the conversion back to sRGB (with its clipping).
+#
+# **Time:** under a minute (one pixel, then the predictions above).
+
+# %% cellView="form" jupyter={"source_hidden": true} tags=["solution"]
+# @title Solution (open it after you have tried)
+from colorkit.color import lab_to_rgb, rgb_to_lab
+from colorkit.evaluate.metrics import delta_e2000_map
+
+true = np.array([[[60.0, 0.0, 40.0]]])  # a yellow-brown
+guesses = {"near gray": np.array([[[60.0, 0.0, 20.0]]]),  # right hue, half the chroma
+           "wrong hue": np.array([[[60.0, 12.0, 40.0]]])}  # full chroma, hue turned towards red
+to8 = lambda lab: lab_to_rgb(lab, dtype=np.uint8)
+for name, lab in guesses.items():
+    print(f"{name}: L1 error |Δa| + |Δb| = {np.abs(lab - true)[..., 1:].sum():.0f}, "
+          f"ΔE2000 {delta_e2000_map(to8(lab), to8(true)).mean():.2f}")
+ab_l1 = {run: np.mean([np.abs(rgb_to_lab(p)[..., 1:] - rgb_to_lab(t)[..., 1:]).sum(-1).mean() for p, t in zip(ps, truths)])
+         for run, ps in preds.items()}  # the lesson's models on the held-out photos, the same L1 per pixel
+for run, l1 in ab_l1.items():
+    print(f"{run}: mean |Δa| + |Δb| {l1:.2f}, ΔE2000 {table.loc[run, 'de2000']:.2f}")
+flips = [(a, b) for a in ab_l1 for b in ab_l1 if ab_l1[a] < ab_l1[b] and table.loc[a, "de2000"] > table.loc[b, "de2000"]]
+print("lower L1 but higher ΔE2000:", ", ".join(f"{a} against {b}" for a, b in flips) or "no pair of these models")
 
 # %% [markdown] tags=["solution"]
-# <details><summary>Solution</summary>
+# <details><summary>Why</summary>
 #
-# L1 on ab is a straight distance in the a-b plane. ΔE2000 is not: it weighs a hue error more than a chroma error
-# of the same size, and more in saturated colours. A small example with the colour science of lesson 00:
-#
-# ```python
-# from colorkit.color import lab_to_rgb
-# from colorkit.evaluate.metrics import delta_e2000_map
-#
-# true = np.array([[[60.0, 0.0, 40.0]]])  # a yellow-brown
-# near_gray = np.array([[[60.0, 0.0, 20.0]]])  # right hue, half the chroma: L1 error 20
-# wrong_hue = np.array([[[60.0, 12.0, 40.0]]])  # full chroma, hue turned towards red: L1 error 12
-# to8 = lambda lab: lab_to_rgb(lab, dtype=np.uint8)
-# de = {name: float(delta_e2000_map(to8(lab), to8(true)).mean()) for name, lab in (("near_gray", near_gray), ("wrong_hue", wrong_hue))}
-# print(f"L1 20 -> ΔE2000 {de['near_gray']:.2f}; L1 12 -> ΔE2000 {de['wrong_hue']:.2f}")
-# ```
-#
-# The hue error has the lower L1 (12 against 20, as constructed) but the higher ΔE2000: compare the two
-# numbers printed. Over a validation set the same happens between models: one that is often slightly off
-# in hue can beat a desaturated one on L1 and lose on ΔE2000.
+# L1 on ab is a straight distance in the a-b plane. ΔE2000 is not: it weighs a hue error more than a chroma
+# error of the same size, and more in saturated colours. In the one-pixel example (the colour science of
+# lesson 00) the hue error has the lower L1, as constructed, but the higher ΔE2000: compare the two lines
+# printed first. Over a set of photos the same can happen between models: one that is often slightly off in
+# hue can beat a desaturated one on L1 and lose on ΔE2000. The last line says whether it happens among this
+# lesson's three models.
 #
 # </details>

@@ -445,26 +445,32 @@ record_minutes()  # this lesson's wall-clock minutes; RECORD lines stay in the e
 # same budget and compare the sample photos: where do the colours bleed?
 #
 # **Hint:** `model_summary(build(...))["flops"]` for `build("baseline_cnn", width=w)` at a few widths against `build(configs["unet"].model, **configs["unet"].model_kwargs)`; `lesson_config(preset, "baseline_l1", ..., model_kwargs={"width": w})` trains it with this lesson's budget.
+#
+# **Time:** about 6 minutes on a CPU under `cpu` (as many steps as the lesson's U-Net made), then under a minute of scoring.
+
+# %% cellView="form" jupyter={"source_hidden": true} tags=["solution"]
+# @title Solution (open it after you have tried)
+unet_flops = model_summary(build("unet", **configs["unet"].model_kwargs))["flops"]
+base_flops = {k: model_summary(build("baseline_cnn", width=k))["flops"] for k in (4, 8, 16, 32, 64)}
+w = min(base_flops, key=lambda k: abs(base_flops[k] - unet_flops))
+print(f"unet {unet_flops / 1e6:.0f} MFLOPs, baseline_cnn width {w} {base_flops[w] / 1e6:.0f} MFLOPs (256x256)")
+no_skips_cfg = lesson_config(preset, "baseline_l1", runs_dir("03_unet", preset.name), model_kwargs={"width": w},
+                             loss=configs["unet"].loss, max_steps=results["unet"].step, max_minutes=None)
+no_skips = train(no_skips_cfg, train_data, val_data)
+print(f"{no_skips.step} steps each, loss {no_skips_cfg.loss}")
+no_skips_row = score_vs_gray(predict_images(no_skips.model, truths)[0], truths, name=f"baseline_cnn width {w}").iloc[1:]
+print(pd.concat([table.loc[["gray copy", "unet"]], no_skips_row])[["de2000", "cf", "dcf"]].round(3))
+show_images(colorize_samples({"no skips": no_skips.model}, photos, preset.image_size)["no skips"] + rows["unet"], ncols=4,
+            titles=[f"{m}: {s}" for m in (f"baseline_cnn width {w}", "unet") for s in SAMPLE_NAMES]);
 
 # %% [markdown] tags=["solution"]
-# <details><summary>Solution</summary>
+# <details><summary>What to look for</summary>
 #
-# ```python
-# from colorkit.course.supervised import lesson_config
-# from colorkit.train import train
-#
-# unet_flops = model_summary(build("unet", **configs["unet"].model_kwargs))["flops"]
-# w = min((4, 8, 16, 32, 64), key=lambda k: abs(model_summary(build("baseline_cnn", width=k))["flops"] - unet_flops))
-# cfg = lesson_config(preset, "baseline_l1", runs_dir("03_unet", preset.name), model_kwargs={"width": w},
-#                     max_steps=results["unet"].step, max_minutes=None)
-# no_skips = train(cfg, train_data, val_data)
-# show_images(colorize_samples({"no skips": no_skips.model}, photos, preset.image_size)["no skips"] + rows["unet"], ncols=4,
-#             titles=[f"{m}: {s}" for m in (f"baseline_cnn width {w}", "unet") for s in SAMPLE_NAMES])
-# ```
-#
-# Both get the same steps. Without skips the decoder re-invents every edge from a map several times smaller,
-# so colour leaks across object borders (the astronaut's suit into the background, the cat's fur into the
-# sofa); the U-Net's colours stop at the edges it is handed.
+# Both get the same steps at a similar cost per photo. Without skips the decoder re-invents every edge from a
+# map several times smaller, so look along object borders in the top row: colour that leaks across them, or
+# blurs into blocks of the bottleneck's size. The U-Net's colours can stop at the edges it is handed. Under
+# `smoke` both models are barely trained, so the pictures show little; the `cpu` preset makes the difference
+# visible.
 #
 # </details>
 
@@ -475,21 +481,33 @@ record_minutes()  # this lesson's wall-clock minutes; RECORD lines stay in the e
 # their ΔE2000 with the gray copy's. Which one beats it sooner?
 #
 # **Hint:** `lesson_config(preset, "unet", out, model_kwargs={"zero_init_head": flag})` for `flag` in `(True, False)`, each with its own `out` folder; `score_vs_gray` puts the gray copy first.
+#
+# **Time:** about 12 minutes on a CPU under `cpu` (two 6-minute U-Net runs), then under a minute of scoring.
+
+# %% cellView="form" jupyter={"source_hidden": true} tags=["solution"]
+# @title Solution (open it after you have tried)
+head_rows = [table.loc[["gray copy"]]]
+for flag in (True, False):
+    head_cfg = lesson_config(preset, "unet", runs_dir("03_unet", preset.name) / f"zero_head_{flag}",
+                             model_kwargs={"zero_init_head": flag})
+    r = train(head_cfg, train_data, val_data)
+    gray_l1 = float(val_data[1][:head_cfg.eval_images].abs().mean())  # the gray copy predicts ab = 0
+    below = [v["step"] for v in r.val_history if v["val_l1"] < gray_l1]
+    print(f"zero_init_head={flag}: validation L1 {[round(v['val_l1'], 4) for v in r.val_history]} at steps "
+          f"{[v['step'] for v in r.val_history]} (gray copy {gray_l1:.4f}); first below it: "
+          f"{f'step {below[0]}' if below else 'never'} of {r.step}")
+    head_rows.append(score_vs_gray(predict_images(r.model, truths)[0], truths, name=f"zero_init_head={flag}").iloc[1:])
+print(pd.concat(head_rows)[["de2000", "cf", "dcf"]].round(3))
 
 # %% [markdown] tags=["solution"]
-# <details><summary>Solution</summary>
+# <details><summary>What to look for</summary>
 #
-# ```python
-# for flag in (True, False):
-#     cfg = lesson_config(preset, "unet", runs_dir("03_unet", preset.name) / f"zero_head_{flag}",
-#                         model_kwargs={"zero_init_head": flag})
-#     r = train(cfg, train_data, val_data)
-#     print(score_vs_gray(predict_images(r.model, truths)[0], truths, name=f"zero_init_head={flag}").round(3))
-# ```
-#
-# With the zero head the model starts exactly at the gray copy's score and only adds colour that pays off; the
-# random head starts with random colours and spends its first steps unlearning them. The two printed tables say
-# by how much on this preset; with one run each, repeat with another seed before trusting a small difference.
+# The engine scores the validation photos in L1 (the training loss) along the way; ΔE2000 is computed once,
+# at the end. With the zero head the untrained model *is* the gray copy (ab = 0 everywhere: its L1 is the gray
+# copy's, printed) and only adds colour that pays off; the random head starts with random colours and spends
+# its first steps unlearning them. The printed steps say which one got below the gray copy first, and
+# the table where each ended in ΔE2000; with one run each, repeat with another seed before trusting a small
+# difference.
 #
 # </details>
 
@@ -499,20 +517,23 @@ record_minutes()  # this lesson's wall-clock minutes; RECORD lines stay in the e
 # most colourful, which scores best?
 #
 # **Hint:** `lesson_config(preset, "unet", out, loss="l2")`; compare the `cf` (colorfulness) and `de2000` columns of `score_vs_gray`.
+#
+# **Time:** about 12 minutes on a CPU under `cpu` (two 6-minute U-Net runs), then under a minute of scoring.
+
+# %% cellView="form" jupyter={"source_hidden": true} tags=["solution"]
+# @title Solution (open it after you have tried)
+loss_rows = [table.loc[["gray copy", "unet"]].rename(index={"unet": f"unet, {configs['unet'].loss} (the lesson's run)"})]
+for loss in ("l2", "smooth_l1"):
+    r = train(lesson_config(preset, "unet", runs_dir("03_unet", preset.name) / loss, loss=loss), train_data, val_data)
+    loss_rows.append(score_vs_gray(predict_images(r.model, truths)[0], truths, name=f"unet, {loss}").iloc[1:])
+print(pd.concat(loss_rows)[["de2000", "cf", "dcf"]].round(3))
 
 # %% [markdown] tags=["solution"]
-# <details><summary>Solution</summary>
-#
-# ```python
-# for loss in ("l2", "smooth_l1"):
-#     cfg = lesson_config(preset, "unet", runs_dir("03_unet", preset.name) / loss, loss=loss)
-#     r = train(cfg, train_data, val_data)
-#     print(score_vs_gray(predict_images(r.model, truths)[0], truths, name=loss).round(3))
-# ```
+# <details><summary>What to look for</summary>
 #
 # L2 aims at the mean colour, which vivid outliers pull away from gray: expect it more colourful (`cf`) and,
 # on a short budget, worse in ΔE2000 than L1. Smooth L1 is L2 on small errors and L1 on large ones, so expect
-# it in between. Your printed rows say whether this budget bears that out (one run each: a small difference
+# it in between. The printed rows say whether this budget bears that out (one run each: a small difference
 # may be noise).
 #
 # </details>
@@ -523,20 +544,34 @@ record_minutes()  # this lesson's wall-clock minutes; RECORD lines stay in the e
 # weights at the same budget.
 #
 # **Hint:** `lesson_config(preset, "resnet_unet", out, model_kwargs={"pretrained": True})`, or `"pretrained": "path/to/resnet18-f37072fd.pth"` offline.
+#
+# **Time:** about 8 minutes on a CPU under `cpu` (two 4-minute runs), then under a minute of scoring; the weights (45 MB) download once.
+
+# %% cellView="form" jupyter={"source_hidden": true} tags=["solution"]
+# @title Solution (open it after you have tried)
+from colorkit.models.blocks import PretrainedWeightsUnavailable
+
+WEIGHTS = True  # True: download once to the torch hub cache; offline: "path/to/resnet18-f37072fd.pth"
+try:
+    build("resnet_unet", pretrained=WEIGHTS)  # fails with the fixes spelled out when the weights cannot be had
+except (PretrainedWeightsUnavailable, FileNotFoundError) as e:
+    print(f"no ImageNet weights here, so no comparison: {e}")
+else:
+    weight_rows = [table.loc[["gray copy"]]]
+    for pretrained in (WEIGHTS, False):
+        cfg = lesson_config(preset, "resnet_unet", runs_dir("03_unet", preset.name) / f"pretrained_{bool(pretrained)}",
+                            model_kwargs={"pretrained": pretrained})
+        r = train(cfg, train_data, val_data)
+        weight_rows.append(score_vs_gray(predict_images(r.model, truths)[0], truths, name=f"pretrained={bool(pretrained)}").iloc[1:])
+    print(pd.concat(weight_rows)[["de2000", "cf", "dcf"]].round(3))
 
 # %% [markdown] tags=["solution"]
-# <details><summary>Solution</summary>
+# <details><summary>What to look for</summary>
 #
-# ```python
-# for pretrained in (True, False):
-#     cfg = lesson_config(preset, "resnet_unet", runs_dir("03_unet", preset.name) / f"pretrained_{pretrained}",
-#                         model_kwargs={"pretrained": pretrained})
-#     r = train(cfg, train_data, val_data)
-#     print(score_vs_gray(predict_images(r.model, truths)[0], truths, name=f"pretrained={pretrained}").round(3))
-# ```
-#
-# The pretrained encoder already recognizes sky, grass, skin and fur, so on a short budget it beats the same
-# network from random weights; with a long budget and a large dataset the gap narrows.
+# The pretrained encoder already tells apart textures and shapes (ImageNet's sky, grass, skin and fur), so on a
+# short budget it is expected to beat the same network from random weights; with a long budget and a large
+# dataset the gap narrows. Compare the two printed rows. Offline without the file the cell says what to do
+# instead of training from random weights under a pretrained name.
 #
 # </details>
 
@@ -546,25 +581,31 @@ record_minutes()  # this lesson's wall-clock minutes; RECORD lines stay in the e
 # minutes. How many steps does each get, and does the full-resolution double convolution buy ΔE2000?
 #
 # **Hint:** give both runs the same `max_minutes` (and `max_steps=None`); `result.step` is the number of steps a run made.
+#
+# **Time:** about 4 minutes on a CPU under `cpu` (two runs of a third of the U-Net's 6 minutes), then under a minute of scoring.
+
+# %% cellView="form" jupyter={"source_hidden": true} tags=["solution"]
+# @title Solution (open it after you have tried)
+minutes = configs["unet"].max_minutes / 3  # a third of the U-Net's budget each; cpu and gpu set no step limit
+stem_rows = [table.loc[["gray copy"]]]
+for stem in ("full", "half"):
+    cfg = lesson_config(preset, "unet", runs_dir("03_unet", preset.name) / f"stem_{stem}",
+                        model_kwargs={"stem": stem}, max_minutes=minutes)  # smoke: its few steps come first
+    r = train(cfg, train_data, val_data)
+    print(f"stem {stem}: {r.step} steps in {r.elapsed_s / 60:.2f} minutes (stopped by {r.stop_reason})")
+    stem_rows.append(score_vs_gray(predict_images(r.model, truths)[0], truths, name=f"stem={stem}").iloc[1:])
+print(pd.concat(stem_rows)[["de2000", "cf", "dcf"]].round(3))
 
 # %% [markdown] tags=["solution"]
-# <details><summary>Solution</summary>
-#
-# ```python
-# for stem in ("full", "half"):
-#     cfg = lesson_config(preset, "unet", runs_dir("03_unet", preset.name) / f"stem_{stem}",
-#                         model_kwargs={"stem": stem}, max_minutes=2, max_steps=None)
-#     r = train(cfg, train_data, val_data)
-#     print(stem, r.step, "steps")
-#     print(score_vs_gray(predict_images(r.model, truths)[0], truths, name=f"stem={stem}").round(3))
-# ```
+# <details><summary>What to look for</summary>
 #
 # The printed step counts show how many more steps the half stem makes in the same minutes (the recorded
-# ratios are in the speed table above). Unlike the recorded 15-minute pair, these two runs differ only in the
-# stem (same data, augmentation and minutes, one after the other on the same machine), so a ΔE2000 difference
-# well beyond the noise is the stem's; one run each still cannot tell a small one from noise. The half stem
-# keeps edges exact by taking L itself as the last skip; what the full stem's full-resolution double
-# convolutions could add is finer colour detail, at several times the FLOPs (printed in the recipe section).
+# ratios are in the speed table above); under `smoke` both stop at the preset's few steps, so only `cpu` and
+# `gpu` answer the question. Unlike the recorded 15-minute pair, these two runs differ only in the stem (same
+# data, augmentation and minutes, one after the other on the same machine), so a ΔE2000 difference well beyond
+# the noise is the stem's; one run each still cannot tell a small one from noise. The half stem keeps edges
+# exact by taking L itself as the last skip; what the full stem's full-resolution double convolutions could
+# add is finer colour detail, at several times the FLOPs (printed in the recipe section).
 #
 # </details>
 
@@ -574,23 +615,28 @@ record_minutes()  # this lesson's wall-clock minutes; RECORD lines stay in the e
 # that gain after training is a fair trick only when the gain is chosen on photos that are not the ones you score.
 #
 # **Hint:** `sweep.loc["unet"]` is one row of the table above; `.idxmin()` names its best column (`"gain 0.8"`, say).
+#
+# **Time:** under a minute (it reads the gain sweep above).
+
+# %% tags=["answer"]
+answer = None  # your number: the gain with the lowest ΔE2000 for unet (1.0, 0.8, 0.6, 0.4 or 0.0)
+
+# %% cellView="form" jupyter={"source_hidden": true} tags=["check"]
+# @title Check your answer (run it after setting answer)
+from colorkit.course.exercises import check
+
+check(answer, expected=float(sweep.loc["unet"].idxmin().split()[1]), tol=1e-9, what="the best gain for unet");
+
+# %% cellView="form" jupyter={"source_hidden": true} tags=["solution"]
+# @title Solution (open it after you have tried)
+best = sweep.loc["unet"].idxmin()
+print(f"unet: lowest ΔE2000 {sweep.loc['unet', best]:.3f} at {best}; as trained (gain 1) {sweep.loc['unet', 'gain 1']:.3f}")
 
 # %% [markdown] tags=["solution"]
-# <details><summary>Solution</summary>
-#
-# ```python
-# best = sweep.loc["unet"].idxmin()
-# print(best, sweep.loc["unet", best])
-# ```
+# <details><summary>Why</summary>
 #
 # The gain is one more parameter fitted to data. Chosen on the test photos, it is fitted to exactly the photos
 # it is scored on, so the score is optimistic (the same mistake as training on the test set). Chosen on
 # validation photos and then applied unchanged to the test photos, it is an honest part of the model.
 #
 # </details>
-
-# %% tags=["check"]
-from colorkit.course.exercises import check
-
-answer = None  # your number: the gain with the lowest ΔE2000 for unet (1.0, 0.8, 0.6, 0.4 or 0.0)
-check(answer, expected=float(sweep.loc["unet"].idxmin().split()[1]), tol=1e-9, what="the best gain for unet");

@@ -372,30 +372,34 @@ record_minutes()  # this lesson's wall-clock minutes; RECORD lines stay in the e
 # Train the three runs again with `BETA` 10x larger (0.01) and 10x smaller (0.0001). How do the
 # reconstruction, the KL and the validation diversity move?
 #
-# **Time under `cpu`:** about 22 minutes: six retrains (the three runs above, once for each of the two betas).
-#
 # **Hint:** `train` resumes the run already in its `out_dir` and refuses one trained with other settings, so
 # give each new `beta` its own folder: `vae_lesson_configs(preset, runs_dir("04_vae_beta0.01", preset.name), beta=0.01, ...)`.
+#
+# **Time:** about 22 minutes on a CPU under `cpu` (six retrains: the three runs above, 3 + 5 + 3 minutes, once
+# for each of the two betas).
+
+# %% cellView="form" jupyter={"source_hidden": true} tags=["solution"]
+# @title Solution (open it after you have tried)
+by_beta = {(f"{BETA:g} (above)", n): r for n, r in results.items()}  # this lesson's runs
+for beta in (BETA * 10, BETA / 10):
+    cfgs = vae_lesson_configs(preset, runs_dir(f"04_vae_beta{beta:g}", preset.name), beta=beta,
+                              latent_channels=LATENT_CHANNELS)
+    by_beta.update({(f"{beta:g}", n): train(c, train_data, val_data) for n, c in cfgs.items()})
+betas = pd.DataFrame({k: {"beta": r.config.extra["beta"], "recon (L1)": r.history[-1]["recon"],
+                          "final KL": r.history[-1]["kl"], "val diversity": r.val_history[-1]["val_diversity"]}
+                      for k, r in by_beta.items()}).T
+print(betas.sort_index(level=1, sort_remaining=False).round(4).to_string())
 
 # %% [markdown] tags=["solution"]
-# <details><summary>Solution</summary>
+# <details><summary>What to look for</summary>
 #
-# A new folder per `beta`, then the same loop and the same table as above:
-#
-# ```python
-# for beta in (0.01, 0.0001):
-#     cfgs = vae_lesson_configs(preset, runs_dir(f"04_vae_beta{beta:g}", preset.name), beta=beta,
-#                               latent_channels=LATENT_CHANNELS)
-#     res = {n: train(c, train_data, val_data) for n, c in cfgs.items()}
-#     print(beta, {n: (round(r.history[-1]["recon"], 4), round(r.history[-1]["kl"], 4),
-#                      round(r.val_history[-1]["val_diversity"], 3)) for n, r in res.items()})
-# ```
-#
-# A larger `beta` pushes every posterior towards N(0, 1): the KL falls (towards 0 nats: collapse, as in the
-# "no annealing" run), the reconstruction gets worse and the diversity falls to 0. A smaller `beta` lets the
-# encoder pass more about the true colour through `z`: the KL and the diversity grow and the reconstruction
-# improves, but the prior N(0, 1) then matches the posteriors less well, so draws at test time can look less
-# plausible.
+# Each run's own `beta` is in the first column (the "no annealing" run trains at 10x its row's `BETA`). A larger
+# `beta` prices the KL term more, so training pushes every posterior towards N(0, 1): the KL should fall
+# (towards 0 nats: collapse, as in the "no annealing" run), the reconstruction get worse and the diversity
+# shrink. A smaller `beta` lets the encoder pass more about the true colour through `z`: the KL and the
+# diversity can grow and the reconstruction improve, but the prior N(0, 1) then matches the posteriors less
+# well, so draws at test time can look less plausible. Compare the printed numbers, run by run: on a short
+# budget (and under `smoke`, where they mean nothing) they need not follow this pattern.
 #
 # </details>
 
@@ -404,30 +408,31 @@ record_minutes()  # this lesson's wall-clock minutes; RECORD lines stay in the e
 # Train the U-Net VAE once more with the cyclical schedule (Fu et al. 2019) instead of the linear ramp.
 # Does it keep more active latent channels at the end?
 #
-# **Time under `cpu`:** about 5 minutes (one U-Net VAE run).
-#
 # **Hint:** `vae_lesson_configs` has no `extra` argument: copy its config with `dataclasses.replace`, changing
 # `extra["kl_schedule"]` to `"cyclical"` (a setting of `colorkit.objectives.vae.VAE_DEFAULTS`) and `out_dir`
 # (the lesson's folder holds a run with other settings, which `train` refuses to resume).
+#
+# **Time:** about 5 minutes on a CPU under `cpu` (one U-Net VAE run).
+
+# %% cellView="form" jupyter={"source_hidden": true} tags=["solution"]
+# @title Solution (open it after you have tried)
+import dataclasses
+
+linear = runs["U-Net VAE"]
+cyclical = dataclasses.replace(linear, extra={**linear.extra, "kl_schedule": "cyclical"},
+                               out_dir=str(runs_dir("04_vae_cyclical", preset.name)))
+cyclic = train(cyclical, train_data, val_data)
+print(f"active latent channels at the end: linear {results['U-Net VAE'].history[-1]['active_latents']:.0%}, "
+      f"cyclical {cyclic.history[-1]['active_latents']:.0%}")
+plot_vae_histories({"linear": results["U-Net VAE"].history, "cyclical": cyclic.history});
 
 # %% [markdown] tags=["solution"]
-# <details><summary>Solution</summary>
-#
-# ```python
-# import dataclasses
-#
-# cfg = runs["U-Net VAE"]
-# cyclical = dataclasses.replace(cfg, extra={**cfg.extra, "kl_schedule": "cyclical"},
-#                                out_dir=str(runs_dir("04_vae_cyclical", preset.name)))
-# res = train(cyclical, train_data, val_data)
-# print("active latents: linear", results["U-Net VAE"].history[-1]["active_latents"],
-#       "cyclical", res.history[-1]["active_latents"])
-# plot_vae_histories({"linear": results["U-Net VAE"].history, "cyclical": res.history});
-# ```
+# <details><summary>Why</summary>
 #
 # `kl_cycles` (default 4) sets the number of ramps. Each cycle starts again at `beta = 0`, so the decoder gets
-# several chances to learn to use `z` before the KL term asks for its price: typically as many or more
-# channels stay active. On a CPU budget the difference can be small; the KL curve shows the saw-tooth.
+# several chances to learn to use `z` before the KL term asks for its price: the hope is as many or more
+# active channels at the end. On a CPU budget the difference can be small or go the other way; the printed
+# shares say which it was here, and the KL-weight curve shows the saw-tooth.
 #
 # </details>
 
@@ -439,37 +444,42 @@ record_minutes()  # this lesson's wall-clock minutes; RECORD lines stay in the e
 # How far is that from the prior at T = 2, in nats per latent element (the KL term above)? Enter it in the
 # check cell.
 #
-# **Time under `cpu`:** under a minute (no training).
-#
 # **Hint:** a draw is `z = mu + temperature * sigma * eps` (`colorkit.models.vae.reparameterize`); for the
 # KL, put `mu = 0` and `sigma = T` into the closed form.
+#
+# **Time:** under a minute (no training).
 
-# %% [markdown] tags=["solution"]
-# <details><summary>Solution</summary>
-#
-# ```python
-# for t in (0.5, 2.0, 0.0):
-#     draws, z0, div = draw_colorizations(model, photos[0], n=DRAWS, temperature=t, work_size=preset.image_size)
-#     show_images([*draws, z0], ncols=DRAWS + 1, titles=[f"T={t} draw {k}" for k in range(DRAWS)] + ["z = 0"]);
-#     print(t, div)
-# ```
-#
-# The temperature scales the spread of `z`: at 0.5 the draws stay closer to the z = 0 colorization (lower
-# diversity), at 2.0 they spread further (higher diversity, sometimes implausible colours, since the decoder
-# never saw `z` that far out). At 0 every draw is `z = mu`, which for our conditional VAE is the prior's mode
-# 0: every draw is the z = 0 colorization, so the draws are identical and the diversity is **0**. The KL of
-# N(0, T²) to N(0, 1) is `0.5 * (T² - 1 - log T²)`: **0.5 (3 - log 4)** nats at T = 2, and it grows with the
-# distance of T from 1 either way.
-#
-# </details>
+# %% tags=["answer"]
+answer = None  # your number: the KL of N(0, 2²) to N(0, 1), in nats per latent element
 
-# %% tags=["check"]
+# %% cellView="form" jupyter={"source_hidden": true} tags=["check"]
+# @title Check your answer (run it after setting answer)
 from colorkit.course.exercises import check
 
-answer = None  # your number, in nats
 T = 2.0
 check(answer, expected=kl_divergence(torch.zeros(1), torch.full((1,), 2 * math.log(T))).item(), tol=1e-3,
       what="the KL of the draws at temperature 2 to the prior, per latent element");
+
+# %% cellView="form" jupyter={"source_hidden": true} tags=["solution"]
+# @title Solution (open it after you have tried)
+for t in (0.5, 2.0, 0.0):
+    t_draws, t_z0, t_div = draw_colorizations(model, photos[0], n=DRAWS, temperature=t, work_size=preset.image_size)
+    show_images([*t_draws, t_z0], ncols=DRAWS + 1, titles=[f"T={t} draw {k}" for k in range(DRAWS)] + ["z = 0"]);
+    print(f"temperature {t}: diversity {t_div:.3f} (a*b* units)")
+T = 2.0
+print(f"KL of N(0, {T:g}²) to N(0, 1): 0.5 * (T² - 1 - log T²) = {0.5 * (T ** 2 - 1 - math.log(T ** 2)):.4f} nats")
+
+# %% [markdown] tags=["solution"]
+# <details><summary>Why</summary>
+#
+# The temperature scales the spread of `z`: at 0.5 the draws stay closer to the z = 0 colorization (expect a
+# lower diversity), at 2.0 they spread further (a higher one, sometimes implausible colours, since the decoder
+# never saw `z` that far out); compare the printed scores. At 0 every draw is `z = mu`, which for our
+# conditional VAE is the prior's mode 0: every draw is the z = 0 colorization, so the draws are identical and
+# the diversity is 0. The KL of N(0, T²) to N(0, 1) is `0.5 * (T² - 1 - log T²)`: it is 0 at T = 1 and grows
+# with the distance of T from 1 either way.
+#
+# </details>
 
 # %% [markdown]
 # ### Exercise 4 · hard · A VAE whose posterior sees only L
@@ -478,27 +488,31 @@ check(answer, expected=kl_divergence(torch.zeros(1), torch.full((1,), 2 * math.l
 # How do the diversity of the draws and the ΔE2000 of its posterior-mean colorization (`z = mu(L)`) change,
 # and why?
 #
-# **Time under `cpu`:** about 5 minutes (one U-Net VAE run).
-#
 # **Hint:** use a new `out_dir` (the saved runs have other `model_kwargs` and would be refused); compare with
 # `lab_table` as in "The honest table".
+#
+# **Time:** about 5 minutes on a CPU under `cpu` (one U-Net VAE run), then under a minute of scoring.
+
+# %% cellView="form" jupyter={"source_hidden": true} tags=["solution"]
+# @title Solution (open it after you have tried)
+plain = vae_lesson_configs(preset, runs_dir("04_vae_unconditional", preset.name), beta=BETA,
+                           latent_channels=LATENT_CHANNELS, conditional=False)
+l_only = train(plain["U-Net VAE"], train_data, val_data)
+print(f"val diversity (a*b* distance): conditional {results['U-Net VAE'].val_history[-1]['val_diversity']:.3f}, "
+      f"L only {l_only.val_history[-1]['val_diversity']:.3f}")
+cond_table, _ = lab_table({"conditional (z = 0)": results["U-Net VAE"].model.eval(),
+                           "L only (z = mu(L))": l_only.model.eval()}, truths)
+print(cond_table["de2000"].round(3).to_string())
 
 # %% [markdown] tags=["solution"]
-# <details><summary>Solution</summary>
-#
-# ```python
-# plain = vae_lesson_configs(preset, runs_dir("04_vae_unconditional", preset.name), beta=BETA,
-#                            latent_channels=LATENT_CHANNELS, conditional=False)
-# res = train(plain["U-Net VAE"], train_data, val_data)
-# print("val diversity:", results["U-Net VAE"].val_history[-1]["val_diversity"], res.val_history[-1]["val_diversity"])
-# lab_table({"conditional": results["U-Net VAE"].model.eval(), "L only": res.model.eval()}, truths)[0].round(3)
-# ```
+# <details><summary>Why</summary>
 #
 # A posterior that sees only L can put into `z` nothing the decoder does not already get through the skips:
-# the latents collapse or carry noise, the draws differ less (or in meaningless ways) and the posterior-mean
-# colorization is about the plain L1 U-Net's, so its ΔE2000 is similar. The conditional VAE's `z` carries the
-# colour that L cannot tell; its z = 0 colorization is the decoder at the prior's mode, one colorization among
-# those choices, not their average.
+# expect its latents to collapse or carry noise, its draws to differ less (or in meaningless ways), and its
+# posterior-mean colorization to be close to a plain L1 U-Net's. The conditional VAE's `z` carries the colour
+# that L cannot tell; its z = 0 colorization is the decoder at the prior's mode, one colorization among those
+# choices, not their average. Compare the printed diversities and ΔE2000 (on a short budget the two runs may
+# differ little).
 #
 # </details>
 
@@ -506,26 +520,30 @@ check(answer, expected=kl_divergence(torch.zeros(1), torch.full((1,), 2 * math.l
 # ### Exercise 5 · medium · The z = 0 colorization against lesson 03's U-Net
 # Compare the U-Net VAE's z = 0 colorization with lesson 03's U-Net on ΔE2000. Why is it not better?
 #
-# **Time under `cpu`:** under a minute (no training; lesson 03 must have run under the same preset).
-#
 # **Hint:** lesson 03 saves its U-Net as `checkpoint_path("unet", preset.name)`; `colorkit.evaluate.load_model`
 # reads it, and `lab_table` scores both on `truths`.
+#
+# **Time:** under a minute (no training; lesson 03 must have run under the same preset).
+
+# %% cellView="form" jupyter={"source_hidden": true} tags=["solution"]
+# @title Solution (open it after you have tried)
+from colorkit.evaluate import load_model
+
+both = {"U-Net VAE (z = 0)": results["U-Net VAE"].model.eval()}
+if checkpoint_path("unet", preset.name).exists():
+    both["U-Net of lesson 03"] = load_model(checkpoint_path("unet", preset.name))
+else:
+    print(f"lesson 03's U-Net is not on disk under {preset.name!r}: run lesson 03 first (or DRIVE = True in both)")
+vs_unet, _ = lab_table(both, truths)
+print(vs_unet["de2000"].round(3).to_string())
 
 # %% [markdown] tags=["solution"]
-# <details><summary>Solution</summary>
-#
-# ```python
-# from colorkit.evaluate import load_model
-#
-# both = {"U-Net VAE (z = 0)": results["U-Net VAE"].model.eval()}
-# if checkpoint_path("unet", preset.name).exists():  # run lesson 03 first
-#     both["U-Net of lesson 03"] = load_model(checkpoint_path("unet", preset.name))
-# lab_table(both, truths)[0].round(3)
-# ```
+# <details><summary>Why</summary>
 #
 # The VAE spends part of its training on the KL term and on decoding random `z`, and its decoder learned to
-# colour from `z` drawn around the posterior, not from exactly 0: the z = 0 colorization is at best as good as
-# a plain L1 U-Net with the same budget, usually a little worse (Shreekumar's VAEs too, see "The honest table").
-# A VAE buys diversity, not accuracy.
+# colour from `z` drawn around the posterior, not from exactly 0: the z = 0 colorization is at best about as
+# good as a plain L1 U-Net's, and usually a little worse (Shreekumar's VAEs too, see "The honest table"); the
+# printed ΔE2000 say how it went here (lesson 03's U-Net also trained with its own budget). A VAE buys
+# diversity, not accuracy.
 #
 # </details>

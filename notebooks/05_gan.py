@@ -394,74 +394,87 @@ record_minutes()  # this lesson's wall-clock minutes; RECORD lines stay in the e
 # sure that a patch is fake, its logit is low, say -3. What is the slope of G's `bce` loss, `-log s(f)` (s the
 # sigmoid), with respect to that logit f at f = -3? Enter it in the check cell.
 #
-# **Time under `cpu`:** about 12 minutes (two 6-minute fine-tunes).
-#
 # **Hint:** the lesson's `runs_dir("05_gan", ...)` holds a run with the old settings, which `train` refuses to
 # resume with new ones. Copy `runs["U-Net GAN"]` with `dataclasses.replace`,
 # changing `extra["adversarial"]` and `out_dir`.
+#
+# **Time:** about 12 minutes on a CPU under `cpu` (two 6-minute fine-tunes), then under a minute of scoring.
 
-# %% [markdown] tags=["solution"]
-# <details><summary>Solution</summary>
-#
-# ```python
-# import dataclasses
-#
-# cfg = runs["U-Net GAN"]  # starts from this lesson's L1 U-Net (init_generator)
-# for adv in ("bce", "hinge"):
-#     c = dataclasses.replace(cfg, extra={**cfg.extra, "adversarial": adv},
-#                             out_dir=str(runs_dir("05_gan_" + adv, preset.name)))
-#     results[f"U-Net GAN ({adv})"] = train(c, train_data, val_data)
-#     plot_gan_history(results[f"U-Net GAN ({adv})"].history, title=adv);
-# lab_table({n: r.model.eval() for n, r in results.items()}, truths)[0].round(3)
-# ```
-#
-# The slope of `-log s(f)` is `-(1 - s(f))`: near -1 wherever D is sure the colour is fake, so in this
-# non-saturating form the generator's gradient does **not** vanish when D wins (the original minimax form,
-# `log(1 - s(f))`, is the one that goes flat there). What goes wrong with `bce` is the discriminator: its loss
-# keeps rewarding ever more confident logits, so once it separates real from fake nothing holds it back, and
-# G is then steered by a discriminator that rejects everything it paints (the engine's "D wins" warning). The hinge
-# loss stops training D on a patch once its logit passes the margin, and the least-squares loss (`lsgan`, Mao
-# et al. 2017) pulls D's logits towards fixed targets instead of to infinity, so D wins outright less often;
-# here `balance=True` also skips D's update while it wins.
-#
-# </details>
+# %% tags=["answer"]
+answer = None  # your number: the slope d(-log s(f))/df at f = -3
 
-# %% tags=["check"]
+# %% cellView="form" jupyter={"source_hidden": true} tags=["check"]
+# @title Check your answer (run it after setting answer)
 from colorkit.course.exercises import check
 from colorkit.objectives.gan import generator_adversarial_loss
 
-answer = None  # your number
 f = torch.tensor(-3.0, requires_grad=True)
 check(answer, expected=torch.autograd.grad(generator_adversarial_loss(f, "bce"), f)[0].item(), tol=1e-3,
       what="the slope of G's bce loss at logit -3");
+
+# %% cellView="form" jupyter={"source_hidden": true} tags=["solution"]
+# @title Solution (open it after you have tried)
+import dataclasses
+
+print(f"slope of -log s(f) at f = -3: -(1 - s(-3)) = {-(1 - torch.sigmoid(torch.tensor(-3.0))).item():.4f}")
+cfg = runs["U-Net GAN"]  # starts from this lesson's L1 U-Net (init_generator)
+by_loss = {ADVERSARIAL: results["U-Net GAN"]}
+for adv in [a for a in ("bce", "hinge", "lsgan") if a != ADVERSARIAL]:
+    c = dataclasses.replace(cfg, extra={**cfg.extra, "adversarial": adv},
+                            out_dir=str(runs_dir("05_gan_" + adv, preset.name)))
+    by_loss[adv] = train(c, train_data, val_data)
+for adv, r in by_loss.items():
+    plot_gan_history(r.history, title=adv);
+    game = [h for h in r.history if "d_wins" in h]
+    print(f"{adv:5s}: D wins outright at {sum(h['d_wins'] for h in game):.0f} of {len(game)} logged steps, "
+          f"final D accuracy {game[-1]['d_acc']:.2f}")
+loss_table, _ = lab_table({f"U-Net GAN ({adv})": r.model.eval() for adv, r in by_loss.items()}, truths)
+loss_table.round(3)
+
+# %% [markdown] tags=["solution"]
+# <details><summary>Why</summary>
+#
+# The slope of `-log s(f)` is `-(1 - s(f))`: close to -1 wherever D is sure the colour is fake, so in this
+# non-saturating form the generator's gradient does **not** vanish when D wins (the original minimax form,
+# `log(1 - s(f))`, is the one that goes flat there). What goes wrong with `bce` is the discriminator: its loss
+# keeps rewarding ever more confident logits, so once it separates real from fake nothing holds it back, and
+# G is then steered by a discriminator that rejects everything it paints (the engine's "D wins" warning). The
+# hinge loss stops training D on a patch once its logit passes the margin, and the least-squares loss (`lsgan`,
+# Mao et al. 2017) pulls D's logits towards fixed targets instead of to infinity, so D should win outright
+# less often; here `balance=True` also skips D's update while it wins. The printed counts say how often D won
+# on this run (on a short budget, possibly never).
+#
+# </details>
 
 # %% [markdown]
 # ### Exercise 2 · medium · Classic pix2pix
 # Train the classic pix2pix way: one run of `unet_gan` from scratch with `extra=colorkit.objectives.gan.PIX2PIX`
 # (bce, lambda 100, constant learning rate, no pretraining). Where does it land on the ΔE2000-vs-colorfulness plot?
 #
-# **Time under `cpu`:** about 6 minutes (one run with the U-Net GAN's budget).
-#
 # **Hint:** `dataclasses.replace(runs["U-Net GAN"], extra=dict(PIX2PIX), out_dir=...)`: the new `extra` has no
 # `init_generator`, so the generator starts from scratch.
+#
+# **Time:** about 6 minutes on a CPU under `cpu` (one run with the U-Net GAN's budget).
+
+# %% cellView="form" jupyter={"source_hidden": true} tags=["solution"]
+# @title Solution (open it after you have tried)
+import dataclasses
+
+from colorkit.objectives.gan import PIX2PIX
+
+c = dataclasses.replace(runs["U-Net GAN"], extra=dict(PIX2PIX), out_dir=str(runs_dir("05_pix2pix", preset.name)))
+pix2pix = train(c, train_data, val_data)
+table2, _ = lab_table({"L1 U-Net": results["L1 U-Net"].model.eval(), "U-Net GAN (two phases)":
+                       results["U-Net GAN"].model.eval(), "pix2pix (from scratch)": pix2pix.model.eval()}, truths)
+plot_de_vs_colorfulness(table2, title="pix2pix from scratch against the two-phase recipe");
+print(table2[["de2000", "cf"]].round(3).to_string())
 
 # %% [markdown] tags=["solution"]
-# <details><summary>Solution</summary>
-#
-# ```python
-# import dataclasses
-#
-# from colorkit.objectives.gan import PIX2PIX
-#
-# c = dataclasses.replace(runs["U-Net GAN"], extra=dict(PIX2PIX), out_dir=str(runs_dir("05_pix2pix", preset.name)))
-# results["pix2pix"] = train(c, train_data, val_data)
-# table2, _ = lab_table({n: r.model.eval() for n, r in results.items()}, truths)
-# plot_de_vs_colorfulness(table2);
-# ```
+# <details><summary>Why</summary>
 #
 # With the same budget but no L1 phase first, the generator spends its first steps fighting a discriminator
 # with a random mapping: on a short budget pix2pix usually lands at a higher ΔE2000 than the two-phase
-# recipe, often with blotchy colour. It needs the long training of the paper.
+# recipe, often with blotchy colour (compare the printed rows). It needs the long training of the paper.
 #
 # </details>
 
@@ -470,26 +483,33 @@ check(answer, expected=torch.autograd.grad(generator_adversarial_loss(f, "bce"),
 # Turn on spectral normalization in the discriminator (`extra={"discriminator": {"spectral_norm": True}}`,
 # keyword arguments of `colorkit.models.patchgan.PatchGAN`). Does the D loss curve get smoother?
 #
-# **Time under `cpu`:** about 6 minutes (one fine-tune).
-#
 # **Hint:** merge it into the copied config's `extra` (keep `init_generator`) and give the run its own `out_dir`.
+#
+# **Time:** about 6 minutes on a CPU under `cpu` (one fine-tune).
+
+# %% cellView="form" jupyter={"source_hidden": true} tags=["solution"]
+# @title Solution (open it after you have tried)
+import dataclasses
+
+import numpy as np
+
+cfg = runs["U-Net GAN"]  # starts from this lesson's L1 U-Net (init_generator)
+c = dataclasses.replace(cfg, extra={**cfg.extra, "discriminator": {"spectral_norm": True}},
+                        out_dir=str(runs_dir("05_gan_sn", preset.name)))
+sn = train(c, train_data, val_data)
+plot_gan_history(sn.history, title="spectral norm in D");
+for name, r in (("without SN", results["U-Net GAN"]), ("with SN", sn)):
+    d = [h["loss_d"] for h in r.history if "loss_d" in h]
+    print(f"{name}: D loss from {d[0]:.3f} to {d[-1]:.3f}, mean change between logged steps "
+          f"{np.abs(np.diff(d)).mean() if len(d) > 1 else float('nan'):.4f}")
 
 # %% [markdown] tags=["solution"]
-# <details><summary>Solution</summary>
-#
-# ```python
-# import dataclasses
-#
-# cfg = runs["U-Net GAN"]  # starts from this lesson's L1 U-Net (init_generator)
-# c = dataclasses.replace(cfg, extra={**cfg.extra, "discriminator": {"spectral_norm": True}},
-#                         out_dir=str(runs_dir("05_gan_sn", preset.name)))
-# results["U-Net GAN (SN)"] = train(c, train_data, val_data)
-# plot_gan_history(results["U-Net GAN (SN)"].history, title="spectral norm in D");
-# ```
+# <details><summary>Why</summary>
 #
 # Spectral normalization bounds each layer's Lipschitz constant (Miyato et al. 2018): D cannot sharpen its
-# decision without limit, so its loss moves more slowly and smoothly and it wins outright less often. The
-# price is a weaker D, hence a gentler push towards vivid colour.
+# decision without limit, so its loss should move more slowly and smoothly (a smaller mean change between
+# logged steps) and it should win outright less often. The price is a weaker D, hence a gentler push towards
+# vivid colour. The printed numbers say whether the curve was smoother on this run.
 #
 # </details>
 
@@ -502,73 +522,97 @@ check(answer, expected=torch.autograd.grad(generator_adversarial_loss(f, "bce"),
 # `depth`: how many pixels wide is its bottleneck (the encoder's last map) for a photo of this preset's
 # training size, `preset.image_size`? Enter it in the check cell.
 #
-# **Time under `cpu`:** about 6 minutes (one run from scratch with the U-Net GAN's budget).
-#
 # **Hint:** the L1 U-Net's weights do not fit this network: drop `init_generator` from `extra`, and use
 # `colorkit.train.default_model_kwargs("gan", preset)` as `model_kwargs`.
+#
+# **Time:** about 6 minutes on a CPU under `cpu` (one run from scratch with the U-Net GAN's budget).
 
-# %% [markdown] tags=["solution"]
-# <details><summary>Solution</summary>
-#
-# ```python
-# import dataclasses
-#
-# from colorkit.colorize import colorize_image
-# from colorkit.train import default_model_kwargs
-#
-# cfg = runs["U-Net GAN"]  # its budget and settings; init_generator is dropped below
-# c = dataclasses.replace(cfg, model="gan", model_kwargs=default_model_kwargs("gan", preset),
-#                         extra={k: v for k, v in cfg.extra.items() if k != "init_generator"},
-#                         out_dir=str(runs_dir("05_gan_plain", preset.name)))
-# results["plain GAN"] = train(c, train_data, val_data)
-# show_images([colorize_image(results["plain GAN"].model, p, work_size=preset.image_size) for p in photos],
-#             titles=list(SAMPLE_NAMES), ncols=4);
-# ```
-#
-# Everything the decoder knows passes through the low-resolution bottleneck: colour comes out blurred, bleeds
-# across edges and misses small objects (the full-resolution L is put back by `colorize_image`, so the photo
-# stays sharp but its colour does not). The U-Net's skips carry the fine positions straight to the decoder.
-# The bottleneck: each of the `depth` stride-2 convolutions halves the size, so it is `preset.image_size /
-# 2**depth` pixels wide (`default_model_kwargs("gan", preset)["depth"]`).
-#
-# </details>
+# %% tags=["answer"]
+answer = None  # your number: the bottleneck's width in pixels at preset.image_size
 
-# %% tags=["check"]
+# %% cellView="form" jupyter={"source_hidden": true} tags=["check"]
+# @title Check your answer (run it after setting answer)
 from colorkit.course.exercises import check
 from colorkit.train import default_model_kwargs
 
-answer = None  # your number, in pixels
 plain = build("gan", **default_model_kwargs("gan", preset)).eval()
 with torch.no_grad():
     width = plain.encoder(torch.zeros(1, 1, preset.image_size, preset.image_size)).shape[-1]
 check(answer, expected=width, tol=0, what=f"the bottleneck's width at {preset.image_size} px");
+
+# %% cellView="form" jupyter={"source_hidden": true} tags=["solution"]
+# @title Solution (open it after you have tried)
+import dataclasses
+
+from colorkit.colorize import colorize_image
+from colorkit.train import default_model_kwargs
+
+gan_kw = default_model_kwargs("gan", preset)
+print(f"bottleneck: {preset.image_size} px / 2**{gan_kw['depth']} = {preset.image_size // 2 ** gan_kw['depth']} px wide")
+cfg = runs["U-Net GAN"]  # its budget and settings; init_generator is dropped below
+c = dataclasses.replace(cfg, model="gan", model_kwargs=gan_kw,
+                        extra={k: v for k, v in cfg.extra.items() if k != "init_generator"},
+                        out_dir=str(runs_dir("05_gan_plain", preset.name)))
+no_skips = train(c, train_data, val_data)
+show_images([colorize_image(no_skips.model, p, work_size=preset.image_size) for p in photos],
+            titles=list(SAMPLE_NAMES), ncols=4);
+skips_table, _ = lab_table({"U-Net GAN": results["U-Net GAN"].model.eval(), "plain GAN": no_skips.model.eval()}, truths)
+print(skips_table["de2000"].round(3).to_string())
+
+# %% [markdown] tags=["solution"]
+# <details><summary>Why</summary>
+#
+# Everything the decoder knows passes through the low-resolution bottleneck: expect colour that comes out
+# blurred, bleeds across edges and misses small objects (the full-resolution L is put back by
+# `colorize_image`, so the photo stays sharp but its colour does not). The U-Net's skips carry the fine
+# positions straight to the decoder. The bottleneck: each of the `depth` stride-2 convolutions halves the size,
+# so it is `preset.image_size / 2**depth` pixels wide (`default_model_kwargs("gan", preset)["depth"]`), the
+# number printed first. This run also starts from scratch, without the L1 phase, so compare the printed
+# ΔE2000 with that in mind.
+#
+# </details>
 
 # %% [markdown]
 # ### Exercise 5 · hard · A perceptual term
 # With ImageNet VGG16 weights available, add `perceptual_weight=1.0` to the GAN's settings. Does the perceptual
 # term change ΔE2000?
 #
-# **Time under `cpu`:** about 6 minutes (one fine-tune; the VGG makes each step slower, so it takes fewer steps).
-#
 # **Hint:** `colorkit.objectives.gan.GAN_DEFAULTS` lists `perceptual_weight` and `perceptual_weights` (True: the
 # torch hub cache, or a path to `vgg16-397923af.pth`); without the weights the run is refused, never trained
 # with a random VGG.
+#
+# **Time:** about 6 minutes on a CPU under `cpu` (one fine-tune; the VGG makes each step slower, so it takes
+# fewer steps), plus the one download of the weights (528 MB) if they are not cached.
+
+# %% cellView="form" jupyter={"source_hidden": true} tags=["solution"]
+# @title Solution (open it after you have tried)
+import dataclasses
+from pathlib import Path
+
+import torchvision.models as tvm
+
+from colorkit.objectives.gan import PerceptualWeightsUnavailable
+
+vgg_file = Path(torch.hub.get_dir()) / "checkpoints" / Path(tvm.VGG16_Weights.IMAGENET1K_V1.url).name
+cfg = runs["U-Net GAN"]  # starts from this lesson's L1 U-Net (init_generator)
+c = dataclasses.replace(cfg, extra={**cfg.extra, "perceptual_weight": 1.0},
+                        out_dir=str(runs_dir("05_gan_perceptual", preset.name)))
+if preset.name == "smoke" and not vgg_file.is_file():  # smoke downloads nothing
+    print(f"skipped under smoke: no VGG16 weights at {vgg_file} (under cpu or gpu the run downloads them once)")
+else:
+    try:
+        vgg_run = train(c, train_data, val_data)
+        vgg_table, _ = lab_table({"U-Net GAN": results["U-Net GAN"].model.eval(),
+                                  "U-Net GAN + VGG": vgg_run.model.eval()}, truths)
+        print(vgg_table[["de2000", "cf"]].round(3).to_string())
+    except PerceptualWeightsUnavailable as e:  # offline and not cached: the run is refused
+        print(e)
 
 # %% [markdown] tags=["solution"]
-# <details><summary>Solution</summary>
+# <details><summary>Why</summary>
 #
-# ```python
-# import dataclasses
-#
-# cfg = runs["U-Net GAN"]  # starts from this lesson's L1 U-Net (init_generator)
-# c = dataclasses.replace(cfg, extra={**cfg.extra, "perceptual_weight": 1.0},
-#                         out_dir=str(runs_dir("05_gan_perceptual", preset.name)))
-# results["U-Net GAN + VGG"] = train(c, train_data, val_data)
-# lab_table({n: r.model.eval() for n, r in results.items()}, truths)[0].round(3)
-# ```
-#
-# The VGG distance compares features (edges, textures), not colour values pixel by pixel, so it moves ΔE2000
-# little; against an L1 weight of 100 a weight of 1 is small. It can make textures and colour boundaries look
-# more natural, which ΔE2000 does not measure.
+# The VGG distance compares features (edges, textures), not colour values pixel by pixel, so expect it to move
+# ΔE2000 little: against an L1 weight of 100 a weight of 1 is small (compare the printed rows). It can make
+# textures and colour boundaries look more natural, which ΔE2000 does not measure.
 #
 # </details>

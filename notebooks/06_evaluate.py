@@ -445,18 +445,26 @@ record_minutes()  # this lesson's wall-clock minutes; RECORD lines stay in the e
 # lesson's leaderboard? Why does a picture with no colour at all score so high?
 #
 # **Hint:** the gray copy keeps L exactly; PSNR and SSIM are computed on the RGB image.
+#
+# **Time:** under a minute on the built-in photos (the four baselines only; a folder of your own takes longer
+# the more photos it holds).
+
+# %% cellView="form" jupyter={"source_hidden": true} tags=["solution"]
+# @title Solution (open it after you have tried)
+from colorkit.cli import main
+
+mine = runs_dir("mine", preset.name)
+main(["evaluate", "samples", "--out", str(mine), "--no-perceptual"])  # or a folder of your photos for "samples"
+theirs = pd.read_csv(mine / "results.csv", index_col=0)
+for where, tab in (("the photos just scored", theirs), ("this lesson's leaderboard", ev.table)):
+    print(f"gray copy on {where}: PSNR {tab.loc['gray copy', 'psnr']:.2f} dB, SSIM {tab.loc['gray copy', 'ssim']:.3f}, "
+          f"ΔE2000 {tab.loc['gray copy', 'de2000']:.2f}")
 
 # %% [markdown] tags=["solution"]
-# <details><summary>Solution</summary>
-#
-# ```python
-# from colorkit.cli import main
-#
-# main(["evaluate", "samples", "--out", str(runs_dir("mine")), "--no-perceptual"])  # or a folder of your photos
-# ```
+# <details><summary>Why it scores so high</summary>
 #
 # The gray copy gets every pixel's lightness right, and L carries most of what PSNR and SSIM see (structure,
-# contrast): its PSNR and SSIM are high on any photos. Photos with little colour
+# contrast): its PSNR and SSIM are high on any photos (compare the two printed rows). Photos with little colour
 # score higher still. That is why every table starts with the gray copy: a model must beat it, and ΔE2000
 # with colorfulness say more about colour than PSNR/SSIM.
 #
@@ -469,28 +477,34 @@ record_minutes()  # this lesson's wall-clock minutes; RECORD lines stay in the e
 # and at 10. How does the ranking of the lab variants change? What is `acc_de` of `lab L2` at threshold 10?
 #
 # **Hint:** `ev.preds` holds the predictions of the variants named in `keep_predictions`, `ev.truths` the photos.
+#
+# **Time:** under a minute (it scores the three kept predictions of the held-out photos three times).
 
-# %% [markdown] tags=["solution"]
-# <details><summary>Solution</summary>
-#
-# ```python
-# for t in (1, 5, 10):
-#     print(t, {k: round(M.score_images(p, ev.truths, threshold=t)["acc_de"], 3) for k, p in ev.preds.items()})
-# ```
-#
-# At 1 almost no pixel of any variant counts as right (the numbers are small and close); at 10 most do. A
-# strict threshold rewards the variant that is exactly right where it is confident (often the dull L2),
-# a loose one forgives the vivid but approximate colours of the classifier and the GAN: the ranking can flip,
-# which is why a single `acc_de` number needs its threshold stated.
-#
-# </details>
+# %% tags=["answer"]
+answer = None  # your number: acc_de of lab L2 at threshold 10 (a fraction of the pixels, 0 to 1)
 
-# %% tags=["check"]
+# %% cellView="form" jupyter={"source_hidden": true} tags=["check"]
+# @title Check your answer (run it after setting answer)
 from colorkit.course.exercises import check
 
-answer = None  # your number
 check(answer, expected=M.score_images(ev.preds["lab L2"], ev.truths, threshold=10)["acc_de"], tol=1e-3,
       what="acc_de of lab L2 at threshold 10");
+
+# %% cellView="form" jupyter={"source_hidden": true} tags=["solution"]
+# @title Solution (open it after you have tried)
+for t in (1, 5, 10):
+    acc = {k: M.score_images(p, ev.truths, threshold=t)["acc_de"] for k, p in ev.preds.items()}
+    print(f"threshold {t:2d}, best first:", ", ".join(f"{k} {v:.3f}" for k, v in sorted(acc.items(), key=lambda kv: -kv[1])))
+
+# %% [markdown] tags=["solution"]
+# <details><summary>What the thresholds do</summary>
+#
+# At 1 few pixels of any variant count as right (the numbers are small and close); at 10 far more do. A
+# strict threshold rewards the variant that is exactly right where it is confident (often the dull L2),
+# a loose one forgives the vivid but approximate colours of the classifier and the GAN: the ranking can flip
+# (compare the printed orders), which is why a single `acc_de` number needs its threshold stated.
+#
+# </details>
 
 # %% [markdown]
 # ### Exercise 3 · medium · The classifier without class rebalancing
@@ -500,24 +514,27 @@ check(answer, expected=M.score_images(ev.preds["lab L2"], ev.truths, threshold=1
 # **Hint:** `run_lab(..., variants=["classification"], extra={"rebalance": False})` with the lab's own
 # `out_dir` would meet the finished, rebalanced run there, which `train` refuses to resume with other settings:
 # give it another `out_dir`.
+#
+# **Time:** about 3 minutes on a CPU under `cpu` (one lab variant: its 2.25 minutes of training, then scoring).
+
+# %% cellView="form" jupyter={"source_hidden": true} tags=["solution"]
+# @title Solution (open it after you have tried)
+from colorkit.course.why_brown import lab_table
+
+flat = run_lab(preset, (train_L, train_ab), out_dir=runs_dir("why_brown_no_rebalance", preset.name),
+               variants=["classification"], extra={"rebalance": False}, **budget)
+both = {"rebalanced": lab_models["classification"], "not rebalanced": flat["classification"]}
+tab, _ = lab_table(both, truths, predict_kwargs={k: {"temperature": TEMPERATURE} for k in both})
+plot_de_vs_colorfulness(tab);
+print(tab.round(3))
 
 # %% [markdown] tags=["solution"]
-# <details><summary>Solution</summary>
+# <details><summary>What to look for</summary>
 #
-# ```python
-# from colorkit.course.why_brown import lab_table
-#
-# flat = run_lab(preset, (train_L, train_ab), out_dir=runs_dir("why_brown_no_rebalance", preset.name),
-#                variants=["classification"], extra={"rebalance": False}, **budget)
-# both = {"rebalanced": lab_models["classification"], "not rebalanced": flat["classification"]}
-# tab, _ = lab_table(both, truths, predict_kwargs={k: {"temperature": TEMPERATURE} for k in both})
-# plot_de_vs_colorfulness(tab);
-# tab.round(3)
-# ```
-#
-# Without rebalancing the loss is dominated by the many grayish pixels, so the classifier puts its mass on
-# gray and brown bins: lower colorfulness, closer to the L2 variant, often a slightly lower ΔE2000.
-# Rebalancing buys colour with ΔE.
+# Without rebalancing the loss is dominated by the many grayish pixels, so the classifier is pushed to put its
+# mass on gray and brown bins: expect lower colorfulness, closer to the L2 variant, and often a slightly lower
+# ΔE2000. Rebalancing buys colour with ΔE. Compare the printed `cf` and `de2000` of the two rows: how far
+# apart they land depends on the budget (under `smoke` a few steps, so the numbers mean nothing).
 #
 # </details>
 
@@ -527,42 +544,65 @@ check(answer, expected=M.score_images(ev.preds["lab L2"], ev.truths, threshold=1
 # metrics). What is that ΔE2000, and which failure mode is it (see `fails`)?
 #
 # **Hint:** filter the rows of `lab GAN`, then `idxmax` on `de2000`.
+#
+# **Time:** under a minute (it reads the tables above).
+
+# %% tags=["answer"]
+answer = None  # your number: the worst (largest) ΔE2000 of lab GAN on one held-out photo
+
+# %% cellView="form" jupyter={"source_hidden": true} tags=["check"]
+# @title Check your answer (run it after setting answer)
+from colorkit.course.exercises import check
+
+check(answer, expected=ev.per_image.loc[ev.per_image["model"] == "lab GAN", "de2000"].max(), tol=0.01,
+      what="the worst ΔE2000 of lab GAN");
+
+# %% cellView="form" jupyter={"source_hidden": true} tags=["solution"]
+# @title Solution (open it after you have tried)
+gan_rows = ev.per_image[ev.per_image["model"] == "lab GAN"]
+worst = gan_rows.loc[gan_rows["de2000"].idxmax()]
+print(f"worst photo of lab GAN: {worst['image']}, ΔE2000 {worst['de2000']:.2f}")
+mode = fails.loc[(fails["model"] == "lab GAN") & (fails["image"] == worst["image"]), "mode"]
+print("its dominant failure mode:", mode.iloc[0] if len(mode) else "not scored (failure_table keeps 200 photos)")
 
 # %% [markdown] tags=["solution"]
-# <details><summary>Solution</summary>
-#
-# ```python
-# gan_rows = ev.per_image[ev.per_image["model"] == "lab GAN"]
-# worst = gan_rows.loc[gan_rows["de2000"].idxmax()]
-# print(worst["image"], worst["de2000"])
-# fails[(fails["model"] == "lab GAN") & (fails["image"] == worst["image"])]
-# ```
+# <details><summary>What to look for</summary>
 #
 # The `mode` column of `fails` names its dominant failure mode (colorkit's heuristic scores); look at the photo
 # with `plot_gallery` to judge whether the name fits: often a large object in a wrong or washed-out colour.
 #
 # </details>
 
-# %% tags=["check"]
-from colorkit.course.exercises import check
-
-answer = None  # your number
-check(answer, expected=ev.per_image.loc[ev.per_image["model"] == "lab GAN", "de2000"].max(), tol=0.01,
-      what="the worst ΔE2000 of lab GAN");
-
 # %% [markdown]
 # ### Exercise 5 · hard · L lookup against mean ab
 # Why does the L lookup baseline get more colourful results than mean ab, but not a lower ΔE2000?
 #
 # **Hint:** compare what each predicts for a dark pixel and for a bright one, and what ΔE2000 averages.
+#
+# **Time:** under a minute (it fits the two baselines on as many training photos as the lesson scores).
+
+# %% cellView="form" jupyter={"source_hidden": true} tags=["solution"]
+# @title Solution (open it after you have tried)
+from colorkit.evaluate.baselines import LightnessLookup, MeanAb
+
+fit_photos, _ = load_images(source, preset.image_size, split="train", limit=n_eval)
+mean_ab, lookup = MeanAb().fit(fit_photos), LightnessLookup().fit(fit_photos)
+print(f"fitted on {len(fit_photos)} training photos; the a*b* each predicts for a pixel of lightness L:")
+for L in (20, 50, 80):
+    print(f"  L = {L}: mean ab ({mean_ab.mean_ab[0]:+.1f}, {mean_ab.mean_ab[1]:+.1f}), "
+          f"L lookup ({lookup.table[L][0]:+.1f}, {lookup.table[L][1]:+.1f})")
+print(ev.table.loc[["gray copy", "mean ab", "L lookup"], ["de2000", "cf"]].round(3))
 
 # %% [markdown] tags=["solution"]
-# <details><summary>Solution</summary>
+# <details><summary>Why</summary>
 #
-# Mean ab paints every pixel with one average colour, close to gray: colorfulness near 0. The L lookup
-# gives each lightness its own average colour (dark pixels brownish, bright ones sky-blue), so the image has
-# colour variation. But each of those colours is still an average over everything with that lightness: for any
-# given pixel it is as likely wrong as right, and a wrong colour costs more ΔE2000 than a near-gray one. More
-# colour without knowing *which* object is where does not lower the error.
+# Mean ab paints every pixel with one colour, the average a*b* of the training photos: a constant tint, the same
+# at every lightness (the printed rows), so the picture has no colour variation of its own. The L lookup gives
+# each lightness its own average colour (see how its printed a*b* change with L), so the picture varies in
+# colour and scores a higher colorfulness. But each of those colours is still an average over everything with
+# that lightness: for a given pixel it may well be wrong, and a wrong vivid colour costs more ΔE2000 than a
+# near-gray one. All the lookup can gain is what L alone says about colour (E[ab | L]); more colour without
+# knowing *which* object is where does not make the error small. Compare the printed `de2000` and `cf` of the
+# three rows: how much ΔE2000 the lookup gains on mean ab here, if any, and whether either beats the gray copy.
 #
 # </details>

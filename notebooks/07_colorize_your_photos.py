@@ -465,34 +465,39 @@ record_minutes()  # this lesson's wall-clock minutes; RECORD lines stay in the e
 # wrong (colours of textures instead of objects), and what does it cost in time?
 #
 # **Hint:** `colorkit.colorize.model_work_size(model)` reads the training size from the checkpoint.
+#
+# **Time:** under a minute (four colorizations of one photo).
 
-# %% [markdown] tags=["solution"]
-# <details><summary>Solution</summary>
-#
-# ```python
-# import time
-#
-# print("default working size:", model_work_size(first))
-# outs = []
-# for s in (64, 128, 256, 512):
-#     t0 = time.perf_counter()
-#     outs.append(colorize_image(first, photo, work_size=s))
-#     print(s, f"{time.perf_counter() - t0:.2f} s")
-# show_images(outs, titles=["64", "128", "256", "512"], ncols=4);
-# ```
-#
-# The default is the model's training size (64 under `cpu`). Smaller: small objects get the colour of their
-# surroundings. Larger than the training size: every object looks bigger than anything the model saw, so it
-# colours textures rather than objects, often blotchy. Time grows about with the number of pixels (4x per
-# doubling).
-#
-# </details>
+# %% tags=["answer"]
+answer = None  # your number: the working size (px) at which `first` predicts by default
 
-# %% tags=["check"]
+# %% cellView="form" jupyter={"source_hidden": true} tags=["check"]
+# @title Check your answer (run it after setting answer)
 from colorkit.course.exercises import check
 
-answer = None  # your number
 check(answer, expected=model_work_size(first), tol=0, what="the default working size of the best model (px)");
+
+# %% cellView="form" jupyter={"source_hidden": true} tags=["solution"]
+# @title Solution (open it after you have tried)
+import time
+
+print("default working size:", model_work_size(first))
+outs = []
+for s in (64, 128, 256, 512):
+    t0 = time.perf_counter()
+    outs.append(colorize_image(first, photo, work_size=s))
+    print(f"work_size {s}: {time.perf_counter() - t0:.2f} s")
+show_images(outs, titles=["64", "128", "256", "512"], ncols=4);
+
+# %% [markdown] tags=["solution"]
+# <details><summary>What to look for</summary>
+#
+# The default is the model's training size (the first printed line). Smaller: small objects get the colour of
+# their surroundings. Larger than the training size: every object looks bigger than anything the model saw, so
+# it colours textures rather than objects, often blotchy. The work grows with the number of pixels (4x per
+# doubling of the side); compare the printed times, where the smallest sizes are mostly fixed overhead.
+#
+# </details>
 
 # %% [markdown]
 # ### Exercise 2 · easy · Nearest-neighbour upsampling
@@ -500,23 +505,31 @@ check(answer, expected=model_work_size(first), tol=0, what="the default working 
 # does bilinear hide it?
 #
 # **Hint:** `colorize_image(first, photo, work_size=WORK_SIZE, upsample="nearest")`; crop a 64x64 region on an edge.
+#
+# **Time:** under a minute.
+
+# %% cellView="form" jupyter={"source_hidden": true} tags=["solution"]
+# @title Solution (open it after you have tried)
+near, ab_near = colorize_image(first, photo, work_size=WORK_SIZE, upsample="nearest", return_ab=True)
+bil, ab_bil = colorize_image(first, photo, work_size=WORK_SIZE, return_ab=True)
+for how, a in (("nearest", ab_near), ("bilinear", ab_bil)):
+    print(f"{how}: largest a*b* step between two neighbouring pixels {np.abs(np.diff(a, axis=1)).max():.1f}")
+# a 64x64 crop around the largest colour step of the nearest version
+y, x = np.unravel_index(np.abs(np.diff(ab_near, axis=1)).sum(-1).argmax(), ab_near.shape[:2])
+y0, x0 = np.clip([y - 32, x - 32], 0, np.subtract(photo.shape[:2], 64))
+show_images([near[y0:y0 + 64, x0:x0 + 64], bil[y0:y0 + 64, x0:x0 + 64]], titles=["nearest", "bilinear"], ncols=2);
 
 # %% [markdown] tags=["solution"]
-# <details><summary>Solution</summary>
-#
-# ```python
-# near = colorize_image(first, photo, work_size=WORK_SIZE, upsample="nearest")
-# bil = colorize_image(first, photo, work_size=WORK_SIZE)
-# show_images([near[100:164, 100:164], bil[100:164, 100:164]], titles=["nearest", "bilinear"], ncols=2);
-# ```
+# <details><summary>What to look for</summary>
 #
 # Nearest gives blocks of constant colour, one per predicted pixel: staircase edges of colour across the sharp
-# L edges. Bilinear blends neighbouring predictions, so the colour changes smoothly and the staircase is gone.
-# It adds no colour detail: the colour is still one prediction per block (under `cpu`, about 62x62 pixels of
-# a 4000x3000 photo, as the full-resolution cell printed), so small objects keep the colour of their
-# surroundings and colour still runs across sharp L edges. Our eyes resolve colour less finely than
-# lightness, so a smooth blur of colour under a sharp L is much less visible than blocks; at 62x62 it shows
-# wherever a small object should have its own colour.
+# L edges, and the whole colour change between two predictions happens from one pixel to the next (the larger
+# printed step). Bilinear blends neighbouring predictions, so the colour changes smoothly and the staircase is
+# gone. It adds no colour detail: the colour is still one prediction per block (on a 4000x3000 photo, the block
+# the full-resolution cell printed), so small objects keep the colour of their surroundings and colour still
+# runs across sharp L edges. Our eyes resolve colour less finely than lightness, so a smooth blur of colour
+# under a sharp L is much less visible than blocks; with blocks that large it shows wherever a small object
+# should have its own colour.
 #
 # </details>
 
@@ -527,14 +540,30 @@ check(answer, expected=model_work_size(first), tol=0, what="the default working 
 # lesson 02.
 #
 # **Hint:** set `ARCHIVE` in the parameters cell and rerun the gallery cell.
+#
+# **Time:** under a minute for a few photos (one colorization each, at the model's working size).
+
+# %% cellView="form" jupyter={"source_hidden": true} tags=["solution"]
+# @title Solution (open it after you have tried)
+# the gallery cell above colorized the built-in gray photos and, with ARCHIVE set, yours: measure the colours
+hues = {"warm (red, orange, brown)": (0, 90), "green": (90, 180), "blue": (180, 300), "purple, pink": (300, 360)}
+print(f"{list(models)[0]}, share of the coloured pixels (chroma > 5) by hue:")
+for name, colorized in zip(gallery, shown[1::2]):
+    ab = rgb_to_lab(colorized)[..., 1:].reshape(-1, 2)
+    chroma, hue = np.hypot(ab[:, 0], ab[:, 1]), np.degrees(np.arctan2(ab[:, 1], ab[:, 0])) % 360
+    coloured = chroma > 5
+    shares = {k: np.mean((hue[coloured] >= lo) & (hue[coloured] < hi)) if coloured.any() else 0.0
+              for k, (lo, hi) in hues.items()}
+    print(f"  {name}: mean chroma {chroma.mean():.1f}, " + ", ".join(f"{k} {v:.0%}" for k, v in shares.items()))
 
 # %% [markdown] tags=["solution"]
-# <details><summary>Solution</summary>
+# <details><summary>What to look for</summary>
 #
 # Sky, grass, foliage and skin usually come out right: their lightness and texture say which colour
 # they are. Clothes, cars, walls and furniture, which come in any colour, get brownish-gray: under an L1 or L2
-# loss the best single answer for "could be red, blue or green" is the median or mean, a dull brown. Scans also
-# have grain and halftone dots that the model never saw.
+# loss the best single answer for "could be red, blue or green" is the median or mean, a dull brown. The printed
+# shares say how much of each photo's colour is warm (brown included) and how saturated it is on average; look
+# at the gallery to see which objects carry it. Scans also have grain and halftone dots that the model never saw.
 #
 # </details>
 
@@ -544,21 +573,31 @@ check(answer, expected=model_work_size(first), tol=0, what="the default working 
 #
 # **Hint:** `colorkit.course.figures.draw_colorizations(model, photo, n=8)` (lesson 04), with `vaes` from the
 # widget cell (empty if lesson 04 has not run under this preset).
+#
+# **Time:** under a minute (nine colorizations of one photo).
+
+# %% cellView="form" jupyter={"source_hidden": true} tags=["solution"]
+# @title Solution (open it after you have tried)
+from colorkit.course.figures import draw_colorizations
+
+if vaes:
+    draws, mean, div = draw_colorizations(models[vaes[0]], photos["chelsea"], n=8, work_size=WORK_SIZE)
+    labs = [rgb_to_lab(d) for d in draws]
+    ab_spread = np.std([lab[..., 1:] for lab in labs], axis=0).sum(-1)  # per pixel, over the draws
+    print(f"{vaes[0]}: diversity {div:.1f}; per-pixel spread of a*b* over the draws: median "
+          f"{np.median(ab_spread):.2f}, 99th percentile {np.percentile(ab_spread, 99):.2f}; L differs between "
+          f"draws by at most {max(np.abs(lab[..., 0] - labs[0][..., 0]).max() for lab in labs):.2f}")
+    show_images([*draws, mean], ncols=3, titles=[f"draw {k}" for k in range(8)] + [f"mean (diversity {div:.1f})"]);
+else:
+    print(f"no VAE among the models under preset {preset.name!r}: run lesson 04, then this lesson again")
 
 # %% [markdown] tags=["solution"]
-# <details><summary>Solution</summary>
-#
-# ```python
-# from colorkit.course.figures import draw_colorizations
-#
-# if vaes:
-#     draws, mean, div = draw_colorizations(models[vaes[0]], photos["chelsea"], n=8, work_size=WORK_SIZE)
-#     show_images([*draws, mean], ncols=3, titles=[f"draw {k}" for k in range(8)] + [f"mean (diversity {div:.1f})"]);
-# ```
+# <details><summary>What to look for</summary>
 #
 # Objects whose colour L cannot tell (clothes, a cat's fur, painted things) change between draws; the L of the
-# photo never changes (it is kept), and colours that L and texture settle (sky, grass) change little. The
-# latent only carries what the decoder could not read from L; a short training leaves the draws close together.
+# photo never changes (it is kept: the printed L difference is 8-bit rounding), and colours that L and texture
+# settle (sky, grass) change little. The latent only carries what the decoder could not read from L; a short
+# training leaves the draws close together (compare the printed spread with the diversity).
 #
 # </details>
 
@@ -568,17 +607,19 @@ check(answer, expected=model_work_size(first), tol=0, what="the default working 
 # still go wrong?
 #
 # **Hint:** `colorkit.load(tampered)`; read the docstring of `colorkit.checkpoint.load_checkpoint`.
+#
+# **Time:** under a minute.
+
+# %% cellView="form" jupyter={"source_hidden": true} tags=["solution"]
+# @title Solution (open it after you have tried)
+try:
+    colorkit.load(tampered)
+    print("loaded: the flipped byte sat in the weights, and nothing noticed")
+except Exception as e:
+    print("refused:", type(e).__name__, e)
 
 # %% [markdown] tags=["solution"]
-# <details><summary>Solution</summary>
-#
-# ```python
-# try:
-#     colorkit.load(tampered)
-#     print("loaded: the flipped byte sat in the weights")
-# except Exception as e:
-#     print("refused:", type(e).__name__, e)
-# ```
+# <details><summary>Why</summary>
 #
 # Without a checksum only the file format protects you: `torch.load(weights_only=True)` refuses a pickle that
 # would run code and a file that is truncated or not a checkpoint. But a byte flipped inside a weight tensor
