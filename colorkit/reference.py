@@ -475,7 +475,10 @@ def list_models(home: str | os.PathLike | None = None, folder: str | os.PathLike
         local = entry.get("file") and (weights_dir(folder) / entry["file"]).is_file()
         where = f"colorkit/weights/{entry['file']}" if local else f"download: {', '.join(entry.get('urls', []))}"
         label = f"{name} ({ALIAS})" if name == default else name
-        rows.append(_row(label, "reference", where, f"--model {PREFIX}{name}", _shipped_card(name, folder)))
+        card = _shipped_card(name, folder)
+        hints = "de2000_10_hints" in ((card or {}).get("metrics") or {})  # the shipped hint model (issue 25)
+        use = "--hints FILE.json (the default --method)" if hints else f"--model {PREFIX}{name}"
+        rows.append(_row(label, "reference", where, use, card))
     for name, use, path in _trained_checkpoints(Path(home) if home is not None else default_home()):
         try:
             card = _trained_card(path)

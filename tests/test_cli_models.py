@@ -33,15 +33,17 @@ def test_models_lists_references_and_trained_checkpoints(tmp_path, capsys):
     assert lines[0].split()[:3] == ["name", "kind", "ΔE2000"]
     assert any(line.startswith("unet (reference)") and "--model reference:unet" in line for line in lines)
     assert any(line.startswith("unet_gan ") for line in lines)
+    assert any(line.startswith("unet_hints ") and line.rstrip().endswith("--hints FILE.json (the default --method)")
+               for line in lines)  # the hint model is used through --hints
     trained = next(line for line in lines if line.startswith("smoke/unet"))
     assert "trained" in trained and "11.00" in trained and "12.50" in trained and "-1.50" in trained
-    assert "2 reference model(s) shipped with colorkit, 1 trained here" in out
+    assert "3 reference model(s) shipped with colorkit, 1 trained here" in out
 
 
 def test_models_json_and_a_missing_home(tmp_path, capsys):
     assert main(["models", "--home", str(tmp_path), "--json"]) == 0
     rows = json.loads(capsys.readouterr().out)
-    assert [r["kind"] for r in rows] == ["reference", "reference"]
+    assert [r["kind"] for r in rows] == ["reference", "reference", "reference"]
     assert all(isinstance(r["de2000"], float) and isinstance(r["gray_copy_de2000"], float) for r in rows)
     assert main(["models", "--home", str(tmp_path / "missing")]) == 2
     assert "--home" in capsys.readouterr().err

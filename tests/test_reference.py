@@ -94,7 +94,7 @@ def test_shipped_files_match_the_index_and_their_cards():
         assert sha(path) == entry["sha256"] and path.stat().st_size == entry["bytes"], name
         card = json.loads((ref.WEIGHTS_DIR / entry["card"]).read_text())
         assert card["weights"]["sha256"] == entry["sha256"] and card["weights"]["dtype"] == "float16"
-        assert card["architecture"]["name"] in ("unet", "unet_gan") and card["architecture"]["kwargs"]
+        assert card["architecture"]["name"] in ("unet", "unet_gan", "unet_hints") and card["architecture"]["kwargs"]
         for key in ("data", "steps", "minutes", "colorkit_version", "held_out", "image_size"):
             assert card.get(key) is not None, f"{name}: card has no {key}"
         assert card["data"]["terms"]
