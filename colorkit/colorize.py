@@ -102,6 +102,20 @@ def model_stride(model) -> int:
     return int(s) if s else 32
 
 
+def takes_temperature(model) -> bool:
+    """Does ``model`` colorize with an annealed-mean ``temperature`` (the classifier of lesson 06)? Introduced for
+    lesson 07's temperature slider, which must not pick a model whose ``predict_ab`` takes hints instead."""
+    import inspect
+
+    fn = getattr(model, "predict_ab", None)
+    if fn is None:
+        return False
+    try:
+        return "temperature" in inspect.signature(fn).parameters
+    except (TypeError, ValueError):
+        return False
+
+
 def predict_ab(model, L_norm, sample_seed: int | None = None, **kwargs):
     """Run a colorization model on normalized L (``N1HW`` tensor) and return normalized ab (``N2HW``).
 

@@ -108,6 +108,13 @@ def reference_names(folder: str | os.PathLike | None = None) -> list[str]:
     return sorted(read_index(folder)["models"])
 
 
+def hint_reference_names(folder: str | os.PathLike | None = None) -> list[str]:
+    """The references that take colour hints (their card was measured with hints too: the shipped ``unet_hints``,
+    lesson 08). The automatic comparisons of lessons 06 and 07 leave them out."""
+    return [n for n in reference_names(folder)
+            if "de2000_10_hints" in (((_shipped_card(n, folder) or {}).get("metrics")) or {})]
+
+
 def resolve_name(name: str = ALIAS, folder: str | os.PathLike | None = None) -> str:
     """The index name that ``name`` means: ``reference`` -> the default, ``reference:X`` -> ``X``, ``X`` -> ``X``.
 

@@ -346,10 +346,11 @@ BeforeAfter(gray_image(cat), colorize_image(first, cat), labels=("gray", "colori
 # (T = 1: smooth, brownish). These widgets appear when such models were trained.
 
 # %%
+from colorkit.colorize import takes_temperature
 from colorkit.widgets import TemperatureSlider, VAESampler
 
 vaes = [n for n, m in models.items() if hasattr(m, "sample")]
-classifiers = [n for n, m in models.items() if hasattr(m, "predict_ab")]
+classifiers = [n for n, m in models.items() if takes_temperature(m)]  # an annealed mean (lesson 06's classifier)
 if vaes:
     VAESampler(models[vaes[0]], photos["chelsea"], temperature=1.0, work_size=WORK_SIZE).show()
 if classifiers:

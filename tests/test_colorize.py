@@ -379,3 +379,14 @@ def test_training_records_its_image_size_and_load_trained_attaches_it(tmp_path):
     assert model.colorkit_train_size == 24
     assert colorkit.load(res.checkpoint).colorkit_train_size == 24
     assert colorize.model_work_size(model) == 24
+
+
+def test_takes_temperature_only_for_an_annealed_mean_colorizer():
+    """Lesson 06's classifier takes ``temperature``; a U-Net does not, nor does the hint network (it takes hints)."""
+    from colorkit.colorize import takes_temperature
+    from colorkit.models import build
+
+    assert takes_temperature(build("unet_classifier", base_width=4, depth=2))
+    assert not takes_temperature(build("unet", base_width=4, depth=2))
+    assert not takes_temperature(build("unet_hints", base_width=4, depth=2))
+    assert not takes_temperature(object())

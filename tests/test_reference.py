@@ -303,3 +303,21 @@ def test_a_failed_packaging_leaves_the_shipped_files_as_they_were(tmp_path, weig
         ref.package_reference(tiny_last_pt(tmp_path / "last.pt"), "unet", tmp_path / "empty", folder=weights_copy)
     assert {p.name: p.read_bytes() for p in weights_copy.iterdir()} == before
     ref.load_reference("reference", folder=weights_copy)
+
+
+def test_hint_references_are_the_ones_measured_with_hints(tmp_path):
+    """The shipped hint model is named; a copy of the weights folder whose hint card lost its hint metrics is not
+    (the cards, not the names, decide)."""
+    assert ref.hint_reference_names() == ["unet_hints"]
+    weights_copy = tmp_path / "weights"
+    shutil.copytree(ref.WEIGHTS_DIR, weights_copy)
+    card = json.loads((weights_copy / "unet_hints.json").read_text())
+    card["metrics"] = {k: v for k, v in card["metrics"].items() if "hints" not in k}
+    (weights_copy / "unet_hints.json").write_text(json.dumps(card))
+    assert ref.hint_reference_names(weights_copy) == []
+
+
+def test_automatic_comparisons_leave_the_hint_model_out():
+    from colorkit.course.progress import reference_models
+
+    assert set(reference_models()) == {f"reference_{n}" for n in ref.reference_names()} - {"reference_unet_hints"}

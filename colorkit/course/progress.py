@@ -55,10 +55,12 @@ def reference_models(device=None) -> dict[str, object]:
     """``{"reference_<name>": model}`` for every reference model shipped with colorkit
     (:mod:`colorkit.reference`): the course's own U-Net and U-Net GAN trained for longer, on any machine
     with no training and no download. Lessons 02-05 show them as "what this model reaches with more
-    training", 06 ranks them with the learner's models, 07 uses the best of all."""
-    from colorkit.reference import load_reference, reference_names
+    training", 06 ranks them with the learner's models, 07 uses the best of all. The hint model
+    (:func:`colorkit.reference.hint_reference_names`) is left out: it is lesson 08's, used with hints."""
+    from colorkit.reference import hint_reference_names, load_reference, reference_names
 
-    return {f"reference_{name}": load_reference(name, device=device) for name in reference_names()}
+    hinted = set(hint_reference_names())
+    return {f"reference_{name}": load_reference(name, device=device) for name in reference_names() if name not in hinted}
 
 
 def describe_references(models: Mapping[str, object]) -> str:
