@@ -38,7 +38,7 @@
 # | preset | minutes | what it is for |
 # |---|---|---|
 # | `smoke` | < 1 | CI: checks that every cell runs (a few training steps: numbers are meaningless) |
-# | `cpu` | about 12-15 | 2 CPU cores: the hint network trains 6 minutes on 64x64 photos, then 200 held-out photos are scored |
+# | `cpu` | about 7-15 | 2 CPU cores: the hint network trains 6 minutes on 64x64 photos, then 200 held-out photos are scored |
 # | `gpu` | about 30 | a Colab GPU: 20 minutes of training on 256x256 photos, 100 held-out photos scored |
 
 # %% tags=["parameters"]
