@@ -1,4 +1,5 @@
-"""``pytest --nbval-lax notebooks`` (the second half of ``make test``): the exercises' solution cells are left to
+"""``pytest --nbval-lax notebooks`` (the second half of ``make test``; here at the repository root so that notebooks/
+holds only paired lessons): the exercises' solution cells are left to
 ``tests/test_notebooks.py::test_lesson_and_its_solutions_run_under_smoke``, which runs them; here they would only
 run a second time."""
 
