@@ -66,3 +66,21 @@ def test_hints_rasterise_back_to_their_pixels():
     hints = simulate_hints(rgb, count=3, seed=2, max_radius=0)
     ab, mask = hint_maps(hints, *rgb.shape[:2])
     assert 1 <= mask.sum() <= 3
+
+
+def test_p_none_gives_that_share_of_photos_no_hint_and_keeps_the_default_stream():
+    from colorkit.guided.simulate import P_STOP, no_hint_coin
+
+    ab = torch.zeros(4000, 2, 8, 8)
+    for p_none in (0.5, 0.8):
+        t = simulate_hint_batch(ab, np.random.default_rng(1), p_none=p_none)
+        empty = float((t[:, 2].sum(dim=(1, 2)) == 0).float().mean())
+        assert empty == pytest.approx(p_none, abs=0.03)  # binomial sd 0.008 at n = 4000
+    assert float(simulate_hint_batch(ab[:50], np.random.default_rng(1), p_none=1.0).abs().sum()) == 0.0
+    # the user's own 1/8 draws no extra coin: the same stream as without p_none
+    a = simulate_hint_batch(ab[:20], np.random.default_rng(4))
+    assert torch.equal(a, simulate_hint_batch(ab[:20], np.random.default_rng(4), p_none=P_STOP))
+    assert no_hint_coin(None) == 0.0 and no_hint_coin(1.0) == 1.0
+    assert no_hint_coin(0.5) == pytest.approx((0.5 - 1 / 8) / (7 / 8))  # q + (1 - q) / 8 = 0.5
+    with pytest.raises(ValueError, match="1/8|0.125"):
+        no_hint_coin(0.05)

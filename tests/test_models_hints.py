@@ -143,3 +143,39 @@ def test_reach_is_one_on_hints_and_the_blend_weight_elsewhere():
     c = np.exp(-0.5)
     assert float(reach[0, 0, 10, 12]) == pytest.approx(c / (c + m.confident), rel=1e-5)
     assert float(reach[0, 0, 30, 30]) == 0.0  # beyond 3 sigma
+
+
+def test_frozen_automatic_stays_the_unet_without_hints_through_training():
+    from colorkit.models.unet_hints import init_from_unet
+
+    torch.manual_seed(0)
+    unet = build("unet", base_width=4, depth=2, stem="half")
+    torch.nn.init.normal_(unet.head.conv.weight, std=0.5)
+    unet.eval()
+    m = init_from_unet(build("unet_hints", base_width=4, depth=2, stem="half", frozen_automatic=True),
+                       unet.state_dict())
+    L = torch.rand(4, 1, 32, 32) * 2 - 1
+    hints = random_hints(4, 32, 32, count=3)
+    hints[1:3] = 0  # photos 1 and 2 have no hint
+    ab = torch.rand(4, 2, 32, 32) * 0.4 - 0.2
+    with torch.no_grad():
+        auto = unet(L)
+        before = m.eval()(L, hints)
+    base = propagate_hints(hints, L)[:, :2]
+    reach = m.propagate(L, hints)[1]
+    torch.testing.assert_close(before, (base + (1 - reach) * auto).clamp(-1, 1), atol=1e-6, rtol=0)
+    m.train()
+    assert not m.reference.training and not any(p.requires_grad for p in m.reference.parameters())
+    opt = torch.optim.Adam([p for p in m.parameters() if p.requires_grad], lr=1e-2)
+    for _ in range(3):
+        loss = (m(L, hints) - ab).abs().mean()
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    m.eval()
+    with torch.no_grad():
+        torch.testing.assert_close(m(L), auto, atol=1e-6, rtol=0)  # no hints: still exactly the U-Net
+        after = m(L, hints)
+        torch.testing.assert_close(after[1:3], auto[1:3], atol=1e-6, rtol=0)  # the hint-less photos of the batch
+        assert (after[[0, 3]] - before[[0, 3]]).abs().max() > 1e-3  # the learned heads act where hints are
+    torch.testing.assert_close(m.reference.state_dict()["head.conv.weight"], unet.state_dict()["head.conv.weight"])

@@ -123,3 +123,17 @@ def test_init_generator_of_an_automatic_unet_starts_the_hint_network_from_it(tmp
     bad = config(tmp_path, extra={"init_generator": str(path)}, model_kwargs=dict(base_width=8, depth=2, stem="half"))
     with pytest.raises(ValueError, match="does not fit"):
         get_objective("hints").build_networks(bad)
+
+
+def test_p_no_hints_setting_reaches_the_steps_and_bad_settings_are_refused(tmp_path):
+    cfg = config(tmp_path, extra={"p_no_hints": 1.0})
+    obj = objective(cfg)
+    seen = []
+    hook = obj.networks["generator"].register_forward_pre_hook(lambda _m, args: seen.append(args[1].clone()))
+    obj.training_step(batch(), 5)
+    hook.remove()
+    assert float(seen[0].abs().sum()) == 0.0  # every photo without a hint
+    with pytest.raises(ValueError, match="p_none"):
+        objective(config(tmp_path, extra={"p_no_hints": 0.01}))
+    with pytest.raises(TypeError, match="p_no_hint"):
+        objective(config(tmp_path, extra={"p_no_hint": 0.5}))

@@ -66,18 +66,34 @@ def simulate_hints(rgb, count: int | None = None, seed: int = 0, p: float = P_ST
     return hints
 
 
+def no_hint_coin(p_none: float | None, p: float = P_STOP) -> float:
+    """The probability of the extra coin that, before the user's own count, says "no hint" so that a photo
+    gets none with probability ``p_none`` (None or ``p``: no coin, the geometric's own ``p``)."""
+    if p_none is None or p_none == p:
+        return 0.0
+    if not p <= p_none <= 1.0:
+        raise ValueError(f"p_none (the chance of no hint at all) must be in [{p:g}, 1]: the simulated user "
+                         f"alone gives none with probability {p:g}; got {p_none}")
+    return (p_none - p) / (1.0 - p)
+
+
 def simulate_hint_batch(ab_norm, rng: np.random.Generator, count: int | None = None, p: float = P_STOP,
-                        max_radius: int = MAX_RADIUS):
+                        max_radius: int = MAX_RADIUS, p_none: float | None = None):
     """Hints for a training batch: ``ab_norm`` (``N x 2 x H x W`` normalized a*b* tensor) -> the network's
     input ``N x 3 x H x W`` (:func:`colorkit.guided.hints.hint_tensor`'s format: patch-mean a*b* times
-    the mask, then the mask), one independent layout per image from ``rng``."""
+    the mask, then the mask), one independent layout per image from ``rng``. ``p_none``: the chance that a
+    photo gets no hint at all (None: the user's own ``p``; more keeps a hint network closer to an automatic
+    colorizer, :func:`no_hint_coin`); ignored when ``count`` is given."""
     import torch
 
     if ab_norm.ndim != 4 or ab_norm.shape[1] != 2:
         raise ValueError(f"expected N x 2 x H x W a*b*, got {tuple(ab_norm.shape)}")
+    coin = no_hint_coin(p_none, p) if count is None else 0.0
     N, _, H, W = ab_norm.shape
     out = torch.zeros((N, 3, H, W), dtype=torch.float32, device=ab_norm.device)
     for i in range(N):
+        if coin and rng.random() < coin:
+            continue
         for r, c, k in sample_layout(rng, H, W, count, p, max_radius):
             rs, cs = _patch(r, c, k)
             out[i, :2, rs, cs] = ab_norm[i, :, rs, cs].float().mean(dim=(1, 2))[:, None, None]

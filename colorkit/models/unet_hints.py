@@ -15,6 +15,13 @@ the colours of what no hint reaches and ``correction`` what the propagation gets
 across weak edges). :func:`init_from_unet` starts the body and the automatic head from a trained automatic
 U-Net instead (``init_generator`` of a ``unet`` checkpoint in the hints objective): without hints the model
 then colours exactly as that U-Net. The sum is clamped to [-1, 1], the range of normalized a*b*.
+
+``frozen_automatic=True`` keeps that guarantee through training: a frozen copy of the automatic U-Net
+(:attr:`UNetHints.reference`, L only, filled by :func:`init_from_unet`) gives the colours of what no hint
+reaches, ``automatic`` becomes a learned change to them, and both learned heads are switched on only in a photo
+that has at least one hint. Without hints the model is that U-Net, however long it trains (fine-tuning moved the
+0-hint colours of the shared-body model 0.07 ΔE2000 away from the U-Net it started from:
+``benchmarks/hints_trials.md``); the price is a second, frozen U-Net in the file and in each forward pass.
 """
 from __future__ import annotations
 
@@ -35,11 +42,12 @@ class UNetHints(nn.Module):
     where no hint reaches). ``automatic``: an ab head that fills what the hints leave open (an automatic
     colorizer's colours: :func:`init_from_unet` copies a trained U-Net there). ``correction``: a free head.
     ``base_width``, ``depth``, ``norm``, ``up``, ``dropout``, ``stem``: the U-Net's (:class:`UNet`).
-    ``sigmas``, ``levels``, ``confident``: the propagation's (:func:`propagate_hints`)."""
+    ``sigmas``, ``levels``, ``confident``: the propagation's (:func:`propagate_hints`).
+    ``frozen_automatic``: colour what no hint reaches with a frozen automatic U-Net (see the module)."""
 
     def __init__(self, base_width: int = 64, depth: int = 4, norm: str = "batch", up: str = "transpose",
                  dropout: float = 0.0, stem: str = "full", sigmas=SIGMAS, levels: int = L_LEVELS,
-                 confident: float = CONFIDENT):
+                 confident: float = CONFIDENT, frozen_automatic: bool = False):
         super().__init__()
         self.sigmas = tuple(float(s) for s in sigmas)
         if not self.sigmas or min(self.sigmas) <= 0:
@@ -54,6 +62,21 @@ class UNetHints(nn.Module):
         self.automatic = AbHead(self.body.head_width, zero_init=True)
         self.correction = AbHead(self.body.head_width, zero_init=True)
         self.stride = self.body.stride
+        self.frozen_automatic = bool(frozen_automatic)
+        if self.frozen_automatic:  # the automatic U-Net, L only, never trained here (init_from_unet fills it)
+            self.reference = UNet(base_width=base_width, depth=depth, norm=norm, up=up, dropout=dropout, stem=stem)
+            self.reference.requires_grad_(False)
+            self.reference.eval()
+        else:
+            self.reference = None
+
+    def train(self, mode: bool = True):
+        """As :meth:`torch.nn.Module.train`, but a frozen automatic U-Net stays in eval mode (its batch norm
+        keeps the statistics it was trained with)."""
+        super().train(mode)
+        if self.reference is not None:
+            self.reference.eval()
+        return self
 
     def propagate(self, L_norm: torch.Tensor, hints: torch.Tensor):
         """``(base N x 2 x H x W, reach N x 1 x H x W, features N x (in_channels - 4) x H x W)``: the L-aware
@@ -85,7 +108,13 @@ class UNetHints(nn.Module):
         with torch.no_grad():  # nothing to learn in the propagation, and no gradient to the hints is needed
             base, reach, feats = self.propagate(L_norm.float(), hints.float())
         x = self.body(torch.cat([L_norm, hints, feats.to(L_norm.dtype)], dim=1))
-        out = base + (1.0 - reach) * self.automatic(x).float() + self.correction(x).float()
+        if self.reference is None:
+            out = base + (1.0 - reach) * self.automatic(x).float() + self.correction(x).float()
+            return out.clamp(-1.0, 1.0)
+        with torch.no_grad():
+            auto = self.reference(L_norm).float()
+        on = (hints[:, 2:3].flatten(1).amax(dim=1) > 0).to(auto.dtype).view(-1, 1, 1, 1)  # any hint in the photo
+        out = base + (1.0 - reach) * (auto + on * self.automatic(x).float()) + on * self.correction(x).float()
         return out.clamp(-1.0, 1.0)
 
     def predict_ab(self, L_norm: torch.Tensor, hints: torch.Tensor | None = None) -> torch.Tensor:
@@ -98,7 +127,9 @@ def init_from_unet(model: UNetHints, unet_state: dict) -> UNetHints:
     ``base_width``, ``depth``, ``norm``, ``up`` and ``stem``): every layer is copied; the first convolution and
     the half stem's last one read L as before and give the new channels (hints, propagation) zero weights,
     and the U-Net's ab head becomes :attr:`UNetHints.automatic`. Without hints the model then colours as the
-    U-Net did; with hints, the hints decide where they reach. Returns ``model``."""
+    U-Net did; with hints, the hints decide where they reach. With ``frozen_automatic`` the whole U-Net is
+    copied into :attr:`UNetHints.reference` instead and ``automatic`` (a change to its colours) stays zero.
+    Returns ``model``."""
     target = model.body.state_dict()
     state = {k: v for k, v in unet_state.items() if not k.startswith("head.")}
     first = "inc.0.0.weight" if model.body.stem == "full" else "inc.1.0.0.weight"
@@ -122,5 +153,11 @@ def init_from_unet(model: UNetHints, unet_state: dict) -> UNetHints:
     if missing:
         raise ValueError(f"the U-Net lacks the layers {sorted(missing)[:3]}...: not a unet state dict of this shape")
     model.body.load_state_dict(target)
+    if model.reference is not None:
+        try:
+            model.reference.load_state_dict(unet_state)
+        except RuntimeError as e:
+            raise ValueError(f"the U-Net does not fit the frozen automatic U-Net: {e}") from e
+        return model
     model.automatic.load_state_dict({k[len("head."):]: v for k, v in unet_state.items() if k.startswith("head.")})
     return model

@@ -2,7 +2,7 @@
 
 Introduced in notebook ``08_user_guided``. Each training step draws hints for the batch from the one simulated
 user (:func:`colorkit.guided.simulate.simulate_hint_batch`: a geometric number of patches, no hint at all
-one time in eight, so the model stays an automatic colorizer) with ``numpy.random.default_rng([seed, step,
+one time in eight, or ``config.extra["p_no_hints"]`` of the photos, so the model stays an automatic colorizer) with ``numpy.random.default_rng([seed, step,
 7])``: the hints are a function of the seed and the step, so an interrupted run resumes to exactly the
 weights of an uninterrupted one. The loss is the configured pixel loss (``config.loss``,
 :func:`colorkit.objectives.regression.get_loss`) on every pixel, hinted ones included.
@@ -21,12 +21,18 @@ import zlib
 import numpy as np
 import torch
 
-from colorkit.guided.simulate import simulate_hint_batch
-from colorkit.objectives.base import Objective, register_objective
+from colorkit.guided.simulate import P_STOP, no_hint_coin, simulate_hint_batch
+from colorkit.objectives.base import SETTINGS, Objective, known_settings, register_objective
 from colorkit.objectives.regression import get_loss
 
 TRAIN_STREAM = 7  # the third word of the training steps' seed: [seed, step, 7]
 VAL_STREAM = 11  # validation: [seed, 11, crc32 of the batch's L]
+
+HINTS_DEFAULTS = dict(
+    init_generator=None,  # a checkpoint of an automatic `unet` (or of this model) to start from
+    p_no_hints=P_STOP,  # the chance that a training photo gets no hint at all (the simulated user's own: 1/8)
+)
+SETTINGS["hints"] = HINTS_DEFAULTS
 
 
 def step_rng(seed: int, step: int) -> np.random.Generator:
@@ -51,6 +57,12 @@ class Hints(Objective):
     def __init__(self, networks, config):
         super().__init__(networks, config)
         self.loss_fn = get_loss(config.loss)
+        extra = dict(getattr(config, "extra", None) or {})
+        unknown = set(extra) - known_settings()
+        if unknown:
+            raise TypeError(f"unknown hints setting(s) {sorted(unknown)} in config.extra; known: {sorted(HINTS_DEFAULTS)}")
+        self.p_no_hints = float(extra.get("p_no_hints", P_STOP))
+        no_hint_coin(self.p_no_hints)  # a clear error now, not at the first step
 
     @classmethod
     def build_networks(cls, config) -> dict:
@@ -76,14 +88,15 @@ class Hints(Objective):
                              f"{dict(config.model_kwargs)}: {e}") from e
         return {"generator": generator}
 
-    def simulate(self, ab: torch.Tensor, rng: np.random.Generator, count: int | None = None) -> torch.Tensor:
+    def simulate(self, ab: torch.Tensor, rng: np.random.Generator, count: int | None = None,
+                 p_none: float | None = None) -> torch.Tensor:
         """Hints for a batch (drawn on the CPU, then moved to the device and memory format of the batch)."""
-        hints = simulate_hint_batch(ab.detach().float().cpu(), rng, count=count)
+        hints = simulate_hint_batch(ab.detach().float().cpu(), rng, count=count, p_none=p_none)
         return self.to_device(hints)
 
     def training_step(self, batch, step: int) -> dict[str, float]:
         L, ab = batch
-        hints = self.simulate(ab, step_rng(self.config.seed, step))
+        hints = self.simulate(ab, step_rng(self.config.seed, step), p_none=self.p_no_hints)
         with self.autocast():
             pred = self.net("generator")(L, hints)
         loss = self.loss_fn(pred.float(), ab.float())
