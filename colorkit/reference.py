@@ -194,6 +194,47 @@ def to_float16(state: dict) -> dict:
     return {k: v.detach().cpu().half() if v.is_floating_point() else v.detach().cpu() for k, v in state.items()}
 
 
+SHARED = "shared_weights"  # a shipped file leaves out a part another shipped file holds exactly (see share_weights)
+SHARED_PREFIXES = ("reference.",)  # unet_hints(frozen_automatic=True): its frozen automatic U-Net
+
+
+def share_weights(state: dict, folder: str | os.PathLike | None = None) -> tuple[dict, dict | None]:
+    """``(state without the shared part, the record)`` when a part of a float16 generator ``state`` (the keys under
+    a :data:`SHARED_PREFIXES` prefix: the hint model's frozen automatic U-Net) is bit for bit a shipped
+    reference's generator in ``folder``; else ``(state, None)``. The record ``{"prefix", "reference", "sha256"}``
+    goes into the file (:data:`SHARED`); :func:`fill_shared` puts the part back on loading. So the hint model
+    does not ship the ``unet`` a second time (2.2 MB: the weights folder stays within :data:`MAX_SHIPPED_BYTES`)."""
+    import torch
+
+    folder = weights_dir(folder)
+    for prefix in SHARED_PREFIXES:
+        part = {k[len(prefix):]: v for k, v in state.items() if k.startswith(prefix)}
+        if not part:
+            continue
+        for key, entry in sorted(read_index(folder)["models"].items()):
+            path = folder / entry["file"]
+            if not path.is_file():
+                continue
+            other = load_checkpoint(path, map_location="cpu")["state"]["generator"]
+            if other.keys() == part.keys() and all(torch.equal(other[k], part[k]) for k in part):
+                rest = {k: v for k, v in state.items() if not k.startswith(prefix)}
+                return rest, {"prefix": prefix, "reference": key, "sha256": entry["sha256"]}
+    return state, None
+
+
+def fill_shared(ckpt: dict, folder: str | os.PathLike | None = None, cache_dir=None) -> dict:
+    """Put back the part a shipped file shares with another (:func:`share_weights`), from that file, checked
+    against the SHA-256 recorded with the share. A checkpoint without a share is returned as it is."""
+    shared = ckpt.get(SHARED)
+    if not shared:
+        return ckpt
+    path = reference_path(shared["reference"], folder, cache_dir=cache_dir)
+    other = load_checkpoint(path, map_location="cpu", sha256=shared["sha256"])["state"]["generator"]
+    gen = ckpt["state"]["generator"]
+    ckpt["state"]["generator"] = {**gen, **{shared["prefix"] + k: v for k, v in other.items()}}
+    return ckpt
+
+
 def load_reference(name: str = ALIAS, device=None, folder: str | os.PathLike | None = None, cache_dir=None):
     """A shipped reference model, ready to colorize (eval mode, float32): the same kind of object as
     ``colorkit.load(path)``, with ``.card`` (the JSON card), ``.model_name``, ``.colorkit_train_size``,
@@ -204,6 +245,7 @@ def load_reference(name: str = ALIAS, device=None, folder: str | os.PathLike | N
     key = resolve_name(name, folder)
     path = reference_path(key, folder, cache_dir=cache_dir)
     ckpt = load_checkpoint(path, map_location="cpu", sha256=read_index(folder)["models"][key]["sha256"])
+    ckpt = fill_shared(ckpt, folder, cache_dir=cache_dir)
     ckpt["state"] = {net: to_float32(sd) for net, sd in (ckpt.get("state") or {}).items()}
     model = model_from_checkpoint(ckpt, device=device, source=f"the reference model {key!r} ({path})")
     card = _shipped_card(key, folder) or model.card
@@ -365,14 +407,16 @@ def package_reference(checkpoint, name: str, photos, *, data: dict | str | None 
     src = load_checkpoint(checkpoint, map_location="cpu")
     if "generator" not in (src.get("state") or {}):
         raise KeyError(f"{checkpoint} holds no generator network ({sorted(src.get('state') or {})})")
-    slim = {"format": FORMAT, "model": src["model"], "state": {"generator": to_float16(src["state"]["generator"])},
+    state, shared = share_weights(to_float16(src["state"]["generator"]), folder)
+    slim = {"format": FORMAT, "model": src["model"], "state": {"generator": state},
             "step": src.get("step"), "card": {**(src.get("card") or {}),
-                                              "image_size": train_image_size(src, path=checkpoint)}}
+                                              "image_size": train_image_size(src, path=checkpoint)},
+            **({SHARED: shared} if shared else {})}
     out = folder / f"{name}.pt"
     with atomic_path(out) as tmp:  # moved into place only once measured: a failure leaves the shipped files as they were
         save_checkpoint(slim, tmp)
         sha, size_bytes = file_sha256(tmp), tmp.stat().st_size
-        model = load_reference_file(tmp)  # what users will run: the float16 weights back in float32
+        model = load_reference_file(tmp, folder=folder)  # what users will run: the float16 weights back in float32
         held_out = measure(model, photos, size=size, limit=limit)
     facts = _lineage_facts(src)
     recorded_preset = facts.pop("preset")
@@ -400,9 +444,10 @@ def package_reference(checkpoint, name: str, photos, *, data: dict | str | None 
     return card
 
 
-def load_reference_file(path, device=None):
-    """A model from a float16 reference file, without the index (what :func:`package_reference` measures)."""
-    ckpt = load_checkpoint(path, map_location="cpu")
+def load_reference_file(path, device=None, folder: str | os.PathLike | None = None):
+    """A model from a float16 reference file, without the index (what :func:`package_reference` measures); a
+    part it shares with a shipped file comes from ``folder`` (:func:`fill_shared`)."""
+    ckpt = fill_shared(load_checkpoint(path, map_location="cpu"), folder)
     ckpt["state"] = {net: to_float32(sd) for net, sd in (ckpt.get("state") or {}).items()}
     return model_from_checkpoint(ckpt, device=device, source=str(path))
 

@@ -56,7 +56,7 @@ def package_hint_reference(checkpoint, name: str, photos, *, size: int | None = 
     package_reference(checkpoint, name, photos, size=size, limit=limit, folder=folder, default=False,
                       **package_kwargs)
     path = weights_dir(folder) / f"{name}.pt"
-    model = load_reference_file(path)
+    model = load_reference_file(path, folder=folder)
     quiet = logging.getLogger("colorkit.colorize_guided")
     level, _ = quiet.level, quiet.setLevel(logging.ERROR)  # 0 hints is asked for: no warning per photo
     try:

@@ -13,8 +13,9 @@ the same split at both sizes: the split is a hash of each photo's content), then
    at a quarter of the preset's learning rate (15 minutes);
 3. ``unet_gan``: ``base`` fine-tuned as a PatchGAN's generator with the CIEDE2000 reconstruction loss,
    lambda 15 (15 minutes);
-4. ``unet_hints``: the hint network (issue 25, lesson 08) started from ``unet`` (with no hints it is that U-Net),
-   trained with the simulated user's hints at a quarter of the preset's learning rate (60 minutes).
+4. ``unet_hints``: the hint network (issue 25, lesson 08) started from ``unet``, whose frozen copy colours every
+   photo without hints (``frozen_automatic``: with no hints it stays that U-Net), trained with the simulated
+   user's hints on two scales at a quarter of the preset's learning rate (60 minutes).
 
 Then :func:`colorkit.reference.package_reference` writes ``unet`` (the default, ``reference``) and ``unet_gan``
 into ``OUT/weights``, and :func:`colorkit.reference_hints.package_hint_reference` writes ``unet_hints`` (its card
@@ -49,6 +50,7 @@ class Stage:
     lr_factor: float = 1.0  # times the preset's learning rate
     loss: str | None = None  # None: the preset's (L1)
     extra: dict = dataclasses.field(default_factory=dict)  # objective settings (--extra)
+    model_kwargs: dict = dataclasses.field(default_factory=dict)  # added to the preset's (--model-kwargs)
 
 
 RECIPE = (
@@ -57,8 +59,10 @@ RECIPE = (
     Stage("unet_gan", "unet_gan", 15.0, init="base", loss="de2000", extra={"l1_weight": 15}),
     # the hint network (issue 25) starts from the two-scale U-Net (colorkit.models.unet_hints.init_from_unet): with
     # no hints it is that U-Net; it learns from the simulated user's hints (colorkit.objectives.hints), on two scales
-    # like that U-Net (trained on 64 px photos only, it lost 0.3 ΔE2000 at 0 hints on 256 px photos: hints_trials.md)
-    Stage("unet_hints", "unet_hints", 60.0, init="unet", two_scales=True, lr_factor=0.25),
+    # like that U-Net (trained on 64 px photos only, it lost 0.3 ΔE2000 at 0 hints on 256 px photos: hints_trials.md);
+    # a frozen copy of that U-Net colours the photos without hints (a shared body drifted 0.07 from it at 0 hints)
+    Stage("unet_hints", "unet_hints", 60.0, init="unet", two_scales=True, lr_factor=0.25,
+          model_kwargs={"frozen_automatic": True}),
 )
 PACKAGED = ("unet", "unet_gan")  # the first is the default (`reference`)
 PACKAGED_HINTS = ("unet_hints",)  # packaged with colorkit.reference_hints: the card is measured with hints too
@@ -88,7 +92,8 @@ def stage_config(stage: Stage, preset, out: Path, threads: int | None = None, mi
     """The :class:`~colorkit.train.TrainConfig` of ``stage`` under ``preset`` (run folder ``out/<stage>``)."""
     from colorkit.train import TrainConfig
 
-    over = {"model_kwargs": {**RECIPE_MODEL_KWARGS.get(preset.name, {})}, "lr": preset.lr * stage.lr_factor,
+    over = {"model_kwargs": {**RECIPE_MODEL_KWARGS.get(preset.name, {}), **stage.model_kwargs},
+            "lr": preset.lr * stage.lr_factor,
             "extra": {**({"init_generator": str(out / stage.init / "last.pt")} if stage.init else {}), **stage.extra}}
     if preset.name != "smoke":  # smoke: the preset's few steps
         over.update(max_minutes=minutes if minutes is not None else stage.minutes, max_steps=None)

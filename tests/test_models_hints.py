@@ -179,3 +179,28 @@ def test_frozen_automatic_stays_the_unet_without_hints_through_training():
         torch.testing.assert_close(after[1:3], auto[1:3], atol=1e-6, rtol=0)  # the hint-less photos of the batch
         assert (after[[0, 3]] - before[[0, 3]]).abs().max() > 1e-3  # the learned heads act where hints are
     torch.testing.assert_close(m.reference.state_dict()["head.conv.weight"], unet.state_dict()["head.conv.weight"])
+
+
+def test_frozen_automatic_colours_are_reused_only_for_the_same_L():
+    torch.manual_seed(0)
+    m = build("unet_hints", base_width=4, depth=2, stem="half", frozen_automatic=True)
+    torch.nn.init.normal_(m.reference.head.conv.weight, std=0.5)
+    m.eval()
+    calls = []
+    m.reference.register_forward_hook(lambda *_: calls.append(1))
+    L = torch.rand(1, 1, 32, 32) * 2 - 1
+    hints = random_hints(1, 32, 32, count=2)
+    with torch.no_grad():
+        first = m(L, hints)
+        again = m(L.clone(), random_hints(1, 32, 32, seed=1, count=3))  # same L, other hints: no second pass
+        assert len(calls) == 1
+        L2 = L.clone()
+        L2[0, 0, 5, 5] += 0.01  # one pixel differs: the U-Net runs again and gives its own colours
+        torch.testing.assert_close(m(L2), m.reference(L2), atol=1e-6, rtol=0)
+        assert len(calls) == 3
+        torch.testing.assert_close(m(L, hints), first, atol=0, rtol=0)
+    assert not torch.equal(first, again)
+    m.train()
+    m(L, hints)
+    m(L, hints)
+    assert len(calls) == 6  # never cached while training

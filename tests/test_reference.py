@@ -321,3 +321,29 @@ def test_automatic_comparisons_leave_the_hint_model_out():
     from colorkit.course.progress import reference_models
 
     assert set(reference_models()) == {f"reference_{n}" for n in ref.reference_names()} - {"reference_unet_hints"}
+
+
+def test_the_hint_model_shares_its_frozen_unet_with_the_shipped_unet(weights_copy):
+    """unet_hints.pt leaves out its frozen automatic U-Net (bit for bit the shipped unet.pt) and names that file
+    by SHA-256; loading by name puts it back, a bare checkpoint load says how, a tampered unet.pt is refused."""
+    from colorkit.checkpoint import load as load_checkpoint_model
+
+    index = ref.read_index()
+    raw = torch.load(ref.WEIGHTS_DIR / "unet_hints.pt", weights_only=True)
+    assert raw["shared_weights"] == {"prefix": "reference.", "reference": "unet",
+                                     "sha256": index["models"]["unet"]["sha256"]}
+    assert not any(k.startswith("reference.") for k in raw["state"]["generator"])
+    hints, unet = ref.load_reference("unet_hints"), ref.load_reference("unet")
+    frozen = hints.reference.state_dict()
+    assert set(frozen) == set(unet.state_dict())
+    for k, v in unet.state_dict().items():
+        assert torch.equal(frozen[k], v), k
+    with pytest.raises(ValueError, match="unet_hints"):
+        load_checkpoint_model(ref.WEIGHTS_DIR / "unet_hints.pt")
+    with open(weights_copy / "unet.pt", "r+b") as f:  # one byte of the shared file changed
+        f.seek(-100, 2)
+        b = f.read(1)
+        f.seek(-100, 2)
+        f.write(bytes([b[0] ^ 1]))
+    with pytest.raises(Exception, match="(?i)sha-?256|checksum|integrity"):
+        ref.load_reference("unet_hints", folder=weights_copy)

@@ -34,6 +34,18 @@ def test_recipe_matches_the_shipped_cards(name, tmp_path):
     assert cfg.extra["init_generator"] == str(tmp_path / "base" / "last.pt")
 
 
+def test_hint_stage_matches_the_shipped_hint_card(tmp_path):
+    """The shipped hint model was trained as the recipe's hint stage says: its architecture (a frozen automatic
+    U-Net included), from the two-scale U-Net, at a quarter of the cpu preset's learning rate."""
+    card = ref.reference_card("unet_hints")
+    stage = {s.name: s for s in rr.RECIPE}["unet_hints"]
+    cfg = rr.stage_config(stage, get_preset("cpu"), tmp_path)
+    assert cfg.model_kwargs == card["architecture"]["kwargs"]
+    assert cfg.model_kwargs["frozen_automatic"] is True
+    assert cfg.extra["init_generator"] == str(tmp_path / "unet" / "last.pt")
+    assert cfg.lr == pytest.approx(5e-4) and stage.two_scales and stage.minutes == 60.0
+
+
 def test_fine_tune_learning_rates():
     """The two-scale fine-tune ran at lr 5e-4 under cpu (the card's data note), the GAN at the preset's 2e-3."""
     p, stages = get_preset("cpu"), {s.name: s for s in rr.RECIPE}
@@ -69,6 +81,7 @@ def test_smoke_run_end_to_end(tmp_path, capsys):
     assert set(hint_card["with_hints"]["table"]) == {"gray copy", "truth", "model", "levin"}
     hints_ckpt = torch.load(out / "unet_hints" / "last.pt", map_location="cpu", weights_only=False)
     assert hints_ckpt["config"]["extra"]["init_generator"] == str(out / "unet" / "last.pt")
+    assert hints_ckpt["model"]["kwargs"]["frozen_automatic"] is True
     model = ref.load_reference("reference", folder=out / "weights")  # SHA-256 checked on load
     assert model.reference_name == "unet" and model.colorkit_train_size == 32
     assert len(model.card["stages"]) == 2 and model.card["preset"] == "smoke"
