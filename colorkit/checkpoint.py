@@ -278,7 +278,7 @@ def model_from_checkpoint(ckpt: dict, network: str = "generator", device=None, s
     if shared and network == "generator" and not any(k.startswith(shared["prefix"]) for k in states[network]):
         raise ValueError(f"{source} leaves out its {shared['prefix']}* weights, which the shipped reference "
                          f"{shared['reference']!r} holds: load the shipped model by its name (colorkit.load("
-                         "'unet_hints')) or with colorkit.reference.load_reference_file(path, folder=the folder of "
+                         f"{name!r})) or with colorkit.reference.load_reference_file(path, folder=the folder of "
                          f"{shared['reference']}.pt), which put them back from that file")
     model = build(name, **kwargs)
     model.load_state_dict(states[network], strict=True)

@@ -18,6 +18,16 @@ def random_hints(n, h, w, seed=0, count=6):
     return simulate_hint_batch(ab, np.random.default_rng(seed), count=count)
 
 
+def train_a_little(m, L, hints, ab, steps=3):
+    """A few L1 steps of Adam on the trainable parameters (a frozen automatic U-Net has none)."""
+    opt = torch.optim.Adam([p for p in m.parameters() if p.requires_grad], lr=1e-2)
+    for _ in range(steps):
+        loss = (m(L, hints) - ab).abs().mean()
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+
+
 def test_registered_with_the_hints_objective():
     assert default_objective("unet_hints") == "hints"
 
@@ -41,12 +51,7 @@ def test_zero_hints_equal_no_hints_after_training_a_little():
     m = build("unet_hints", base_width=4, depth=2, stem="half")
     L, hints = torch.rand(2, 1, 32, 32) * 2 - 1, random_hints(2, 32, 32)
     ab = torch.rand(2, 2, 32, 32) * 0.4 - 0.2
-    opt = torch.optim.Adam(m.parameters(), lr=1e-2)
-    for _ in range(3):
-        loss = (m(L, hints) - ab).abs().mean()
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
+    train_a_little(m, L, hints, ab)
     m.eval()
     with torch.no_grad():
         assert torch.equal(m(L, torch.zeros(2, 3, 32, 32)), m(L, None))
@@ -166,12 +171,7 @@ def test_frozen_automatic_stays_the_unet_without_hints_through_training():
     torch.testing.assert_close(before, (base + (1 - reach) * auto).clamp(-1, 1), atol=1e-6, rtol=0)
     m.train()
     assert not m.reference.training and not any(p.requires_grad for p in m.reference.parameters())
-    opt = torch.optim.Adam([p for p in m.parameters() if p.requires_grad], lr=1e-2)
-    for _ in range(3):
-        loss = (m(L, hints) - ab).abs().mean()
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
+    train_a_little(m, L, hints, ab)
     m.eval()
     with torch.no_grad():
         torch.testing.assert_close(m(L), auto, atol=1e-6, rtol=0)  # no hints: still exactly the U-Net
@@ -204,3 +204,10 @@ def test_frozen_automatic_colours_are_reused_only_for_the_same_L():
     m(L, hints)
     m(L, hints)
     assert len(calls) == 6  # never cached while training
+    m.eval()
+    m(L)
+    other = {k: v.clone() for k, v in m.state_dict().items()}
+    other["reference.head.conv.bias"] += 0.5
+    m.load_state_dict(other)  # new weights: the kept colours are dropped
+    with torch.no_grad():
+        torch.testing.assert_close(m(L), m.reference(L), atol=1e-6, rtol=0)

@@ -21,7 +21,8 @@ then colours exactly as that U-Net. The sum is clamped to [-1, 1], the range of 
 reaches, ``automatic`` becomes a learned change to them, and both learned heads are switched on only in a photo
 that has at least one hint. Without hints the model is that U-Net, however long it trains (fine-tuning moved the
 0-hint colours of the shared-body model 0.07 ΔE2000 away from the U-Net it started from:
-``benchmarks/hints_trials.md``); the price is a second, frozen U-Net in the file and in each forward pass.
+``benchmarks/hints_trials.md``); the price is a second, frozen U-Net in memory and one more pass per photo (the
+shipped file leaves it out and takes it from ``unet.pt``: :func:`colorkit.reference.share_weights`).
 """
 from __future__ import annotations
 
@@ -129,6 +130,11 @@ class UNetHints(nn.Module):
             auto = self.reference(L_norm).float()
         self._automatic_cache = None if self.training else (L_norm.detach().clone(), auto)
         return auto
+
+    def load_state_dict(self, state_dict, strict: bool = True, assign: bool = False):
+        """As :meth:`torch.nn.Module.load_state_dict`; the automatic colours kept for the last L are dropped."""
+        self._automatic_cache = None
+        return super().load_state_dict(state_dict, strict=strict, assign=assign)
 
     def predict_ab(self, L_norm: torch.Tensor, hints: torch.Tensor | None = None) -> torch.Tensor:
         """The colorization (normalized ab) of L with hints; ``colorkit.colorize.predict_ab`` calls this."""

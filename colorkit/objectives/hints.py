@@ -2,10 +2,11 @@
 
 Introduced in notebook ``08_user_guided``. Each training step draws hints for the batch from the one simulated
 user (:func:`colorkit.guided.simulate.simulate_hint_batch`: a geometric number of patches, no hint at all
-one time in eight, or ``config.extra["p_no_hints"]`` of the photos, so the model stays an automatic colorizer) with ``numpy.random.default_rng([seed, step,
-7])``: the hints are a function of the seed and the step, so an interrupted run resumes to exactly the
-weights of an uninterrupted one. The loss is the configured pixel loss (``config.loss``,
-:func:`colorkit.objectives.regression.get_loss`) on every pixel, hinted ones included.
+one time in eight, or for the share ``config.extra["p_no_hints"]`` of the photos, so the model stays an
+automatic colorizer) with ``numpy.random.default_rng([seed, step, 7])``: the hints are a function of the
+seed and the step, so an interrupted run resumes to exactly the weights of an uninterrupted one. The loss is
+the configured pixel loss (``config.loss``, :func:`colorkit.objectives.regression.get_loss`) on every pixel,
+hinted ones included.
 
 ``config.extra["init_generator"]`` may name a checkpoint of an automatic ``unet`` (e.g. the shipped
 reference): the hint network then starts from its weights (:func:`colorkit.models.unet_hints.init_from_unet`).
